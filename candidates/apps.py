@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CandidatesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "candidates"
+    verbose_name = "Candidats"

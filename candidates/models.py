@@ -1,0 +1,335 @@
+"""Candidates: the account (e-mail is the login), the identity profile, and the dossier
+(registration to a session) with its choices (domain.md §3-§5, §7)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from exams.models import Departement, Epreuve, Language, Session, Specialty, SpecialtyOption
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # The whole address is lower-cased: "Jean@Gmail.com" and "jean@gmail.com" are one account.
+        return (email or "").strip().lower()
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True, is_active=True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str):
+        return self.get(email__iexact=self.normalize_email(username))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One account for life (CF, TLS, NT). Inactive until the e-mail link is followed (AM, NT)."""
+
+    email = models.EmailField(_("adresse électronique"), max_length=254, unique=True)
+    is_active = models.BooleanField(_("actif"), default=False)
+    is_staff = models.BooleanField(_("accès à l'administration"), default=False)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    email_verified_at = models.DateTimeField(_("adresse vérifiée le"), null=True, blank=True)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("compte")
+        verbose_name_plural = _("comptes")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_case_insensitive")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = UserManager.normalize_email(self.email)
+
+    def get_full_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        return profile.display_name if profile else self.email
+
+    def get_short_name(self) -> str:
+        return self.email
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Féminin")
+    MALE = "M", _("Masculin")
+
+
+class IdentityFields(models.Model):
+    """Civil status as on the identity document (NT), first names in civil-status order (CF)."""
+
+    birth_name = models.CharField(_("nom de naissance"), max_length=100, blank=True)
+    usage_name = models.CharField(_("nom d'usage"), max_length=100, blank=True)
+    first_name_1 = models.CharField(_("premier prénom"), max_length=60, blank=True)
+    first_name_2 = models.CharField(_("deuxième prénom"), max_length=60, blank=True)
+    first_name_3 = models.CharField(_("troisième prénom"), max_length=60, blank=True)
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    birth_commune = models.CharField(_("commune de naissance"), max_length=100, blank=True)
+    birth_country = models.CharField(_("pays de naissance (ISO)"), max_length=2, blank=True, default="FR")
+    nationality = models.CharField(_("nationalité (ISO)"), max_length=2, blank=True, default="FR")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def first_names(self) -> list[str]:
+        return [n for n in (self.first_name_1, self.first_name_2, self.first_name_3) if n]
+
+    @property
+    def display_name(self) -> str:
+        name = self.usage_name or self.birth_name
+        return " ".join([*self.first_names[:1], name]).strip()
+
+
+class ContactFields(models.Model):
+    address_line1 = models.CharField(_("adresse"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("complément d'adresse"), max_length=200, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("commune"), max_length=100, blank=True)
+    country = models.CharField(_("pays (ISO)"), max_length=2, blank=True, default="FR")
+    departement = models.ForeignKey(
+        Departement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("département"),
+    )
+    mobile_phone = models.CharField(_("téléphone mobile"), max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Profile(IdentityFields, ContactFields):
+    """The candidate's identity and contact, kept across sessions (domain.md §5)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    # The three mandatory answers on data transfer (CF); None means "not answered yet".
+    consent_press = models.BooleanField(_("transfert à la presse"), null=True)
+    consent_commercial = models.BooleanField(_("transfert aux organismes commerciaux"), null=True)
+    consent_local_authorities = models.BooleanField(_("transfert aux collectivités territoriales"), null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profil")
+        verbose_name_plural = _("profils")
+
+    def __str__(self) -> str:
+        return self.display_name or str(self.user)
+
+
+class Category(models.TextChoices):
+    """Routes open to an individual candidate (domain.md §3, NM)."""
+
+    DISTANCE_SCHOOL = "distance_school", _("Enseignement à distance, voie scolaire")
+    DISTANCE_APPRENTICE = "distance_apprentice", _("Enseignement à distance, apprenti")
+    DISTANCE_CONTINUING = "distance_continuing", _("Enseignement à distance, formation continue")
+    FORMER_SCHOOL = "former_school", _("Ex-scolaire (refusé à une session précédente)")
+    FORMER_APPRENTICE = "former_apprentice", _("Ex-apprenti")
+    FORMER_CONTINUING = "former_continuing", _("Ex-formation continue")
+    WORK_EXPERIENCE = "work_experience", _("Expérience professionnelle d'un an")
+
+
+class Forme(models.TextChoices):
+    GLOBAL = "global", _("Forme globale")
+    PROGRESSIVE = "progressive", _("Forme progressive")
+
+
+class ContinuingSituation(models.TextChoices):
+    FIRST_TRAINING = "first_training", _("Première formation")
+    RECONVERSION = "reconversion", _("Reconversion")
+    IMPROVEMENT = "improvement", _("Perfectionnement")
+
+
+class DispenseDiploma(models.TextChoices):
+    NONE = "", _("Aucun")
+    BTS = "bts", _("Un BTS d'une autre spécialité")
+    DUT = "dut", _("Un DUT / BUT")
+    LEVEL5 = "level5", _("Un autre diplôme national de niveau 5 ou plus")
+
+
+class DossierState(models.TextChoices):
+    """domain.md §7. Transitions live in candidates/states.py, nowhere else."""
+
+    DRAFT = "draft", _("Brouillon – inscription non enregistrée")
+    REGISTERED = "registered", _("Inscription enregistrée")
+    SUBMITTED = "submitted", _("Pièces déposées – en attente de traitement")
+    IN_REVIEW = "in_review", _("En cours d'examen")
+    INCOMPLETE = "incomplete", _("Incomplet – correction demandée")
+    COMPLIANT = "compliant", _("Conforme")
+    NON_COMPLIANT = "non_compliant", _("Non conforme")
+    EXPIRED = "expired", _("Expiré – non enregistré à la clôture")
+    CANCELLED = "cancelled", _("Annulé – pièces manquantes à la date limite")
+
+
+class Dossier(IdentityFields, ContactFields):
+    """A candidate's registration to one session and specialty (domain.md §3, §4, §7)."""
+
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers")
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="dossiers")
+    number = models.CharField(_("numéro de dossier"), max_length=30, unique=True, null=True, blank=True)
+    state = models.CharField(
+        _("état"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT
+    )
+    completed_tabs = models.JSONField(_("onglets enregistrés"), default=list, blank=True)
+
+    # Tab 4: situation
+    category = models.CharField(_("catégorie"), max_length=30, choices=Category.choices, blank=True)
+    continuing_situation = models.CharField(
+        _("situation en formation continue"), max_length=20, choices=ContinuingSituation.choices, blank=True
+    )
+    previous_session_year = models.PositiveIntegerField(_("session précédente"), null=True, blank=True)
+    previous_candidate_number = models.CharField(_("numéro de candidat précédent"), max_length=30, blank=True)
+    first_registration_year = models.PositiveIntegerField(
+        _("année de première inscription"), null=True, blank=True
+    )
+    access_diploma = models.CharField(_("diplôme d'accès"), max_length=120, blank=True)
+    dispense_diploma = models.CharField(
+        _("diplôme ouvrant droit à dispense"), max_length=10, choices=DispenseDiploma.choices, blank=True
+    )
+    positioning_decision = models.BooleanField(
+        _("décision de positionnement ou dérogation de stage"), default=False
+    )
+
+    # Tab 5: specialty
+    specialty = models.ForeignKey(
+        Specialty, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
+    )
+    option = models.ForeignKey(
+        SpecialtyOption, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    forme = models.CharField(_("forme de passage"), max_length=12, choices=Forme.choices, blank=True)
+
+    # Tab 7: languages (the optional épreuves, engagement étudiant included, are DossierEpreuve rows)
+    mandatory_language = models.ForeignKey(
+        Language,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("LV obligatoire"),
+    )
+    optional_language = models.ForeignKey(
+        Language,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("LV facultative"),
+    )
+
+    # Tab 8: handicap
+    handicap = models.BooleanField(_("situation de handicap"), default=False)
+    accommodation_requested = models.BooleanField(_("aménagement d'épreuves demandé"), default=False)
+    r408_rqth_alternative = models.BooleanField(
+        _("RQTH et certificat médical au lieu de l'attestation R408"), default=False
+    )
+
+    # Tab 9 and the life of the dossier
+    certified_at = models.DateTimeField(_("certification de l'exactitude"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("enregistré le"), null=True, blank=True)
+    choices_version = models.PositiveIntegerField(
+        _("version des choix"),
+        default=0,
+        help_text=_("Augmente à chaque changement : le récapitulatif devient périmé."),
+    )
+    signed_at = models.DateTimeField(_("récapitulatif signé le"), null=True, blank=True)
+    pieces_locked_at = models.DateTimeField(_("pièces verrouillées le"), null=True, blank=True)
+    decision_reason = models.TextField(_("motif de la décision"), blank=True)
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lock_version = models.PositiveIntegerField(
+        default=0, help_text=_("Verrou optimiste : deux gestionnaires ne s'écrasent pas.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-created_at"]
+        constraints = [
+            # One dossier per candidate, session and specialty (a draft without specialty yet is
+            # also unique per session, so a double click never makes two drafts).
+            models.UniqueConstraint(
+                fields=["candidate", "session", "specialty"],
+                name="one_dossier_per_candidate_session_specialty",
+            ),
+            models.UniqueConstraint(
+                fields=["candidate", "session"],
+                condition=models.Q(specialty__isnull=True),
+                name="one_draft_without_specialty_per_session",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "state"]),
+            models.Index(fields=["state", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Brouillon #{self.pk}"
+
+
+class EpreuveChoice(models.TextChoices):
+    TAKEN = "taken", _("Présentée à cette session")
+    BENEFICE = "benefice", _("Bénéfice de note conservé")
+    DISPENSE = "dispense", _("Dispense")
+    NOT_TAKEN = "not_taken", _("Non présentée à cette session (forme progressive)")
+
+
+class DossierEpreuve(models.Model):
+    """The candidate's choice for one épreuve of the specialty (domain.md §4)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="epreuve_choices")
+    epreuve = models.ForeignKey(Epreuve, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(_("choix"), max_length=12, choices=EpreuveChoice.choices)
+    grade = models.DecimalField(_("note sur 20"), max_digits=4, decimal_places=2, null=True, blank=True)
+    obtained_on = models.DateField(_("date d'obtention"), null=True, blank=True)
+    obtained_session_year = models.PositiveIntegerField(_("session d'obtention"), null=True, blank=True)
+    benefice_renounced = models.BooleanField(
+        _("bénéfice renoncé"), default=False, help_text=_("Renoncement définitif (AM, TLS annexe 2).")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("choix d'épreuve")
+        verbose_name_plural = _("choix d'épreuves")
+        constraints = [models.UniqueConstraint(fields=["dossier", "epreuve"], name="one_choice_per_epreuve")]
+
+    def __str__(self) -> str:
+        return f"{self.epreuve.code}: {self.get_choice_display()}"

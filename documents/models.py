@@ -1,0 +1,172 @@
+"""Documents: the pieces a candidate deposits, their files, and the PDFs the portal generates
+(domain.md §6, §8). Requirement rules are added by issue 5 in this app."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from candidates.models import Dossier
+
+
+class PieceCode(models.TextChoices):
+    """Stable codes of domain.md §6."""
+
+    RECAP_SIGNED = "recap_signed", _("Récapitulatif d'inscription daté et signé")
+    IDENTITY = "identity", _("Pièce d'identité en cours de validité")
+    JDC = "jdc", _("Certificat JDC, exemption ou attestation de recensement")
+    ACCESS_DIPLOMA = "access_diploma", _("Diplôme donnant accès au BTS (baccalauréat ou niveau 4)")
+    PREVIOUS_TRANSCRIPT = "previous_transcript", _("Relevé de notes de la dernière session")
+    INTERNSHIP_OR_WORK_CERT = (
+        "internship_or_work_cert",
+        _("Attestation(s) de stage ou certificat(s) de travail"),
+    )
+    SCHOOLING_CERTS = "schooling_certs", _("Certificats de scolarité des deux années")
+    INTERNSHIP_CERTS = "internship_certs", _("Attestations de stages réglementaires")
+    TRAINING_ATTENDANCE = "training_attendance", _("Attestation de suivi de la formation")
+    APPRENTICESHIP_CONTRACT = (
+        "apprenticeship_contract",
+        _("Contrat d'apprentissage (CERFA) visé par les trois parties"),
+    )
+    EMPLOYER_ATTESTATION = "employer_attestation", _("Attestation de l'employeur (statut d'apprenti)")
+    EMPLOYMENT_CONTRACT = "employment_contract", _("Contrat de professionnalisation ou contrat de travail")
+    WORK_CERTS = "work_certs", _("Certificats de travail justifiant un an d'expérience")
+    ENGAGEMENT_FORM = "engagement_form", _("Formulaire engagement étudiant renseigné")
+    DISPENSE_DIPLOMA = "dispense_diploma", _("Diplôme (et relevé de notes) ouvrant droit à dispense")
+    BENEFIT_REFUSAL = "benefit_refusal", _("Refus de bénéfice de notes signé")
+    POSITIONING_DECISION = (
+        "positioning_decision",
+        _("Décision de positionnement ou de dérogation de durée de stage"),
+    )
+    LANGUAGE_TRAINING = "language_training", _("Attestation de formation dans la langue vivante obligatoire")
+    R408 = "r408", _("Attestation de formation R408 (échafaudages)")
+    MS_ELECTRICAL = "ms_electrical", _("Attestation de prévention des risques d'origine électrique")
+    MS_FIRST_AID = "ms_first_aid", _("Attestation de formation aux premiers secours")
+    MS_REFRIGERANTS = "ms_refrigerants", _("Attestation de manipulation des fluides frigorigènes")
+    MS_HEIGHT = "ms_height", _("Attestation de formation aux travaux en hauteur")
+
+
+class PieceState(models.TextChoices):
+    DEPOSITED = "deposited", _("Déposée")
+    ACCEPTED = "accepted", _("Acceptée")
+    INVALIDATED = "invalidated", _("Invalidée – à remplacer")
+
+
+class Piece(models.Model):
+    """One required piece of one dossier, once something was deposited for it."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pieces")
+    code = models.CharField(_("pièce"), max_length=40, choices=PieceCode.choices)
+    state = models.CharField(
+        _("état"), max_length=20, choices=PieceState.choices, default=PieceState.DEPOSITED
+    )
+    invalidation_reason = models.TextField(_("motif d'invalidation"), blank=True)
+    deposited_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("examinée le"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pièce justificative")
+        verbose_name_plural = _("pièces justificatives")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "code"], name="one_piece_per_code_per_dossier")
+        ]
+        indexes = [models.Index(fields=["dossier", "state"])]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+def _private_upload_to(instance, filename: str) -> str:
+    # A random stored name: the original name is kept in a field, never on disk (pretix).
+    return f"pieces/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
+
+
+class PieceFile(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=_private_upload_to, max_length=200)
+    original_name = models.CharField(_("nom d'origine"), max_length=255)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("fichier")
+        verbose_name_plural = _("fichiers")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DocumentKind(models.TextChoices):
+    RECAP = "recap", _("Récapitulatif d'inscription")
+    PIECES_REQUEST = "pieces_request", _("Demande de pièces justificatives")
+    ENGAGEMENT_FORM = "engagement_form", _("Formulaire engagement étudiant")
+    BENEFIT_REFUSAL_FORM = "benefit_refusal_form", _("Formulaire de refus de bénéfice de notes")
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", _("En cours de génération")
+    READY = "ready", _("Disponible")
+    FAILED = "failed", _("Échec de la génération")
+
+
+def _generated_upload_to(instance, filename: str) -> str:
+    return f"generated/{instance.kind}/{uuid.uuid4().hex}.pdf"
+
+
+def _new_verification_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class GeneratedDocument(models.Model):
+    """A PDF rendered by a worker (WeasyPrint). Each version is kept (domain.md §8)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
+    version = models.PositiveIntegerField()
+    choices_version = models.PositiveIntegerField(
+        help_text=_("Version des choix du dossier rendue dans ce PDF.")
+    )
+    status = models.CharField(max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.PENDING)
+    file = models.FileField(upload_to=_generated_upload_to, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    verification_token = models.CharField(max_length=64, unique=True, default=_new_verification_token)
+
+    # Electronic signature of a recap (issue 6).
+    signed_file = models.FileField(upload_to=_generated_upload_to, max_length=200, blank=True)
+    signed_sha256 = models.CharField(max_length=64, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document généré")
+        verbose_name_plural = _("documents générés")
+        ordering = ["dossier", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind", "version"], name="one_document_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"

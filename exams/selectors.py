@@ -1,0 +1,29 @@
+"""Reads of the catalogue that span relations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import Academie, Session
+
+
+@dataclass(frozen=True)
+class AcademieSessions:
+    academie: Academie
+    sessions: list[Session]
+
+
+def public_calendar(*, at: dt.datetime | None = None) -> list[AcademieSessions]:
+    """Every académie with its sessions, most recent first, for the public home page."""
+    at = at or timezone.now()
+    sessions = Session.objects.select_related("academie", "exam").order_by("-year", "registration_opens_at")
+    by_academie: dict[int, list[Session]] = {}
+    for session in sessions:
+        # Computed once here so templates never decide what "open" means.
+        session.state_now = session.registration_state(at)
+        by_academie.setdefault(session.academie_id, []).append(session)
+    academies = Academie.objects.prefetch_related("departements").order_by("name")
+    return [AcademieSessions(a, by_academie.get(a.pk, [])) for a in academies]

@@ -1,0 +1,20 @@
+"""The portal's URLs: each app brings its own, under a French path."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from exams import views as exam_views
+from portal.health import health
+
+admin.site.site_header = "Portail des examens — administration"
+admin.site.site_title = "Administration du portail"
+admin.site.index_title = "Bureau des examens"
+
+urlpatterns = [
+    path("", exam_views.home, name="home"),
+    path("sante/", health, name="health"),
+    path("admin/", admin.site.urls),
+    path("", include("candidates.urls")),
+    path("", include("documents.urls")),
+    path("", include("notifications.urls")),
+]

@@ -1,0 +1,153 @@
+"""Shared fixtures: eager Celery for unit tests, and for the `integration` marker a real Celery
+worker against the real PostgreSQL and Redis (they fail, not skip, when CI=true)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from portal.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _real_services_missing() -> str | None:
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return "DATABASE_URL does not point to PostgreSQL"
+    if not os.environ.get("REDIS_URL"):
+        return "REDIS_URL is not set"
+    import redis
+
+    try:
+        redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=2).ping()
+    except Exception as exc:
+        return f"Redis does not answer: {exc}"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = _real_services_missing()
+    for item in items:
+        if "integration" in item.keywords and missing:
+            if IN_CI:
+                # CI must run them: a missing service is a failure, never a silent skip.
+                item.fixturenames.insert(0, "_require_real_services")
+            else:
+                item.add_marker(
+                    pytest.mark.skip(reason=f"integration test needs the real services: {missing}")
+                )
+
+
+@pytest.fixture
+def _require_real_services():
+    missing = _real_services_missing()
+    if missing:
+        pytest.fail(f"CI=true and the real services are missing: {missing}")
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request, settings):
+    """Unit tests run tasks in-process; integration tests opt into the real worker."""
+    eager = "integration" not in request.keywords
+    old = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = old
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "private")}},
+    }
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+class WorkerProcess:
+    """A real `celery worker` subprocess on a queue of its own."""
+
+    def __init__(self, env: dict[str, str], queue: str, log: Path):
+        self.queue = queue
+        self.log = log
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "-c", "1",
+             "--pool", "prefork", "-l", "info", "--without-gossip", "--without-mingle", "-n", f"{queue}@%h"],
+            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def wait_ready(self, timeout: float = 40) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited:\n{self.log.read_text()[-3000:]}")
+            replies = celery_app.control.ping(
+                destination=[f"{self.queue}@{os.uname().nodename}"], timeout=0.5
+            )
+            if replies:
+                return
+        raise RuntimeError(f"celery worker did not answer in {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool children), as a crash would."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db, tmp_path, settings):
+    """Start real workers against the test database; stopped at teardown.
+
+    The test's data must be committed (transactional_db) for the worker to see it.
+    """
+    from django.db import connection
+
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    celery_app.conf.task_default_queue = queue
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    workers: list[WorkerProcess] = []
+
+    def start(**extra_env: str) -> WorkerProcess:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "CELERY_QUEUE": queue,
+            "DATA_DIR": str(tmp_path / "worker-data"),
+            "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+            **extra_env,
+        }
+        worker = WorkerProcess(env, queue, tmp_path / f"worker-{len(workers)}.log")
+        workers.append(worker)
+        worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+    celery_app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
+
+
+@pytest.fixture
+def celery_worker(celery_worker_factory):
+    return celery_worker_factory()

@@ -1,0 +1,178 @@
+"""factory_boy factories for the whole project; state beyond plain rows is built through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import factory
+from django.utils import timezone
+
+from candidates.models import Dossier, Profile, User
+from exams.models import Academie, Departement, Epreuve, Exam, Language, Session, Specialty, SpecialtyOption
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def paris(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=PARIS)
+
+
+class AcademieFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Academie
+        django_get_or_create = ["code"]
+
+    code = "nancy-metz"
+    name = "Nancy-Metz"
+    time_zone = "Europe/Paris"
+    contact_email = "ce.dec-bts@ac-nancy-metz.fr"
+
+
+class DepartementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Departement
+        django_get_or_create = ["code"]
+
+    code = "54"
+    name = "Meurthe-et-Moselle"
+    academie = factory.SubFactory(AcademieFactory)
+
+
+class ExamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exam
+        django_get_or_create = ["code"]
+
+    code = "bts"
+    name = "Brevet de technicien supérieur"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """By default, the Nancy-Metz BTS 2025 calendar of its notice (NM)."""
+
+    class Meta:
+        model = Session
+        django_get_or_create = ["code"]
+
+    academie = factory.SubFactory(AcademieFactory)
+    exam = factory.SubFactory(ExamFactory)
+    year = 2025
+    code = factory.LazyAttribute(lambda o: f"{o.academie.code}-bts-{o.year}")
+    registration_opens_at = paris(2024, 10, 14, 9, 0)
+    registration_closes_at = paris(2024, 11, 13, 17, 0)
+    pieces_deadline = paris(2024, 11, 20, 23, 59)
+    late_pieces_deadline = paris(2025, 1, 17, 23, 59)
+
+
+def open_session(**kwargs) -> Session:
+    """A session whose registration is open now (opened 10 days ago, closes in 20)."""
+    now = timezone.now()
+    defaults = dict(
+        year=now.year + 1,
+        registration_opens_at=now - dt.timedelta(days=10),
+        registration_closes_at=now + dt.timedelta(days=20),
+        pieces_deadline=now + dt.timedelta(days=27),
+        late_pieces_deadline=now + dt.timedelta(days=80),
+    )
+    defaults.update(kwargs)
+    return SessionFactory(**defaults)
+
+
+class LanguageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Language
+        django_get_or_create = ["code"]
+
+    code = "en"
+    name = "Anglais"
+
+
+class SpecialtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Specialty
+        django_get_or_create = ["code"]
+
+    code = "batiment"
+    name = "Bâtiment"
+    abbreviation = "BAT"
+    exam = factory.SubFactory(ExamFactory)
+    r408_annex5 = True
+    gestionnaire_name = "Claire Martin"
+    gestionnaire_email = "gestionnaire.batiment@ac-nancy-metz.fr"
+    gestionnaire_phone = "03 83 86 20 50"
+
+
+class SpecialtyOptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpecialtyOption
+        django_get_or_create = ["specialty", "code"]
+
+    specialty = factory.SubFactory(SpecialtyFactory)
+    code = "A"
+    name = "Option A"
+
+
+class EpreuveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Epreuve
+        django_get_or_create = ["specialty", "code"]
+
+    specialty = factory.SubFactory(SpecialtyFactory)
+    code = factory.Sequence(lambda n: f"E{n + 1}")
+    unit_code = factory.LazyAttribute(lambda o: o.code.replace("E", "U"))
+    title = factory.LazyAttribute(lambda o: f"Épreuve {o.code}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"candidat{n}@example.org")
+    is_active = True
+    password = factory.PostGenerationMethodCall("set_password", "Un-mot-de-passe-solide-1")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+        django_get_or_create = ["user"]
+
+    user = factory.SubFactory(UserFactory)
+    birth_name = "DUPONT"
+    first_name_1 = "Camille"
+    sex = "F"
+    birth_date = dt.date(2001, 5, 14)
+    birth_commune = "Nancy"
+    birth_country = "FR"
+    nationality = "FR"
+    address_line1 = "12 rue Stanislas"
+    postcode = "54000"
+    city = "Nancy"
+    departement = factory.SubFactory(DepartementFactory)
+    mobile_phone = "+33612345678"
+    consent_press = False
+    consent_commercial = False
+    consent_local_authorities = False
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dossier
+
+    candidate = factory.SubFactory(UserFactory)
+    session = factory.SubFactory(SessionFactory)
+    specialty = factory.SubFactory(SpecialtyFactory)
+    birth_name = "DUPONT"
+    first_name_1 = "Camille"
+    birth_date = dt.date(2001, 5, 14)
+    nationality = "FR"
+    category = "distance_school"
+    forme = "global"
