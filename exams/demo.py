@@ -1,0 +1,283 @@
+"""Load the demo catalogue and demo accounts (``manage.py seed_demo``).
+
+The data lives in :mod:`exams.demo_catalogue`; this module only writes it, idempotently: every row is
+found by a stable code (``update_or_create`` / ``get_or_create``), so a second run changes no count.
+
+Sources: the five notices of ``/work/shared/seeds`` — Clermont-Ferrand BTS 2024 (000), Toulouse BTS
+2024 (001, annex 3 for the gestionnaires' phones), Nancy-Metz BTS 2025 (002), Aix-Marseille BTS 2023
+(003), Nantes BTS 2024 (004) — as distilled in docs/domain.md §2, §4 and §6.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from exams import demo_catalogue as data
+from exams.models import (
+    Academie,
+    Departement,
+    Epreuve,
+    Exam,
+    Language,
+    Session,
+    Specialty,
+    SpecialtyOption,
+    StaffAssignment,
+    StaffRole,
+)
+
+EPREUVE_FLAGS = (
+    "is_unit",
+    "is_professional",
+    "is_optional",
+    "is_language",
+    "is_general_culture",
+    "is_student_engagement",
+    "needs_dossier",
+    "control_allowed",
+    "dispensable",
+)
+
+
+@dataclass
+class DemoAccount:
+    email: str
+    role: str
+
+
+@dataclass
+class DemoAccounts:
+    password: str
+    accounts: list[DemoAccount] = field(default_factory=list)
+
+
+def next_session_year(now: dt.datetime) -> int:
+    """Registration opens in the autumn for the next spring's session (all notices)."""
+    return now.year + 1 if now.month >= 9 else now.year
+
+
+def _at(academie: Academie, value: tuple[int, ...] | None) -> dt.datetime | None:
+    """A naive ``(y, m, d, h, min)`` wall-clock tuple of the académie as an aware instant."""
+    return academie.make_aware(dt.datetime(*value)) if value else None
+
+
+def _local(academie: Academie, day: dt.date, hour_minute: tuple[int, int]) -> dt.datetime:
+    return academie.make_aware(dt.datetime.combine(day, dt.time(*hour_minute)))
+
+
+def _save_session(academie: Academie, exam: Exam, code: str, year: int, fields: dict) -> Session:
+    """Validate the calendar (``Session.clean`` ordering rules) before writing it."""
+    session = Session.objects.filter(code=code).first() or Session(code=code)
+    session.academie, session.exam, session.year = academie, exam, year
+    session.name = f"BTS session {year} – {academie.name}"
+    for name, value in fields.items():
+        setattr(session, name, value)
+    session.full_clean()
+    session.save()
+    languages = data.OPTIONAL_LANGUAGES_BY_ACADEMIE.get(academie.code, data.DEFAULT_OPTIONAL_LANGUAGES)
+    session.optional_languages.set(Language.objects.filter(code__in=languages))
+    return session
+
+
+def _notice_session_fields(academie: Academie, spec: dict) -> dict:
+    names = (
+        "registration_opens_at",
+        "registration_closes_at",
+        "pieces_deadline",
+        "late_pieces_deadline",
+        "incompleteness_notice_by",
+        "review_deadline",
+        "handicap_request_deadline",
+        "convocations_published_at",
+        "first_written_exam_at",
+    )
+    fields = {name: _at(academie, spec.get(name)) for name in names}
+    fields["handicap_request_url"] = spec.get("handicap_request_url", "")
+    return fields
+
+
+def _open_session_fields(academie: Academie, year: int, now: dt.datetime) -> dict:
+    """A calendar open at ``now``: from ``now - 10 days`` 09:00 to ``now + 20 days`` 17:00, local."""
+    rule = data.OPEN_SESSION
+    today = academie.localtime(now).date()
+    closes_day = today + dt.timedelta(days=rule["closes_days_after"])
+    closes = _local(academie, closes_day, rule["closes_at"])
+
+    def after_closing(days: int) -> dt.datetime:
+        return _local(academie, closes_day + dt.timedelta(days=days), rule["deadline_at"])
+
+    review = after_closing(rule["review_days_after_closing"])
+    month, day, hour, minute = rule["convocations"]
+    convocations = academie.make_aware(dt.datetime(year, month, day, hour, minute))
+    if convocations <= review:
+        convocations = review + dt.timedelta(days=rule["convocations_min_days_after_review"])
+    return {
+        "registration_opens_at": _local(
+            academie, today - dt.timedelta(days=rule["opens_days_before"]), rule["opens_at"]
+        ),
+        "registration_closes_at": closes,
+        "pieces_deadline": after_closing(rule["pieces_days_after_closing"]),
+        "late_pieces_deadline": after_closing(rule["late_pieces_days_after_closing"]),
+        "incompleteness_notice_by": after_closing(rule["incompleteness_days_after_closing"]),
+        "review_deadline": review,
+        "handicap_request_deadline": closes,
+        "handicap_request_url": "",
+        "convocations_published_at": convocations,
+        "first_written_exam_at": convocations
+        + dt.timedelta(days=rule["first_written_exam_days_after_convocations"]),
+    }
+
+
+def _seed_specialty(exam: Exam, academies: dict[str, Academie], spec: dict) -> Specialty:
+    specialty, _ = Specialty.objects.update_or_create(
+        code=spec["code"],
+        defaults={
+            "name": spec["name"],
+            "abbreviation": spec["abbreviation"],
+            "exam": exam,
+            "managing_academie": academies.get(spec.get("managing_academie", "")),
+            "r408_annex4": spec.get("r408_annex4", False),
+            "r408_annex5": spec.get("r408_annex5", False),
+            "gestionnaire_name": spec.get("gestionnaire_name", ""),
+            "gestionnaire_email": spec.get("gestionnaire_email", ""),
+            "gestionnaire_phone": spec.get("gestionnaire_phone", ""),
+        },
+    )
+    options = {
+        code: SpecialtyOption.objects.update_or_create(
+            specialty=specialty, code=code, defaults={"name": name}
+        )[0]
+        for code, name in spec["options"]
+    }
+    epreuves: dict[str, Epreuve] = {}
+    # Maîtresses come before their sous-épreuves in the data, so a parent is always saved first.
+    for item in spec["epreuves"]:
+        defaults = {
+            "unit_code": item.get("unit_code", ""),
+            "title": item["title"],
+            "coefficient": Decimal(item["coefficient"]),
+            "order": item["order"],
+            "parent": epreuves[item["parent"]] if item.get("parent") else None,
+            "option": options[item["option"]] if item.get("option") else None,
+            **{flag: item.get(flag, flag == "is_unit") for flag in EPREUVE_FLAGS},
+        }
+        epreuve = Epreuve.objects.filter(specialty=specialty, code=item["code"]).first() or Epreuve(
+            specialty=specialty, code=item["code"]
+        )
+        for name, value in defaults.items():
+            setattr(epreuve, name, value)
+        epreuve.full_clean()
+        epreuve.save()
+        epreuves[item["code"]] = epreuve
+    return specialty
+
+
+@transaction.atomic
+def seed_catalogue(*, now: dt.datetime) -> None:
+    """Load the BTS catalogue of the notices (CF 000, TLS 001, NM 002, AM 003, NT 004), idempotently.
+
+    - the exam, the languages, the six académies (the five of the notices plus Martinique) with
+      their départements (domain.md §2);
+    - the session of each notice with its calendar to the minute, in the académie's time zone;
+    - one session per académie open at ``now`` (re-running later moves its dates: expected);
+    - the specialties with options, R408 flags (CF table), gestionnaire (TLS annex 3) and épreuve tree.
+    """
+    exam, _ = Exam.objects.update_or_create(code=data.EXAM["code"], defaults={"name": data.EXAM["name"]})
+    for code, name in data.LANGUAGES:
+        Language.objects.update_or_create(code=code, defaults={"name": name})
+
+    academies: dict[str, Academie] = {}
+    for spec in data.ACADEMIES:
+        academie, _ = Academie.objects.update_or_create(
+            code=spec["code"],
+            defaults={
+                key: spec[key]
+                for key in ("name", "time_zone", "contact_email", "contact_phone", "address", "website")
+            },
+        )
+        academies[academie.code] = academie
+        for code, name in spec["departements"]:
+            Departement.objects.update_or_create(code=code, defaults={"name": name, "academie": academie})
+
+    notice_years: dict[str, set[int]] = {}
+    for spec in data.NOTICE_SESSIONS:
+        academie = academies[spec["academie"]]
+        code = f"{academie.code}-{exam.code}-{spec['year']}"
+        _save_session(academie, exam, code, spec["year"], _notice_session_fields(academie, spec))
+        notice_years.setdefault(academie.code, set()).add(spec["year"])
+
+    for academie in academies.values():
+        year = next_session_year(academie.localtime(now))
+        # Never overwrite a notice's session (only possible when ``now`` is in the notices' years).
+        while year in notice_years.get(academie.code, set()):
+            year += 1
+        code = f"{academie.code}-{exam.code}-{year}"
+        _save_session(academie, exam, code, year, _open_session_fields(academie, year, now))
+
+    for spec in data.SPECIALTIES:
+        _seed_specialty(exam, academies, spec)
+
+
+def _demo_user(email: str, *, now: dt.datetime, is_staff: bool = False, is_superuser: bool = False):
+    """Create or reset a demo account: active, e-mail verified, password ``DEMO_PASSWORD``."""
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email, data.DEMO_PASSWORD, is_staff=is_staff, is_superuser=is_superuser
+        )
+    else:
+        user.set_password(data.DEMO_PASSWORD)
+    user.is_active, user.is_staff, user.is_superuser = True, is_staff, is_superuser
+    user.email_verified_at = user.email_verified_at or now
+    user.save()
+    return user
+
+
+@transaction.atomic
+def seed_demo_accounts(*, now: dt.datetime | None = None) -> DemoAccounts:
+    """Create (or reset) the demo logins, all with the password ``demo-Examens-2026``.
+
+    An admin superuser, an academy manager of Nancy-Metz (NM), one gestionnaire per académie assigned
+    to every specialty (TLS annex 3: a gestionnaire reviews the specialties assigned to them), and a
+    candidate living in Nancy with a complete profile (CF, NT: identity; CF: the three consents).
+    No Group or permission is created here. Run :func:`seed_catalogue` first.
+    """
+    from candidates.models import Profile
+
+    now = now or timezone.now()
+    result = DemoAccounts(password=data.DEMO_PASSWORD)
+
+    _demo_user(data.ADMIN_EMAIL, now=now, is_staff=True, is_superuser=True)
+    result.accounts.append(DemoAccount(data.ADMIN_EMAIL, "administrateur (superuser)"))
+
+    manager_academie = Academie.objects.get(code=data.MANAGER["academie"])
+    manager = _demo_user(data.MANAGER["email"], now=now, is_staff=True)
+    StaffAssignment.objects.update_or_create(
+        user=manager, academie=manager_academie, defaults={"role": StaffRole.MANAGER}
+    )
+    result.accounts.append(DemoAccount(manager.email, f"responsable académique – {manager_academie.name}"))
+
+    specialties = list(Specialty.objects.all())
+    for academie in Academie.objects.order_by("code"):
+        email = data.GESTIONNAIRE_EMAIL.format(academie=academie.code)
+        user = _demo_user(email, now=now, is_staff=True)
+        assignment, _ = StaffAssignment.objects.update_or_create(
+            user=user, academie=academie, defaults={"role": StaffRole.GESTIONNAIRE}
+        )
+        assignment.specialties.set(specialties)
+        result.accounts.append(DemoAccount(email, f"gestionnaire – {academie.name}"))
+
+    candidate = _demo_user(data.CANDIDATE["email"], now=now)
+    profile = dict(data.CANDIDATE["profile"])
+    profile["birth_date"] = dt.date(*profile["birth_date"])
+    profile["departement"] = Departement.objects.get(code=profile["departement"])
+    Profile.objects.update_or_create(user=candidate, defaults=profile)
+    result.accounts.append(DemoAccount(candidate.email, "candidat (profil complet)"))
+    return result
