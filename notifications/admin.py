@@ -14,7 +14,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "created_at"]
     search_fields = ["to", "subject", "uuid"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields] + ["message_id"]
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields] + ["message_id_header"]
     fieldsets = [
         (
             _("Remise"),
@@ -28,7 +28,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
                     "last_attempt_at",
                     "next_attempt_at",
                     "sent_at",
-                    "message_id",
+                    "message_id_header",
                 ]
             },
         ),
@@ -40,8 +40,8 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         return False
 
     @admin.display(description=_("Message-ID"))
-    def message_id(self, obj):
-        return obj.message_id
+    def message_id_header(self, obj):
+        return obj.message_id_header
 
     @admin.action(description=_("Renvoyer les courriels sélectionnés"), permissions=["change"])
     def resend(self, request, queryset):

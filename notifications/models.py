@@ -92,7 +92,7 @@ class OutgoingEmail(models.Model):
         return f"{self.subject} → {self.to}"
 
     @property
-    def message_id(self) -> str:
+    def message_id_header(self) -> str:
         """A stable Message-ID: every attempt of this row carries the same one, so a receiver (or
         the test's SMTP server) can recognise a duplicate sent in the crash window."""
         from urllib.parse import urlsplit

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,8 +49,17 @@ def sweep_grace_seconds() -> int:
     return _setting("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 120)
 
 
+def _render_text(template_name: str, context: dict[str, Any]) -> str:
+    """Plain-text templates (subject, body, text e-mail) must not be HTML-escaped: "d'état" stays
+    "d'état", not "d&#x27;état" (the HTML templates escape the body when they show it)."""
+    template = get_template(template_name).template
+    return template.render(Context(context, autoescape=False)).strip()
+
+
 def _render(kind: str, name: str, context: dict[str, Any]) -> str:
-    return render_to_string(f"notifications/{kind}/{name}", context).strip()
+    if name.endswith(".html"):
+        return render_to_string(f"notifications/{kind}/{name}", context).strip()
+    return _render_text(f"notifications/{kind}/{name}", context)
 
 
 def _enqueue_delivery(email_id: int) -> None:
@@ -113,7 +122,7 @@ def notify(
         try:
             text = _render(kind, "email.txt", email_context)
         except TemplateDoesNotExist:
-            text = render_to_string("notifications/email_base.txt", email_context).strip()
+            text = _render_text("notifications/email_base.txt", email_context)
         try:
             html = _render(kind, "email.html", email_context)
         except TemplateDoesNotExist:
@@ -182,7 +191,7 @@ def _build(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
         body=outgoing.text_body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[outgoing.to],
-        headers={"Message-ID": outgoing.message_id, "Auto-Submitted": "auto-generated"},
+        headers={"Message-ID": outgoing.message_id_header, "Auto-Submitted": "auto-generated"},
     )
     if outgoing.html_body:
         message.attach_alternative(outgoing.html_body, "text/html")
