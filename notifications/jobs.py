@@ -109,12 +109,15 @@ def _missing_standard_pieces(dossier: Dossier) -> list | None:
 
 
 def _piece_label(piece) -> str:
-    for attr in ("label", "name", "title"):
-        value = getattr(piece, attr, None)
-        if value:
-            return str(value)
+    """The selector's items may be labels, dicts or objects (a piece rule with a label)."""
+    if isinstance(piece, str):
+        return piece
     if isinstance(piece, dict):
         return str(piece.get("label") or piece.get("name") or piece)
+    for attr in ("label", "name", "title"):
+        value = getattr(piece, attr, None)
+        if value and not callable(value):
+            return str(value)
     return str(piece)
 
 
