@@ -20,8 +20,8 @@ class Message(models.Model):
     dossier = models.ForeignKey(
         "candidates.Dossier", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("reçu le"), auto_now_add=True)
+    read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -50,15 +50,17 @@ class OutgoingEmail(models.Model):
     message = models.ForeignKey(
         Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
     )
-    kind = models.CharField(max_length=40)
-    to = models.EmailField()
-    subject = models.CharField(max_length=200)
-    text_body = models.TextField()
-    html_body = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(_("type"), max_length=40)
+    to = models.EmailField(_("destinataire"))
+    subject = models.CharField(_("objet"), max_length=200)
+    text_body = models.TextField(_("texte"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     last_attempt_at = models.DateTimeField(_("dernière tentative"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     claimed_at = models.DateTimeField(
