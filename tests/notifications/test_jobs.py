@@ -157,3 +157,19 @@ def test_without_the_pieces_selector_no_piece_reminder_is_guessed(django_capture
         assert mail.outbox == []
     else:
         assert isinstance(jobs._missing_standard_pieces(dossier), list)
+
+
+class _Rule:
+    label = "Attestation R408 (annexe 5)"
+
+
+@pytest.mark.parametrize(
+    ("piece", "label"),
+    [
+        ("Certificat de scolarité", "Certificat de scolarité"),  # a plain label
+        ({"label": "Contrat d'apprentissage"}, "Contrat d'apprentissage"),  # a dict row
+        (_Rule(), "Attestation R408 (annexe 5)"),  # a piece rule object
+    ],
+)
+def test_the_missing_piece_label_is_read_from_any_shape_the_selector_returns(piece, label):
+    assert jobs._piece_label(piece) == label
