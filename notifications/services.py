@@ -1,15 +1,28 @@
-"""notify(): the one entry point every app uses to tell a candidate something."""
+"""notify(): the one entry point every app uses to tell a candidate something; the outbox and
+its delivery (claim, send, record), and the sweeper that finds lost e-mails again.
+
+Delivery guarantee (docs/notifications.md): every e-mail row committed by notify() is sent at
+least once while the SMTP server accepts it within NOTIFICATIONS_EMAIL_MAX_ATTEMPTS attempts, and
+exactly once except in one window: a worker killed after the SMTP server answered "250 accepted"
+and before the "sent" commit. That copy is sent again with the same Message-ID header
+(`<outgoing.uuid@host>`), so a receiver can drop it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import smtplib
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.db.models import F, Q
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import EmailStatus, Message, OutgoingEmail
@@ -17,8 +30,49 @@ from .models import EmailStatus, Message, OutgoingEmail
 logger = logging.getLogger(__name__)
 
 
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def lease_seconds() -> int:
+    """How long a claim holds: longer than the slowest SMTP conversation (EMAIL_TIMEOUT applies
+    to each socket operation, a conversation has a handful of them)."""
+    return _setting("NOTIFICATIONS_EMAIL_LEASE_SECONDS", 300)
+
+
+def max_attempts() -> int:
+    return _setting("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 10)
+
+
+def sweep_grace_seconds() -> int:
+    """The sweeper leaves a fresh row to the task enqueued on commit for this long."""
+    return _setting("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 120)
+
+
+def _render_text(template_name: str, context: dict[str, Any]) -> str:
+    """Plain-text templates (subject, body, text e-mail) must not be HTML-escaped: "d'état" stays
+    "d'état", not "d&#x27;état" (the HTML templates escape the body when they show it)."""
+    template = get_template(template_name).template
+    return template.render(Context(context, autoescape=False)).strip()
+
+
 def _render(kind: str, name: str, context: dict[str, Any]) -> str:
-    return render_to_string(f"notifications/{kind}/{name}", context).strip()
+    if name.endswith(".html"):
+        return render_to_string(f"notifications/{kind}/{name}", context).strip()
+    return _render_text(f"notifications/{kind}/{name}", context)
+
+
+def _enqueue_delivery(email_id: int) -> None:
+    """Run on commit. The broker being down must never fail the candidate's request, whose change
+    is already committed: the row stays pending and the sweeper sends it later."""
+    from .tasks import deliver_email
+
+    try:
+        deliver_email.apply_async((email_id,))
+    except Exception:
+        logger.warning(
+            "E-mail %s not enqueued (broker unavailable?); the sweeper will send it.", email_id, exc_info=True
+        )
 
 
 @transaction.atomic
@@ -31,12 +85,14 @@ def notify(
     link: str = "",
     inbox: bool = True,
     email: bool = True,
+    to: str | None = None,
 ) -> Message | None:
     """Store the inbox message and the outgoing e-mail in the caller's transaction, and enqueue
-    the delivery once it commits (a rolled-back change sends nothing).
+    the delivery once it commits (a rolled-back change sends nothing and leaves no row).
 
     Templates: notifications/<kind>/subject.txt, body.txt (inbox and e-mail text), optionally
-    email.txt (a shorter e-mail pointing to the space) and email.html.
+    email.txt (a shorter e-mail pointing to the space) and email.html. `to` overrides the
+    recipient address (e.g. confirming a new address before it becomes the account's).
     """
     context = {
         "candidate": candidate,
@@ -53,58 +109,210 @@ def notify(
             recipient=candidate, kind=kind, subject=subject, body=body, link=link, dossier=dossier
         )
     if email:
+        email_context = {
+            **context,
+            "body": body,
+            "subject": subject,
+            "message_url": (
+                settings.SITE_URL + reverse("notifications:detail", args=[message.pk]) if message else ""
+            ),
+            "inbox_url": settings.SITE_URL + reverse("notifications:inbox"),
+            "link_url": (settings.SITE_URL + link) if link.startswith("/") else link,
+        }
         try:
-            text = _render(kind, "email.txt", {**context, "body": body})
+            text = _render(kind, "email.txt", email_context)
         except TemplateDoesNotExist:
-            text = render_to_string(
-                "notifications/email_base.txt", {**context, "body": body, "subject": subject}
-            )
+            text = _render_text("notifications/email_base.txt", email_context)
         try:
-            html = _render(kind, "email.html", {**context, "body": body})
+            html = _render(kind, "email.html", email_context)
         except TemplateDoesNotExist:
-            html = render_to_string(
-                "notifications/email_base.html", {**context, "body": text, "subject": subject}
-            )
+            html = render_to_string("notifications/email_base.html", email_context)
         outgoing = OutgoingEmail.objects.create(
-            message=message, kind=kind, to=candidate.email, subject=subject, text_body=text, html_body=html
+            message=message,
+            kind=kind,
+            to=to or candidate.email,
+            subject=subject,
+            text_body=text,
+            html_body=html,
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=sweep_grace_seconds()),
         )
-        from .tasks import deliver_email
-
-        deliver_email.delay_on_commit(outgoing.pk)
+        transaction.on_commit(partial(_enqueue_delivery, outgoing.pk))
     return message
 
 
-def email_deliver(*, email_id: int) -> bool:
-    """Send one outgoing e-mail if it is still pending. Returns True when it was sent now.
+# --- delivery ------------------------------------------------------------------------------------
 
-    The row is locked while sending, so two workers that received the same task (a retry, the
-    sweeper) never both send it.
-    """
+
+class TransientEmailError(Exception):
+    """The SMTP server or the network failed in a way worth retrying; the row is pending again."""
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """5xx answers are final (mailbox unknown, message refused); 4xx and network errors pass."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
+def _claim(email_id: int) -> OutgoingEmail | None:
+    """Take the row for this worker, in a transaction committed BEFORE the SMTP conversation, so no
+    database lock is held while talking to a slow server. A compare-and-set UPDATE: of two workers
+    holding the same task (a retry, the sweeper, a broker redelivery) only one wins; a claim older
+    than the lease belonged to a dead worker and may be taken over."""
+    now = timezone.now()
+    expired = now - dt.timedelta(seconds=lease_seconds())
+    claimable = Q(status=EmailStatus.PENDING) | Q(status=EmailStatus.SENDING, claimed_at__lt=expired)
     with transaction.atomic():
-        outgoing = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
-        if outgoing is None or outgoing.status != EmailStatus.PENDING:
-            return False
-        outgoing.attempts += 1
-        outgoing.last_attempt_at = timezone.now()
-        message = EmailMultiAlternatives(
-            subject=outgoing.subject,
-            body=outgoing.text_body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[outgoing.to],
-            headers={
-                "Message-ID": f"<{outgoing.uuid}@{settings.SITE_URL.split('//')[-1].split(':')[0] or 'portail'}>"
-            },
+        too_many = OutgoingEmail.objects.filter(claimable, pk=email_id, attempts__gte=max_attempts()).update(
+            status=EmailStatus.FAILED,
+            claimed_at=None,
+            next_attempt_at=None,
         )
-        if outgoing.html_body:
-            message.attach_alternative(outgoing.html_body, "text/html")
-        try:
-            message.send()
-        except Exception as exc:
-            outgoing.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-            outgoing.save(update_fields=["attempts", "last_attempt_at", "last_error"])
-            raise
-        outgoing.status = EmailStatus.SENT
-        outgoing.sent_at = timezone.now()
-        outgoing.last_error = ""
-        outgoing.save(update_fields=["attempts", "last_attempt_at", "last_error", "status", "sent_at"])
+        if too_many:
+            logger.error("E-mail %s abandoned after %s attempts.", email_id, max_attempts())
+            return None
+        won = OutgoingEmail.objects.filter(claimable, pk=email_id).update(
+            status=EmailStatus.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            last_attempt_at=now,
+        )
+    if not won:
+        return None
+    return OutgoingEmail.objects.get(pk=email_id)
+
+
+def _build(outgoing: OutgoingEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=outgoing.subject,
+        body=outgoing.text_body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[outgoing.to],
+        headers={"Message-ID": outgoing.message_id_header, "Auto-Submitted": "auto-generated"},
+    )
+    if outgoing.html_body:
+        message.attach_alternative(outgoing.html_body, "text/html")
+    return message
+
+
+def email_deliver(*, email_id: int, retry_in: float = 60) -> bool:
+    """Send one outgoing e-mail if no one else has or is sending it. Returns True when it was sent
+    now, False when there was nothing to do (already sent, taken by another worker, failed).
+
+    Raises TransientEmailError after recording a retryable failure (the row is pending again, and
+    the sweeper leaves it alone for `retry_in` seconds, the caller's backoff). A permanent failure
+    (5xx) marks the row failed and returns False.
+    """
+    outgoing = _claim(email_id)
+    if outgoing is None:
+        return False
+    try:
+        # No transaction is open here: the SMTP conversation holds no database lock.
+        _build(outgoing).send(fail_silently=False)
+    except Exception as exc:
+        error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        if _is_permanent(exc):
+            OutgoingEmail.objects.filter(pk=email_id, claimed_at=outgoing.claimed_at).update(
+                status=EmailStatus.FAILED, claimed_at=None, next_attempt_at=None, last_error=error
+            )
+            logger.warning("E-mail %s refused for good: %s", email_id, error)
+            return False
+        final = outgoing.attempts >= max_attempts()
+        OutgoingEmail.objects.filter(pk=email_id, claimed_at=outgoing.claimed_at).update(
+            status=EmailStatus.FAILED if final else EmailStatus.PENDING,
+            claimed_at=None,
+            next_attempt_at=None
+            if final
+            else timezone.now() + dt.timedelta(seconds=retry_in + sweep_grace_seconds()),
+            last_error=error,
+        )
+        if final:
+            logger.error("E-mail %s failed after %s attempts: %s", email_id, outgoing.attempts, error)
+            return False
+        if isinstance(exc, (smtplib.SMTPException, OSError)):
+            raise TransientEmailError(error) from exc
+        raise  # a bug, not the network: let it be seen; the sweeper tries again later
+    # The only window for a duplicate: a crash between the server's "250" above and this commit.
+    updated = (
+        OutgoingEmail.objects.filter(pk=email_id)
+        .exclude(status=EmailStatus.SENT)
+        .update(
+            status=EmailStatus.SENT,
+            sent_at=timezone.now(),
+            claimed_at=None,
+            next_attempt_at=None,
+            last_error="",
+        )
+    )
+    if not updated:
+        logger.warning("E-mail %s was also sent by another worker (lease expired mid-send).", email_id)
     return True
+
+
+def outbox_sweep(*, batch_size: int = 500) -> int:
+    """Re-enqueue the e-mails whose task was lost: pending rows past their grace or backoff (the
+    broker was down at commit time, a retry was lost with its worker) and rows whose sending lease
+    expired (the worker was killed mid-send). Returns how many were enqueued."""
+    from .tasks import deliver_email
+
+    now = timezone.now()
+    due = OutgoingEmail.objects.filter(
+        Q(status=EmailStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=EmailStatus.PENDING, next_attempt_at__isnull=True)
+        | Q(status=EmailStatus.SENDING, claimed_at__lt=now - dt.timedelta(seconds=lease_seconds()))
+    )
+    ids = list(due.order_by("created_at").values_list("pk", flat=True)[:batch_size])
+    if not ids:
+        return 0
+    # Push the next sweep of these rows back, so a slow queue is not flooded with copies of the
+    # same task every minute (copies would be harmless: the claim lets only one send).
+    OutgoingEmail.objects.filter(pk__in=ids, status=EmailStatus.PENDING).update(
+        next_attempt_at=now + dt.timedelta(seconds=sweep_grace_seconds())
+    )
+    enqueued = 0
+    for email_id in ids:
+        try:
+            deliver_email.apply_async((email_id,))
+        except Exception:
+            logger.warning("Sweeper could not enqueue e-mail %s; next sweep will.", email_id, exc_info=True)
+            break
+        enqueued += 1
+    if enqueued:
+        logger.info("Sweeper re-enqueued %s e-mail(s).", enqueued)
+    return enqueued
+
+
+@transaction.atomic
+def email_resend(*, outgoing: OutgoingEmail) -> OutgoingEmail:
+    """The operator's "renvoyer": a pending or failed e-mail is tried again from scratch; a sent one
+    is copied into a new row with a new Message-ID (the same one would be dropped as a duplicate)."""
+    if outgoing.status == EmailStatus.SENT:
+        target = OutgoingEmail.objects.create(
+            message=outgoing.message,
+            kind=outgoing.kind,
+            to=outgoing.to,
+            subject=outgoing.subject,
+            text_body=outgoing.text_body,
+            html_body=outgoing.html_body,
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=sweep_grace_seconds()),
+        )
+    else:
+        OutgoingEmail.objects.filter(pk=outgoing.pk).exclude(status=EmailStatus.SENT).update(
+            status=EmailStatus.PENDING,
+            attempts=0,
+            claimed_at=None,
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=sweep_grace_seconds()),
+        )
+        target = outgoing
+    transaction.on_commit(partial(_enqueue_delivery, target.pk))
+    return target
+
+
+def message_mark_read(*, message: Message) -> None:
+    if message.read_at is None:
+        now = timezone.now()
+        Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
+        message.read_at = now

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("mes-messages/", views.inbox, name="inbox"),
+    path("mes-messages/<int:pk>/", views.detail, name="detail"),
+]

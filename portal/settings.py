@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "notifications.context_processors.unread",  # issue 8
             ],
         },
     },
@@ -205,6 +206,11 @@ DEFAULT_FROM_EMAIL = env(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# issue 8: delivery of the outbox (docs/notifications.md). A claim older than the lease belongs to a
+# dead worker; after MAX_ATTEMPTS an e-mail is marked failed (visible in the admin, "renvoyer").
+NOTIFICATIONS_EMAIL_LEASE_SECONDS = env.int("NOTIFICATIONS_EMAIL_LEASE_SECONDS", default=300)  # issue 8
+NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", default=10)  # issue 8
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=120)  # issue 8
 
 # --- Recap signature (issue 6) ------------------------------------------------------------------
 SIGNING_CERT_PATH = env("SIGNING_CERT_PATH", default=str(DATA_DIR / "keys" / "signing.p12"))
