@@ -31,12 +31,16 @@ def notify(
     link: str = "",
     inbox: bool = True,
     email: bool = True,
+    to: str | None = None,
 ) -> Message | None:
     """Store the inbox message and the outgoing e-mail in the caller's transaction, and enqueue
     the delivery once it commits (a rolled-back change sends nothing).
 
     Templates: notifications/<kind>/subject.txt, body.txt (inbox and e-mail text), optionally
     email.txt (a shorter e-mail pointing to the space) and email.html.
+
+    ``to`` overrides the recipient address (issue 3: the confirmation link of an e-mail change goes
+    to the new address before it becomes the account's).
     """
     context = {
         "candidate": candidate,
@@ -66,7 +70,12 @@ def notify(
                 "notifications/email_base.html", {**context, "body": text, "subject": subject}
             )
         outgoing = OutgoingEmail.objects.create(
-            message=message, kind=kind, to=candidate.email, subject=subject, text_body=text, html_body=html
+            message=message,
+            kind=kind,
+            to=to or candidate.email,
+            subject=subject,
+            text_body=text,
+            html_body=html,
         )
         from .tasks import deliver_email
 
