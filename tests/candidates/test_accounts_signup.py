@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_creates_an_inactive_account_activated_by_the_emailed_link_then_logs_in(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, settings
 ):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     response = signup(client, django_capture_on_commit_callbacks, "Camille.Dupont@Example.org")
     assert response.status_code == 302
     assert response["Location"] == "/inscription/verifiez-votre-messagerie/"
