@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from exams.models import Departement
 from portal.exceptions import DomainError
 
 from . import account_rules as rules
@@ -46,6 +47,11 @@ def _ip(request: HttpRequest) -> str | None:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("candidates:space")
+    if request.method == "POST" and request.POST.get("use_suggestion"):
+        # The one-click correction without JavaScript: the form comes back with the fixed address.
+        fixed = request.POST["use_suggestion"][:254]
+        form = SignupForm(initial={"email": fixed, "email_confirm": fixed})
+        return render(request, "candidates/signup.html", {"form": form, "suggestion": None})
     form = SignupForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -217,7 +223,15 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Votre profil est enregistré.")
             return redirect("candidates:profile")
-    return render(request, "candidates/profile_form.html", {"form": form, "profile": p})
+    postcode = form["postcode"].value() or ""
+    country = form["country"].value() or "FR"
+    code = rules.departement_from_postcode(postcode.replace(" ", "")) if country == "FR" else None
+    departement = Departement.objects.filter(code=code).first() if code else None
+    return render(
+        request,
+        "candidates/profile_form.html",
+        {"form": form, "profile": p, "departement": departement or code or ""},
+    )
 
 
 @require_GET

@@ -225,3 +225,27 @@ def test_it_limits_sign_ups_per_ip(client, django_capture_on_commit_callbacks, s
     assert response.status_code == 200
     assert "Trop de demandes" in response.content.decode()
     assert not User.objects.filter(email="c9@example.org").exists()
+
+
+def test_the_correction_button_fills_both_addresses_without_javascript(client):
+    response = client.post(
+        "/inscription/",
+        {
+            "email": "a@gmial.com",
+            "email_confirm": "a@gmial.com",
+            "password1": "x",
+            "use_suggestion": "a@gmail.com",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('value="a@gmail.com"') == 2
+    assert not User.objects.exists()
+
+
+def test_the_emails_are_plain_text_without_html_entities(client, django_capture_on_commit_callbacks):
+    signup(client, django_capture_on_commit_callbacks, "o'brien@example.org")
+    (message,) = mail.outbox
+    assert "l'activer" in message.body
+    assert "o'brien@example.org" in message.body
+    assert "&#x27;" not in message.body

@@ -225,3 +225,11 @@ def test_the_space_lists_the_candidates_dossiers(client, candidate):
     DossierFactory(candidate=candidate, number="2025-BAT-00001")
     page = client.get("/mon-espace/").content.decode()
     assert "2025-BAT-00001" in page
+
+
+def test_the_form_shows_the_departement_of_the_typed_postcode_when_it_comes_back(client, candidate):
+    DepartementFactory(code="54")
+    response = client.post("/mon-espace/profil/modifier/", _valid(mobile_phone="03 83 86 20 50"))
+    assert "Département : 54 – Meurthe-et-Moselle" in response.content.decode()
+    response = client.post("/mon-espace/profil/modifier/", _valid(postcode="20200", mobile_phone="x"))
+    assert "Département : 2B" in response.content.decode()
