@@ -234,6 +234,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 @require_GET
 def departement_lookup(request: HttpRequest) -> JsonResponse:
     """The département the profile page shows as the postcode is typed (same rule as the save)."""

@@ -94,3 +94,10 @@ def test_the_login_form_is_protected_by_csrf():
     UserFactory(email="camille@example.org")
     response = csrf_client.post("/connexion/", {"username": "camille@example.org", "password": PASSWORD})
     assert response.status_code == 403
+
+
+def test_an_unknown_address_is_locked_out_the_same_way(client):
+    for _ in range(5):
+        response = client.post("/connexion/", {"username": "personne@example.org", "password": "faux"})
+    assert response.status_code == 429
+    assert "Connexion temporairement bloquée" in response.content.decode()

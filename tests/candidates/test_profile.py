@@ -192,6 +192,8 @@ def test_completeness_counts_the_mandatory_answers(candidate):
         "/mon-espace/profil/modifier/",
         "/mon-espace/mot-de-passe/",
         "/mon-espace/adresse-electronique/",
+        "/mon-espace/profil/departement/?postcode=54000",
+        "/mon-espace/adresse-electronique/confirmer/abc:def/",
     ],
 )
 def test_every_space_page_requires_login(client, url):
