@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core import signing
 from django.core.cache import cache
@@ -145,6 +146,8 @@ def account_signup(*, email: str, password: str, ip: str | None = None) -> User 
     _check_email_rate(action="signup", email=email, ip=ip)
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
+        # Hash anyway: the slow argon2 of a new account must not tell a known address by its speed.
+        make_password(password)
         if existing.is_active:
             notify(existing, "account_exists", {"reset_url": password_reset_link(existing)}, inbox=False)
         elif existing.email_verified_at is None:

@@ -249,3 +249,12 @@ def test_the_emails_are_plain_text_without_html_entities(client, django_capture_
     assert "l'activer" in message.body
     assert "o'brien@example.org" in message.body
     assert "&#x27;" not in message.body
+
+
+def test_the_html_email_has_a_clickable_activation_link(client, django_capture_on_commit_callbacks, settings):
+    signup(client, django_capture_on_commit_callbacks, "camille@example.org")
+    (message,) = mail.outbox
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    path = link_in(message, "/activation/")
+    assert f'<a href="{settings.SITE_URL}{path}"' in html
