@@ -160,6 +160,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "candidates/lockout.html"
+# issue 3: "Jean@X.fr" and "jean@x.fr " are one account, so they share one failure counter.
+AXES_USERNAME_CALLABLE = "candidates.account_views.axes_username"
+# issue 3: e-mails an anonymous visitor can trigger (sign-up, new activation link, password reset),
+# per address and per IP, over ACCOUNT_EMAIL_RATE_WINDOW seconds, so the portal cannot spam an inbox.
+ACCOUNT_EMAIL_RATE_PER_ADDRESS = env.int("ACCOUNT_EMAIL_RATE_PER_ADDRESS", default=3)
+ACCOUNT_EMAIL_RATE_PER_IP = env.int("ACCOUNT_EMAIL_RATE_PER_IP", default=20)
+ACCOUNT_EMAIL_RATE_WINDOW = env.int("ACCOUNT_EMAIL_RATE_WINDOW", default=3600)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"
@@ -240,6 +247,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     # Behind the proxy, the health endpoint is reached over plain HTTP by the load balancer.
     SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
+    # issue 3: a session lasts at most a working day (candidates use shared computers: CDI, libraries).
+    SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+    CSRF_COOKIE_HTTPONLY = True
+# issue 3: X_FRAME_OPTIONS stays SAMEORIGIN on purpose (the admin previews PDF pieces in a frame of
+# the same site); check --deploy would otherwise warn for it.
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
 
 LOGGING = {
     "version": 1,
