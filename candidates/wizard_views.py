@@ -72,7 +72,7 @@ def start(request):
     now = timezone.now()
     academie = selectors.candidate_academie(request.user)
     sessions = list(selectors.open_sessions_for(request.user, at=now))
-    form = SessionForm(request.POST or None, sessions=sessions)
+    form = SessionForm(request.POST if request.method == "POST" else None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
         try:
             dossier = services.dossier_start(
@@ -170,8 +170,9 @@ def tab(request, pk: int, tab: str):
             return redirect("registration:tab", pk=dossier.pk, tab=following)
     context = _context(dossier, tab, now, form=form.decorate())
     if context["read_only"]:
+        # The widget is disabled, not the field: a refused POST still shows what was typed.
         for field in form.fields.values():
-            field.disabled = True
+            field.widget.attrs["disabled"] = True
     if tab == "handicap":
         context["handicap_deadline"] = dossier.session.local(dossier.session.handicap_request_deadline)
     template = (
@@ -181,7 +182,7 @@ def tab(request, pk: int, tab: str):
 
 
 def _conditions(request, dossier: Dossier, now):
-    form = ConditionsForm(request.POST or None)
+    form = ConditionsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             dossier = services.dossier_register(
