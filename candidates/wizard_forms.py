@@ -219,14 +219,19 @@ class EpreuvesForm(WizardForm):
             )
             grade = row.grade if row and row.grade is not None else (prev.grade if prev else None)
             obtained = row.obtained_on if row and row.obtained_on else (prev.obtained_on if prev else None)
+            # A professional épreuve is never dispensed (NM): not even offered (the service refuses it too).
+            own = [c for c in choices if not (e.is_professional and c[0] == EpreuveChoice.DISPENSE)]
             self.fields[f"choice_{e.pk}"] = forms.ChoiceField(
                 label=_("Choix pour %(code)s") % {"code": e.code},
-                choices=choices,
+                choices=own,
                 widget=forms.RadioSelect,
                 initial=initial_choice,
-            )
+                error_messages={"invalid_choice": rules.dispense_refusal(
+                    is_professional=True, is_general_culture=False, dispensable=False, dispense_diploma=""
+                )} if e.is_professional else {},
+            )  # fmt: skip
             self.fields[f"grade_{e.pk}"] = forms.DecimalField(
-                label=_("Note sur 20"),
+                label=_("Note sur 20 (%(code)s)") % {"code": e.code},
                 required=False,
                 min_value=0,
                 max_value=20,
@@ -234,7 +239,7 @@ class EpreuvesForm(WizardForm):
                 initial=grade,
             )
             self.fields[f"obtained_on_{e.pk}"] = forms.DateField(
-                label=_("Date d'obtention"), required=False, initial=obtained,
+                label=_("Date d'obtention (%(code)s)") % {"code": e.code}, required=False, initial=obtained,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )  # fmt: skip
 
