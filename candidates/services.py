@@ -395,8 +395,20 @@ def _apply_specialite(dossier: Dossier, data: dict[str, Any]) -> None:
             )
         # Choices of another specialty's épreuves mean nothing any more.
         dossier.epreuve_choices.exclude(epreuve__specialty=specialty).delete()
-        dossier.completed_tabs = [t for t in dossier.completed_tabs if t not in ("epreuves", "langues")]
+        changed_specialty = True
+    else:
+        changed_specialty = False
     _apply_fields(dossier, data, SPECIALTY_FIELDS)
+    if changed_specialty:
+        if dossier.state == DossierState.DRAFT:
+            dossier.completed_tabs = [t for t in dossier.completed_tabs if t not in ("epreuves", "langues")]
+        else:
+            # A registered dossier stays complete: every épreuve of the new specialty is taken,
+            # a valid choice in both formes, which the candidate may then refine in tab 6.
+            for epreuve in selectors.wizard_epreuves(dossier):
+                DossierEpreuve.objects.get_or_create(
+                    dossier=dossier, epreuve=epreuve, defaults={"choice": EpreuveChoice.TAKEN}
+                )
     locked = selectors.locked_forme(dossier)
     if locked and not data.get("forme"):
         dossier.forme = locked
@@ -524,6 +536,9 @@ def _prefill(dossier: Dossier) -> None:
     dossier.first_registration_year = first or previous.session.year
     dossier.access_diploma = previous.access_diploma
     dossier.mandatory_language_id = previous.mandatory_language_id
+    # A candidate adjourned with an aménagement keeps it (NT).
+    dossier.handicap = previous.handicap
+    dossier.accommodation_requested = previous.accommodation_requested
 
 
 @transaction.atomic

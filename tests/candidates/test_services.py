@@ -229,3 +229,19 @@ def test_the_task_calls_the_service(world):
 
     services.dossier_start(candidate=world["user"], session=world["session"])
     assert expire_closed_drafts.delay().get() == 0
+
+
+def test_a_registered_dossier_changing_specialty_stays_complete(world):
+    from tests.factories import EpreuveFactory, SpecialtyFactory
+
+    dossier = registered(world)
+    other = SpecialtyFactory(code="ms", name="Maintenance des systèmes")
+    e1 = EpreuveFactory(specialty=other, code="E1", title="CGE", is_general_culture=True)
+    dossier = services.dossier_save_tab(
+        dossier_id=dossier.pk,
+        tab="specialite",
+        data={"specialty": other, "option": None, "forme": "global"},
+        acting_user=world["user"],
+    )
+    assert dossier.state == DossierState.REGISTERED and "epreuves" in dossier.completed_tabs
+    assert [(c.epreuve_id, c.choice) for c in dossier.epreuve_choices.all()] == [(e1.pk, "taken")]

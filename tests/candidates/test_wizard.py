@@ -301,3 +301,22 @@ def test_every_tab_page_renders(client, world):
         "conditions",
     ):
         assert client.get(_url(dossier, slug)).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_space_list_costs_the_same_queries_for_few_or_many_dossiers(
+    world, count, django_assert_max_num_queries
+):
+    from django.template.loader import render_to_string
+
+    from candidates import selectors
+    from tests.factories import SpecialtyFactory
+
+    for i in range(count):
+        specialty = SpecialtyFactory(code=f"s{i}", name=f"Spécialité {i}")
+        Dossier.objects.create(candidate=world["user"], session=world["session"], specialty=specialty)
+    with django_assert_max_num_queries(3):
+        html = render_to_string(
+            "candidates/_dossier_list.html", {"dossiers": selectors.dossiers_for_space(world["user"])}
+        )
+    assert html.count("Inscription non enregistrée") == count
