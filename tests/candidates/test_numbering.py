@@ -58,14 +58,17 @@ def test_two_concurrent_registrations_get_distinct_numbers(world):
     assert connection.vendor == "postgresql"
     a, ua = _ready_dossier(world, "a@example.org")
     b, ub = _ready_dossier(world, "b@example.org")
+    # The counter row exists already (the usual case): creating it would queue the two
+    # transactions on the unique index and hide a read-then-write race.
+    DossierNumberCounter.objects.create(session=world["session"], last_number=41)
     results = _run_together(
         lambda: services.dossier_register(dossier_id=a.pk, acting_user=ua, certified=True).number,
         lambda: services.dossier_register(dossier_id=b.pk, acting_user=ub, certified=True).number,
     )
     assert all(isinstance(r, str) for r in results), results
     year = world["session"].year
-    assert sorted(results) == [f"{year}-NANCY-METZ-000001", f"{year}-NANCY-METZ-000002"]
-    assert DossierNumberCounter.objects.get(session=world["session"]).last_number == 2
+    assert sorted(results) == [f"{year}-NANCY-METZ-000042", f"{year}-NANCY-METZ-000043"]
+    assert DossierNumberCounter.objects.get(session=world["session"]).last_number == 43
 
 
 def test_a_double_click_on_enregistrer_gives_one_number(world):
