@@ -320,3 +320,15 @@ def test_the_space_list_costs_the_same_queries_for_few_or_many_dossiers(
             "candidates/_dossier_list.html", {"dossiers": selectors.dossiers_for_space(world["user"])}
         )
     assert html.count("Inscription non enregistrée") == count
+
+
+def test_an_expired_draft_cannot_be_registered_and_the_page_says_why(client, world):
+    from candidates import services
+
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    services.dossier_expire_closed(at=world["session"].registration_closes_at)
+    page = client.post(_url(dossier, "conditions"), {"certify": "on"}).content.decode()
+    assert "Impossible de passer le dossier" in page
+    space = client.get(reverse("candidates:space")).content.decode()
+    assert "Expiré" in space and "Reprendre mon inscription" not in space
