@@ -236,3 +236,27 @@ def dossier_for_candidate(user, pk: int) -> Dossier:
         "optional_language",
         "departement",
     ).get(pk=pk, candidate=user)
+
+
+def keepable_benefices(dossier: Dossier, *, today: dt.date | None = None) -> set[int]:
+    """Épreuve ids whose earlier grade the rules allow to keep now: tab 6 proposes them as
+    bénéfices, the others as "taken" (the candidate still sees the grade)."""
+    today = today or dossier.session.academie.localtime(timezone.now()).date()
+    reference = benefice_reference_date(dossier.session)
+    keep = set()
+    for epreuve_id, row in offered_benefices(dossier).items():
+        refusal = rules.benefice_refusal(
+            grade=row.grade,
+            obtained_on=row.obtained_on,
+            reference_date=reference,
+            today=today,
+            session_year=dossier.session.year,
+            is_unit=row.epreuve.is_unit,
+            forme=dossier.forme,
+            handicap=dossier.handicap,
+            first_registration_year=dossier.first_registration_year,
+            renounced_before=row.benefice_renounced,
+        )
+        if refusal is None:
+            keep.add(epreuve_id)
+    return keep

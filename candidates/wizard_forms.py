@@ -200,7 +200,9 @@ BENEFICE_CHOICES = [
 class EpreuvesForm(WizardForm):
     """One row per épreuve: choice, and for a bénéfice the grade and the date obtained."""
 
-    def __init__(self, *args, dossier: Dossier, epreuves, offered: dict, existing: dict, **kwargs):
+    def __init__(
+        self, *args, dossier: Dossier, epreuves, offered: dict, existing: dict, keepable=(), **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.epreuves = epreuves
         self.offered = offered
@@ -212,11 +214,10 @@ class EpreuvesForm(WizardForm):
         for e in epreuves:
             row = existing.get(e.pk)
             prev = offered.get(e.pk)
-            initial_choice = (
-                row.choice
-                if row
-                else (EpreuveChoice.BENEFICE if prev and not prev.benefice_renounced else EpreuveChoice.TAKEN)
-            )
+            if row:
+                initial_choice = row.choice
+            else:
+                initial_choice = EpreuveChoice.BENEFICE if e.pk in keepable else EpreuveChoice.TAKEN
             grade = row.grade if row and row.grade is not None else (prev.grade if prev else None)
             obtained = row.obtained_on if row and row.obtained_on else (prev.obtained_on if prev else None)
             # A professional épreuve is never dispensed (NM): not even offered (the service refuses it too).

@@ -137,6 +137,7 @@ def _build_form(dossier: Dossier, tab: str, data=None):
             epreuves=selectors.wizard_epreuves(dossier),
             offered=selectors.offered_benefices(dossier),
             existing=existing,
+            keepable=selectors.keepable_benefices(dossier),
         )
     if tab == "langues":
         return LanguagesForm(

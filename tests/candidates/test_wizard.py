@@ -85,7 +85,7 @@ def _fill_all(client, world, dossier):
 def _start(client, world) -> Dossier:
     response = client.post(reverse("registration:start"), {"session": world["session"].pk})
     assert response.status_code == 302
-    return Dossier.objects.get(candidate=world["user"])
+    return Dossier.objects.get(candidate=world["user"], session=world["session"])
 
 
 def test_a_candidate_completes_the_wizard_and_sees_a_number(
@@ -332,3 +332,28 @@ def test_an_expired_draft_cannot_be_registered_and_the_page_says_why(client, wor
     assert "Impossible de passer le dossier" in page
     space = client.get(reverse("candidates:space")).content.decode()
     assert "Expiré" in space and "Reprendre mon inscription" not in space
+
+
+def test_a_redoublant_is_offered_the_benefices_they_can_keep(client, world):
+    from decimal import Decimal
+
+    from candidates.models import DossierEpreuve
+    from tests.candidates.test_services import registered
+
+    old = open_session(year=world["session"].year - 1, code="nancy-metz-bts-old")
+    previous = registered(world, session=old)
+    DossierEpreuve.objects.filter(dossier=previous, epreuve=world["E1"]).update(
+        grade=Decimal("14"), obtained_on=timezone.localdate() - dt.timedelta(days=150)
+    )
+    DossierEpreuve.objects.filter(dossier=previous, epreuve=world["E2"]).update(
+        grade=Decimal("7"), obtained_on=timezone.localdate() - dt.timedelta(days=150)
+    )
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    assert dossier.specialty == world["specialty"] and dossier.previous_candidate_number == previous.number
+    page = client.get(_url(dossier, "epreuves")).content.decode()
+    assert "Note obtenue à la session" in page and "14" in page
+    e1, e2 = world["E1"].pk, world["E2"].pk
+    form = client.get(_url(dossier, "epreuves")).context["form"]
+    assert form[f"choice_{e1}"].value() == "benefice"  # ≥ 10: proposed (CF, NM)
+    assert form[f"choice_{e2}"].value() == "taken"  # < 10 in global form: not proposed (NM)
