@@ -27,6 +27,7 @@ from .account_forms import (
     SignupForm,
 )
 from .models import Profile, UserManager
+from .selectors import dossiers_for_space
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
@@ -287,7 +288,7 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def space(request: HttpRequest) -> HttpResponse:
     p = _profile(request)
-    dossiers = request.user.dossiers.select_related("session__academie", "specialty").order_by("-created_at")
+    dossiers = dossiers_for_space(request.user)
     return render(
         request,
         "candidates/space.html",

@@ -333,3 +333,19 @@ class DossierEpreuve(models.Model):
 
     def __str__(self) -> str:
         return f"{self.epreuve.code}: {self.get_choice_display()}"
+
+
+class DossierNumberCounter(models.Model):
+    """The last dossier number handed out in a session (domain.md §7: "saving twice never yields
+    two numbers"). The row is incremented with an UPDATE, which locks it until the registering
+    transaction commits, so two concurrent registrations always get distinct numbers."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="dossier_counter")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("compteur de numéros de dossier")
+        verbose_name_plural = _("compteurs de numéros de dossier")
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.last_number}"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("sante/", health, name="health"),
     path("admin/", admin.site.urls),
     path("", include("candidates.urls")),
+    path("inscription/", include("candidates.wizard_urls")),  # issue 4
     path("", include("documents.urls")),
     path("", include("notifications.urls")),
 ]

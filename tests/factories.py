@@ -176,3 +176,41 @@ class DossierFactory(factory.django.DjangoModelFactory):
     nationality = "FR"
     category = "distance_school"
     forme = "global"
+
+
+# --- issue 4: the registration wizard ------------------------------------------------------------
+
+
+def bts_catalogue(specialty=None) -> dict:
+    """A specialty shaped like a real BTS: CGE, LV, an épreuve maîtresse with two professional
+    units, and two optional épreuves (LV facultative, engagement étudiant)."""
+    specialty = specialty or SpecialtyFactory()
+    e1 = EpreuveFactory(specialty=specialty, code="E1", unit_code="U1", title="Culture générale et expression",
+                        is_general_culture=True, order=1)  # fmt: skip
+    e2 = EpreuveFactory(specialty=specialty, code="E2", unit_code="U2", title="Langue vivante anglais",
+                        is_language=True, dispensable=True, order=2)  # fmt: skip
+    e3 = EpreuveFactory(specialty=specialty, code="E3", unit_code="", title="Épreuve professionnelle de synthèse",
+                        is_unit=False, is_professional=True, order=3)  # fmt: skip
+    e31 = EpreuveFactory(specialty=specialty, code="E31", unit_code="U31", title="Étude technique", parent=e3,
+                         is_professional=True, order=4)  # fmt: skip
+    e32 = EpreuveFactory(specialty=specialty, code="E32", unit_code="U32", title="Projet", parent=e3,
+                         is_professional=True, needs_dossier=True, order=5)  # fmt: skip
+    ef1 = EpreuveFactory(specialty=specialty, code="EF1", unit_code="UF1", title="Langue vivante facultative",
+                         is_optional=True, is_language=True, order=6)  # fmt: skip
+    ef2 = EpreuveFactory(specialty=specialty, code="EF2", unit_code="UF2", title="Engagement étudiant",
+                         is_optional=True, is_student_engagement=True, order=7)  # fmt: skip
+    return {
+        "specialty": specialty,
+        "E1": e1,
+        "E2": e2,
+        "E3": e3,
+        "E31": e31,
+        "E32": e32,
+        "EF1": ef1,
+        "EF2": ef2,
+    }
+
+
+def candidate_with_profile(**profile_kwargs) -> User:
+    """An active candidate living in Meurthe-et-Moselle (académie of Nancy-Metz)."""
+    return ProfileFactory(**profile_kwargs).user

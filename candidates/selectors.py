@@ -1,0 +1,262 @@
+"""Reads for the registration wizard and the candidate space: open sessions, a redoublant's previous
+dossier, the bénéfices they earned, what a dossier still lacks and what to do next."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exams.models import Academie, Epreuve, Session
+
+from . import rules
+from .models import Dossier, DossierEpreuve, DossierState
+
+# The nine tabs, in order (issue 4). The slug is the URL segment and the key in completed_tabs.
+TABS: list[tuple[str, str]] = [
+    ("session", _("Académie et session")),
+    ("identite", _("Identité")),
+    ("contact", _("Coordonnées")),
+    ("situation", _("Situation")),
+    ("specialite", _("Spécialité et forme")),
+    ("epreuves", _("Épreuves")),
+    ("langues", _("Langues et options")),
+    ("handicap", _("Handicap")),
+    ("conditions", _("Conditions et enregistrement")),
+]
+TAB_SLUGS = [slug for slug, _label in TABS]
+TAB_LABELS = dict(TABS)
+# Tabs that must be saved before "Enregistrer" (tab 9 is the registration itself).
+CHOICE_TABS = TAB_SLUGS[:-1]
+
+# States reached only after a successful registration: their forme and grades count.
+REGISTERED_STATES = {
+    DossierState.REGISTERED,
+    DossierState.SUBMITTED,
+    DossierState.IN_REVIEW,
+    DossierState.INCOMPLETE,
+    DossierState.COMPLIANT,
+    DossierState.NON_COMPLIANT,
+    DossierState.CANCELLED,
+}
+
+
+def candidate_academie(user) -> Academie | None:
+    """The académie of the candidate's département of residence (CF, TLS)."""
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.departement_id is None:
+        return None
+    return profile.departement.academie
+
+
+def open_sessions_for(user, *, at: dt.datetime | None = None) -> QuerySet[Session]:
+    academie = candidate_academie(user)
+    if academie is None:
+        return Session.objects.none()
+    return (
+        Session.objects.open_at(at or timezone.now())
+        .filter(academie=academie)
+        .select_related("academie", "exam")
+        .order_by("registration_closes_at")
+    )
+
+
+def earlier_dossiers(candidate, *, specialty_id: int | None = None, exclude_id: int | None = None):
+    """The candidate's registered dossiers of earlier sessions, latest first."""
+    qs = Dossier.objects.filter(candidate=candidate, state__in=REGISTERED_STATES, number__isnull=False)
+    if specialty_id:
+        qs = qs.filter(specialty_id=specialty_id)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.select_related("session", "specialty", "option").order_by("-session__year", "-registered_at")
+
+
+def previous_dossier(candidate, *, before_year: int, specialty_id: int | None = None) -> Dossier | None:
+    return (
+        earlier_dossiers(candidate, specialty_id=specialty_id).filter(session__year__lt=before_year).first()
+    )
+
+
+def locked_forme(dossier: Dossier) -> str:
+    """The forme chosen for this specialty at an earlier session: final (NM)."""
+    if not dossier.specialty_id:
+        return ""
+    earlier = (
+        earlier_dossiers(dossier.candidate, specialty_id=dossier.specialty_id, exclude_id=dossier.pk)
+        .filter(session__year__lt=dossier.session.year)
+        .exclude(forme="")
+        .first()
+    )
+    return earlier.forme if earlier else ""
+
+
+def offered_benefices(dossier: Dossier) -> dict[int, DossierEpreuve]:
+    """Grades the candidate carried or earned in earlier dossiers of this specialty, by épreuve id
+    (latest first wins). A renounced bénéfice is returned too, marked: renouncing is final (AM)."""
+    if not dossier.specialty_id:
+        return {}
+    rows = (
+        DossierEpreuve.objects.filter(
+            dossier__in=earlier_dossiers(dossier.candidate, specialty_id=dossier.specialty_id).filter(
+                session__year__lt=dossier.session.year
+            ),
+            grade__isnull=False,
+        )
+        .select_related("dossier__session", "epreuve")
+        .order_by("-dossier__session__year")
+    )
+    offered: dict[int, DossierEpreuve] = {}
+    for row in rows:
+        offered.setdefault(row.epreuve_id, row)
+    return offered
+
+
+def wizard_epreuves(dossier: Dossier) -> list[Epreuve]:
+    """The compulsory épreuves of the dossier's specialty and option (tab 6)."""
+    if not dossier.specialty_id:
+        return []
+    qs = Epreuve.objects.filter(specialty_id=dossier.specialty_id, is_optional=False)
+    if dossier.option_id:
+        qs = qs.filter(option__isnull=True) | qs.filter(option_id=dossier.option_id)
+    else:
+        qs = qs.filter(option__isnull=True)
+    epreuves = list(qs.select_related("parent").order_by("order", "code"))
+    # An épreuve maîtresse is chosen through its units; it gets a row of its own only for the
+    # candidates first registered in 2019-2021, who may keep a maîtresse grade (CF, AM).
+    parents = {e.parent_id for e in epreuves if e.parent_id}
+    keeps_maitresse = dossier.first_registration_year in rules.MAITRESSE_EXCEPTION_YEARS
+    return [e for e in epreuves if e.pk not in parents or keeps_maitresse]
+
+
+def optional_epreuves(dossier: Dossier) -> list[Epreuve]:
+    """Facultative épreuves other than the optional LV (engagement étudiant...: CF, AM)."""
+    if not dossier.specialty_id:
+        return []
+    return list(
+        Epreuve.objects.filter(
+            specialty_id=dossier.specialty_id, is_optional=True, is_language=False
+        ).order_by("order", "code")
+    )
+
+
+def optional_language_epreuve(dossier: Dossier) -> Epreuve | None:
+    if not dossier.specialty_id:
+        return None
+    return Epreuve.objects.filter(
+        specialty_id=dossier.specialty_id, is_optional=True, is_language=True
+    ).first()
+
+
+def benefice_reference_date(session: Session) -> dt.date:
+    """The day a bénéfice must still exist: the first written épreuve when the calendar has it,
+    else the closing of registration."""
+    instant = session.first_written_exam_at or session.registration_closes_at
+    return session.academie.localtime(instant).date()
+
+
+@dataclass(frozen=True)
+class DossierStatus:
+    missing: list[tuple[str, str]]  # (tab slug, label) still to save
+    next_step: str
+    next_url_tab: str | None
+    is_open: bool
+    closes_at: dt.datetime
+
+
+def missing_tabs(dossier: Dossier) -> list[tuple[str, str]]:
+    done = set(dossier.completed_tabs or [])
+    wanted = TAB_SLUGS if dossier.state == DossierState.DRAFT else CHOICE_TABS
+    return [(slug, TAB_LABELS[slug]) for slug in wanted if slug not in done]
+
+
+def dossier_status(dossier: Dossier, *, at: dt.datetime | None = None) -> DossierStatus:
+    """What the candidate space says about a dossier: what is missing and what to do next."""
+    at = at or timezone.now()
+    is_open = dossier.session.is_registration_open(at)
+    missing = missing_tabs(dossier)
+    first_missing = missing[0][0] if missing else None
+    state = dossier.state
+    if state == DossierState.DRAFT:
+        if is_open:
+            step = _("Terminez les onglets manquants puis cliquez sur « Enregistrer » (onglet 9).")
+        else:
+            step = _("Les inscriptions sont closes : ce brouillon ne sera pas enregistré.")
+        tab = first_missing or "conditions"
+    elif state == DossierState.REGISTERED:
+        if dossier.signed_at:
+            step = _("Déposez vos pièces justificatives avant la date limite, puis confirmez le dépôt.")
+        else:
+            step = _(
+                "Téléchargez votre récapitulatif, signez-le et déposez-le avec vos pièces justificatives."
+            )
+        tab = None
+    elif state in (DossierState.SUBMITTED, DossierState.IN_REVIEW):
+        step = _("Votre dossier est en cours de traitement par le bureau des examens.")
+        tab = None
+    elif state == DossierState.INCOMPLETE:
+        step = _("Remplacez la pièce signalée par le gestionnaire.")
+        tab = None
+    elif state == DossierState.COMPLIANT:
+        step = _("Votre dossier est conforme. Votre convocation sera disponible dans votre espace.")
+        tab = None
+    else:
+        step = _("Ce dossier est clos.")
+        tab = None
+    return DossierStatus(
+        missing=missing,
+        next_step=str(step),
+        next_url_tab=tab,
+        is_open=is_open,
+        closes_at=dossier.session.registration_closes_at,
+    )
+
+
+def dossiers_for_space(user) -> QuerySet[Dossier]:
+    return (
+        Dossier.objects.filter(candidate=user)
+        .select_related("session__academie", "session__exam", "specialty", "option")
+        .prefetch_related(
+            Prefetch("epreuve_choices", queryset=DossierEpreuve.objects.select_related("epreuve"))
+        )
+        .order_by("-created_at")
+    )
+
+
+def dossier_for_candidate(user, pk: int) -> Dossier:
+    """The candidate's own dossier or Dossier.DoesNotExist (never someone else's)."""
+    return Dossier.objects.select_related(
+        "session__academie",
+        "session__exam",
+        "specialty",
+        "option",
+        "mandatory_language",
+        "optional_language",
+        "departement",
+    ).get(pk=pk, candidate=user)
+
+
+def keepable_benefices(dossier: Dossier, *, today: dt.date | None = None) -> set[int]:
+    """Épreuve ids whose earlier grade the rules allow to keep now: tab 6 proposes them as
+    bénéfices, the others as "taken" (the candidate still sees the grade)."""
+    today = today or dossier.session.academie.localtime(timezone.now()).date()
+    reference = benefice_reference_date(dossier.session)
+    keep = set()
+    for epreuve_id, row in offered_benefices(dossier).items():
+        refusal = rules.benefice_refusal(
+            grade=row.grade,
+            obtained_on=row.obtained_on,
+            reference_date=reference,
+            today=today,
+            session_year=dossier.session.year,
+            is_unit=row.epreuve.is_unit,
+            forme=dossier.forme,
+            handicap=dossier.handicap,
+            first_registration_year=dossier.first_registration_year,
+            renounced_before=row.benefice_renounced,
+        )
+        if refusal is None:
+            keep.add(epreuve_id)
+    return keep

@@ -1,0 +1,749 @@
+"""Writes of the registration: start a dossier, save one wizard tab, register it (number), and
+expire the drafts of closed sessions (domain.md §3, §4, §7). Every rule is checked here, on the
+server clock, whatever the page showed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import phonenumbers
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exams.models import Epreuve, Session
+from portal.exceptions import DomainError
+
+from . import rules, selectors
+from .models import Dossier, DossierEpreuve, DossierNumberCounter, DossierState, EpreuveChoice, Profile, User
+from .selectors import CHOICE_TABS, TAB_LABELS
+from .signals import dossier_choices_changed
+from .states import EDITABLE_STATES, transition
+
+IDENTITY_FIELDS = [
+    "birth_name",
+    "usage_name",
+    "first_name_1",
+    "first_name_2",
+    "first_name_3",
+    "sex",
+    "birth_date",
+    "birth_commune",
+    "birth_country",
+    "nationality",
+]
+CONTACT_FIELDS = [
+    "address_line1",
+    "address_line2",
+    "postcode",
+    "city",
+    "country",
+    "departement",
+    "mobile_phone",
+]
+CONSENT_FIELDS = ["consent_press", "consent_commercial", "consent_local_authorities"]
+SITUATION_FIELDS = [
+    "category",
+    "continuing_situation",
+    "previous_session_year",
+    "previous_candidate_number",
+    "first_registration_year",
+    "access_diploma",
+    "dispense_diploma",
+    "positioning_decision",
+]
+SPECIALTY_FIELDS = ["specialty", "option", "forme"]
+LANGUAGE_FIELDS = ["mandatory_language", "optional_language"]
+HANDICAP_FIELDS = ["handicap", "accommodation_requested", "r408_rqth_alternative"]
+# The fields whose change makes the recap stale (domain.md §7).
+TRACKED_FIELDS = (
+    IDENTITY_FIELDS + CONTACT_FIELDS + SITUATION_FIELDS + SPECIALTY_FIELDS + LANGUAGE_FIELDS + HANDICAP_FIELDS
+)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _now(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+def _closing_text(session: Session) -> str:
+    return session.academie.localtime(session.registration_closes_at).strftime("%d/%m/%Y à %H:%M")
+
+
+def _require_open(session: Session, at: dt.datetime) -> None:
+    """ "Aucune inscription hors délai" (TLS, AM): the server clock decides, at the minute."""
+    if session.is_registration_open(at):
+        return
+    if at < session.registration_opens_at:
+        raise DomainError(
+            _("Les inscriptions à cette session ne sont pas encore ouvertes (ouverture le %(date)s).")
+            % {
+                "date": session.academie.localtime(session.registration_opens_at).strftime("%d/%m/%Y à %H:%M")
+            },
+            code="not_open",
+        )
+    raise DomainError(
+        _(
+            "Les inscriptions sont closes depuis le %(date)s (heure de l'académie) : aucune modification "
+            "n'est plus acceptée. Ce qui avait été enregistré avant la clôture est conservé."
+        )
+        % {"date": _closing_text(session)},
+        code="closed",
+    )
+
+
+def _lock(dossier_id: int, candidate=None) -> Dossier:
+    qs = Dossier.objects.select_for_update().filter(pk=dossier_id)
+    if candidate is not None:
+        qs = qs.filter(candidate=candidate)
+    dossier = qs.first()
+    if dossier is None:
+        raise DomainError(_("Ce dossier n'existe pas."), code="not_found")
+    return dossier
+
+
+def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
+    """Choices change until closing or until the recap is signed (CF, NM: "la signature rend vos
+    choix définitifs"), and only in the draft and registered states (domain.md §7)."""
+    if dossier.state not in EDITABLE_STATES:
+        raise DomainError(
+            _("Ce dossier est à l'état « %(state)s » : il ne peut plus être modifié.")
+            % {"state": DossierState(dossier.state).label},
+            code="not_editable",
+        )
+    if dossier.signed_at:
+        raise DomainError(
+            _("Vous avez signé votre récapitulatif : vos choix sont définitifs."), code="signed"
+        )
+    _require_open(dossier.session, at)
+
+
+def _snapshot(dossier: Dossier) -> tuple:
+    fields = tuple(getattr(dossier, f + "_id" if f in _FK_FIELDS else f) for f in TRACKED_FIELDS)
+    rows = tuple(
+        sorted(
+            DossierEpreuve.objects.filter(dossier=dossier).values_list(
+                "epreuve_id", "choice", "grade", "obtained_on", "benefice_renounced"
+            )
+        )
+    )
+    return fields, rows
+
+
+_FK_FIELDS = {"departement", "specialty", "option", "mandatory_language", "optional_language"}
+
+
+def _required(data: dict[str, Any], field: str, message: str | None = None) -> Any:
+    value = data.get(field)
+    if value in (None, "", []):
+        raise DomainError(message or _("Ce champ est obligatoire."), field=field, code="required")
+    return value
+
+
+# --- tab checks: each validates the dossier as it stands (used on save and at registration) -----
+
+
+def _check_identite(dossier: Dossier, at: dt.datetime) -> None:
+    for field in ("birth_name", "first_name_1", "sex", "birth_date", "birth_commune", "nationality"):
+        _required({field: getattr(dossier, field)}, field)
+    today = dossier.session.academie.localtime(at).date()
+    if dossier.birth_date >= today or dossier.birth_date.year < 1900:
+        raise DomainError(_("Indiquez une date de naissance valide."), field="birth_date")
+    if rules.add_years(dossier.birth_date, 15) > today:
+        raise DomainError(
+            _("Un candidat au BTS a au moins 15 ans : vérifiez la date de naissance."), field="birth_date"
+        )
+
+
+def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
+    for field in ("address_line1", "postcode", "city", "mobile_phone"):
+        _required({field: getattr(dossier, field)}, field)
+    if dossier.departement_id is None:
+        raise DomainError(_("Indiquez votre département de résidence."), field="departement")
+    if dossier.departement.academie_id != dossier.session.academie_id:
+        raise DomainError(
+            _(
+                "Le département %(dep)s ne relève pas de l'académie de %(academie)s : on s'inscrit dans "
+                "l'académie de sa résidence."
+            )
+            % {"dep": dossier.departement, "academie": dossier.session.academie.name},
+            field="departement",
+        )
+    try:
+        number = phonenumbers.parse(dossier.mobile_phone, dossier.country or "FR")
+        ok = phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        )
+    except phonenumbers.NumberParseException:
+        ok = False
+    if not ok:
+        raise DomainError(
+            _("Indiquez un numéro de téléphone mobile valide (ex. : 06 12 34 56 78)."), field="mobile_phone"
+        )
+    dossier.mobile_phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
+    refusal = rules.category_refusal(dossier.category)
+    if refusal:
+        raise DomainError(refusal, field="category", code="category_refused")
+    if dossier.category in rules.CONTINUING_CATEGORIES and not dossier.continuing_situation:
+        raise DomainError(_("Précisez votre situation en formation continue."), field="continuing_situation")
+    year = dossier.session.year
+    if rules.previous_number_required(dossier.category):
+        _required(
+            {"previous_session_year": dossier.previous_session_year},
+            "previous_session_year",
+            _("Indiquez l'année de votre dernière session : elle est obligatoire pour un ancien candidat."),
+        )
+        _required(
+            {"previous_candidate_number": dossier.previous_candidate_number},
+            "previous_candidate_number",
+            _("Indiquez IMPÉRATIVEMENT votre numéro de candidat de la session précédente."),
+        )
+    if dossier.previous_session_year and not 1990 <= dossier.previous_session_year < year:
+        raise DomainError(
+            _("La session précédente doit être antérieure à celle-ci."), field="previous_session_year"
+        )
+    if dossier.first_registration_year and not 1990 <= dossier.first_registration_year <= year:
+        raise DomainError(
+            _("L'année de première inscription ne peut être postérieure à cette session."),
+            field="first_registration_year",
+        )
+    _required({"access_diploma": dossier.access_diploma}, "access_diploma")
+
+
+def _check_specialite(dossier: Dossier, at: dt.datetime) -> None:
+    if dossier.specialty_id is None:
+        raise DomainError(_("Choisissez une spécialité."), field="specialty")
+    if dossier.specialty.exam_id != dossier.session.exam_id:
+        raise DomainError(_("Cette spécialité n'appartient pas à l'examen de la session."), field="specialty")
+    has_options = dossier.specialty.options.exists()
+    if has_options and dossier.option_id is None:
+        raise DomainError(_("Cette spécialité comporte des options : choisissez la vôtre."), field="option")
+    if dossier.option_id and dossier.option.specialty_id != dossier.specialty_id:
+        raise DomainError(_("Cette option n'appartient pas à la spécialité choisie."), field="option")
+    if not dossier.category:
+        raise DomainError(_("Renseignez d'abord votre situation (onglet 4)."), field="forme")
+    refusal = rules.forme_refusal(
+        category=dossier.category, forme=dossier.forme, previous_forme=selectors.locked_forme(dossier)
+    )
+    if refusal:
+        raise DomainError(refusal, field="forme")
+
+
+def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
+    if dossier.specialty_id is None:
+        raise DomainError(_("Choisissez d'abord votre spécialité (onglet 5)."))
+    rows = {r.epreuve_id: r for r in dossier.epreuve_choices.all()}
+    offered = selectors.offered_benefices(dossier)
+    today = dossier.session.academie.localtime(at).date()
+    reference = selectors.benefice_reference_date(dossier.session)
+    taken = 0
+    for epreuve in selectors.wizard_epreuves(dossier):
+        row = rows.get(epreuve.pk)
+        field = f"choice_{epreuve.pk}"
+        if row is None:
+            raise DomainError(
+                _("Indiquez votre choix pour l'épreuve %(code)s.") % {"code": epreuve.code}, field=field
+            )
+        if row.choice == EpreuveChoice.NOT_TAKEN and dossier.forme != rules.PROGRESSIVE:
+            raise DomainError(
+                _(
+                    "En forme globale, toutes les épreuves se présentent à la même session (sauf bénéfice ou dispense)."
+                ),
+                field=field,
+            )
+        if row.choice == EpreuveChoice.TAKEN:
+            taken += 1
+        if row.choice == EpreuveChoice.BENEFICE:
+            previous = offered.get(epreuve.pk)
+            refused = rules.benefice_refusal(
+                grade=row.grade,
+                obtained_on=row.obtained_on,
+                reference_date=reference,
+                today=today,
+                session_year=dossier.session.year,
+                is_unit=epreuve.is_unit,
+                forme=dossier.forme,
+                handicap=dossier.handicap,
+                first_registration_year=dossier.first_registration_year,
+                renounced_before=bool(previous and previous.benefice_renounced),
+            )
+            if refused:
+                name, message = refused
+                raise DomainError(message, field=f"{name}_{epreuve.pk}", code="benefice_refused")
+        if row.choice == EpreuveChoice.DISPENSE:
+            refusal = rules.dispense_refusal(
+                is_professional=epreuve.is_professional,
+                is_general_culture=epreuve.is_general_culture,
+                dispensable=epreuve.dispensable,
+                dispense_diploma=dossier.dispense_diploma,
+            )
+            if refusal:
+                raise DomainError(refusal, field=field, code="dispense_refused")
+    if dossier.forme == rules.PROGRESSIVE and taken == 0 and rows:
+        raise DomainError(
+            _("En forme progressive, choisissez au moins une unité à présenter à cette session.")
+        )
+
+
+def _check_langues(dossier: Dossier, at: dt.datetime) -> None:
+    needs_lv = Epreuve.objects.filter(
+        specialty_id=dossier.specialty_id, is_language=True, is_optional=False
+    ).exists()
+    if needs_lv and dossier.mandatory_language_id is None:
+        raise DomainError(_("Choisissez la langue vivante obligatoire."), field="mandatory_language")
+    if dossier.optional_language_id:
+        open_codes = set(dossier.session.optional_languages.values_list("code", flat=True))
+        refusal = rules.optional_language_refusal(
+            language_code=dossier.optional_language.code, open_codes=open_codes
+        )
+        if refusal:
+            raise DomainError(refusal, field="optional_language")
+        refusal = rules.languages_refusal(
+            mandatory_code=dossier.mandatory_language.code if dossier.mandatory_language_id else "",
+            optional_code=dossier.optional_language.code,
+        )
+        if refusal:
+            raise DomainError(refusal, field="optional_language")
+
+
+def _check_handicap(dossier: Dossier, at: dt.datetime) -> None:
+    if dossier.accommodation_requested and not dossier.handicap:
+        raise DomainError(
+            _("Un aménagement d'épreuves se demande en situation de handicap : cochez d'abord « handicap »."),
+            field="accommodation_requested",
+        )
+    if dossier.r408_rqth_alternative and not (
+        dossier.handicap and dossier.specialty and dossier.specialty.requires_r408
+    ):
+        raise DomainError(
+            _(
+                "L'alternative RQTH à l'attestation R408 concerne les candidats en situation de handicap d'une spécialité soumise à la R408."
+            ),
+            field="r408_rqth_alternative",
+        )
+
+
+def _check_session(dossier: Dossier, at: dt.datetime) -> None:
+    academie = selectors.candidate_academie(dossier.candidate)
+    if academie is not None and academie.pk != dossier.session.academie_id:
+        raise DomainError(
+            _("Cette session n'est pas celle de l'académie de votre résidence."), field="session"
+        )
+
+
+CHECKS = {
+    "session": _check_session,
+    "identite": _check_identite,
+    "contact": _check_contact,
+    "situation": _check_situation,
+    "specialite": _check_specialite,
+    "epreuves": _check_epreuves,
+    "langues": _check_langues,
+    "handicap": _check_handicap,
+}
+
+
+# --- tab appliers: copy the cleaned data onto the dossier (rules are in the checks) -----------
+
+
+def _apply_fields(dossier: Dossier, data: dict[str, Any], fields: list[str]) -> None:
+    for field in fields:
+        if field in data:
+            value = data[field]
+            if value is None and isinstance(getattr(dossier, field), str):
+                value = ""  # an emptied text field is blank, never NULL
+            setattr(dossier, field, value)
+
+
+def _apply_contact(dossier: Dossier, data: dict[str, Any]) -> None:
+    _apply_fields(dossier, data, CONTACT_FIELDS)
+    for field in CONSENT_FIELDS:
+        if data.get(field) is None:
+            raise DomainError(_("Répondez par oui ou par non."), field=field)
+    # The three answers belong to the account (CF), kept for the next registrations.
+    profile, _created = Profile.objects.get_or_create(user=dossier.candidate)
+    for field in CONSENT_FIELDS:
+        setattr(profile, field, data[field])
+    profile.save()
+
+
+def _apply_situation(dossier: Dossier, data: dict[str, Any]) -> None:
+    _apply_fields(dossier, data, SITUATION_FIELDS)
+    if dossier.category not in rules.CONTINUING_CATEGORIES:
+        dossier.continuing_situation = ""
+
+
+def _apply_specialite(dossier: Dossier, data: dict[str, Any]) -> None:
+    specialty = data.get("specialty")
+    if specialty is not None and specialty.pk != dossier.specialty_id:
+        if (
+            Dossier.objects.filter(candidate=dossier.candidate, session=dossier.session, specialty=specialty)
+            .exclude(pk=dossier.pk)
+            .exists()
+        ):
+            raise DomainError(
+                _("Vous avez déjà un dossier pour cette spécialité à cette session."), field="specialty"
+            )
+        # Choices of another specialty's épreuves mean nothing any more.
+        dossier.epreuve_choices.exclude(epreuve__specialty=specialty).delete()
+        changed_specialty = True
+    else:
+        changed_specialty = False
+    _apply_fields(dossier, data, SPECIALTY_FIELDS)
+    if changed_specialty:
+        if dossier.state == DossierState.DRAFT:
+            dossier.completed_tabs = [t for t in dossier.completed_tabs if t not in ("epreuves", "langues")]
+        else:
+            # A registered dossier stays complete: every épreuve of the new specialty is taken,
+            # a valid choice in both formes, which the candidate may then refine in tab 6.
+            for epreuve in selectors.wizard_epreuves(dossier):
+                DossierEpreuve.objects.get_or_create(
+                    dossier=dossier, epreuve=epreuve, defaults={"choice": EpreuveChoice.TAKEN}
+                )
+    locked = selectors.locked_forme(dossier)
+    if locked and not data.get("forme"):
+        dossier.forme = locked
+
+
+def _apply_epreuves(dossier: Dossier, data: dict[str, Any]) -> None:
+    """data["rows"]: {epreuve_id: {"choice", "grade", "obtained_on"}} for the tab's épreuves."""
+    given = data.get("rows") or {}
+    offered = selectors.offered_benefices(dossier)
+    keep: set[int] = set()
+    for epreuve in selectors.wizard_epreuves(dossier):
+        row = given.get(epreuve.pk)
+        if not row or not row.get("choice"):
+            continue
+        choice = row["choice"]
+        if choice not in EpreuveChoice.values:
+            raise DomainError(_("Choix inconnu."), field=f"choice_{epreuve.pk}")
+        values: dict[str, Any] = {
+            "choice": choice,
+            "grade": None,
+            "obtained_on": None,
+            "obtained_session_year": None,
+            "benefice_renounced": False,
+        }
+        previous = offered.get(epreuve.pk)
+        if choice == EpreuveChoice.BENEFICE:
+            obtained_on = row.get("obtained_on")
+            values.update(
+                grade=row.get("grade"),
+                obtained_on=obtained_on,
+                obtained_session_year=obtained_on.year if obtained_on else None,
+            )
+        elif (
+            previous is not None
+            and choice in (EpreuveChoice.TAKEN, EpreuveChoice.NOT_TAKEN)
+            and previous.grade is not None
+        ):
+            # Taking the épreuve again renounces its bénéfice, for good (AM); the refusal form (TLS
+            # annex 2) needs the grade renounced.
+            values.update(
+                grade=previous.grade,
+                obtained_on=previous.obtained_on,
+                obtained_session_year=previous.obtained_session_year or previous.dossier.session.year,
+                benefice_renounced=choice == EpreuveChoice.TAKEN,
+            )
+        DossierEpreuve.objects.update_or_create(dossier=dossier, epreuve=epreuve, defaults=values)
+        keep.add(epreuve.pk)
+    dossier.epreuve_choices.filter(epreuve__is_optional=False).exclude(epreuve_id__in=keep).delete()
+
+
+def _apply_langues(dossier: Dossier, data: dict[str, Any]) -> None:
+    _apply_fields(dossier, data, LANGUAGE_FIELDS)
+    wanted = {e.pk for e in data.get("optional_epreuves") or []}
+    allowed = {e.pk for e in selectors.optional_epreuves(dossier)}
+    if wanted - allowed:
+        raise DomainError(
+            _("Cette épreuve facultative n'existe pas pour votre spécialité."), field="optional_epreuves"
+        )
+    lv = selectors.optional_language_epreuve(dossier)
+    if lv is not None and dossier.optional_language_id:
+        wanted.add(lv.pk)
+        allowed.add(lv.pk)
+    elif lv is not None:
+        allowed.add(lv.pk)
+    for pk in wanted:
+        DossierEpreuve.objects.update_or_create(
+            dossier=dossier, epreuve_id=pk, defaults={"choice": EpreuveChoice.TAKEN}
+        )
+    dossier.epreuve_choices.filter(epreuve_id__in=allowed - wanted).delete()
+
+
+APPLIERS = {
+    "identite": lambda d, data: _apply_fields(d, data, IDENTITY_FIELDS),
+    "contact": _apply_contact,
+    "situation": _apply_situation,
+    "specialite": _apply_specialite,
+    "epreuves": _apply_epreuves,
+    "langues": _apply_langues,
+    "handicap": lambda d, data: _apply_fields(d, data, HANDICAP_FIELDS),
+}
+
+
+def _changed(dossier: Dossier, before: tuple) -> bool:
+    """Bump the version when a choice changed: the recap becomes stale (domain.md §7). The row is
+    locked (select_for_update), so a plain increment is safe and the history row gets the value."""
+    if _snapshot(dossier) == before:
+        return False
+    dossier.choices_version += 1
+    return True
+
+
+# --- services ------------------------------------------------------------------------------------
+
+
+def _prefill(dossier: Dossier) -> None:
+    profile = getattr(dossier.candidate, "profile", None)
+    if profile is not None:
+        for field in IDENTITY_FIELDS + CONTACT_FIELDS:
+            setattr(dossier, field, getattr(profile, field))
+    previous = selectors.previous_dossier(dossier.candidate, before_year=dossier.session.year)
+    if previous is None:
+        return
+    # A redoublant: identity as registered last time, same specialty, the forme (final: NM) and
+    # their previous candidate number (CF: "IMPERATIVEMENT").
+    if profile is None:
+        for field in IDENTITY_FIELDS:
+            setattr(dossier, field, getattr(previous, field))
+    taken = Dossier.objects.filter(
+        candidate=dossier.candidate, session=dossier.session, specialty_id=previous.specialty_id
+    ).exists()
+    if not taken:
+        dossier.specialty_id = previous.specialty_id
+        dossier.option_id = previous.option_id
+        dossier.forme = previous.forme
+    dossier.category = previous.category if previous.category in rules.ALLOWED_CATEGORIES else ""
+    dossier.previous_session_year = previous.session.year
+    dossier.previous_candidate_number = previous.number or ""
+    first = (
+        Dossier.objects.filter(candidate=dossier.candidate, specialty_id=previous.specialty_id)
+        .exclude(first_registration_year=None)
+        .order_by("first_registration_year")
+        .values_list("first_registration_year", flat=True)
+        .first()
+    )
+    dossier.first_registration_year = first or previous.session.year
+    dossier.access_diploma = previous.access_diploma
+    dossier.mandatory_language_id = previous.mandatory_language_id
+    # A candidate adjourned with an aménagement keeps it (NT).
+    dossier.handicap = previous.handicap
+    dossier.accommodation_requested = previous.accommodation_requested
+
+
+@transaction.atomic
+def dossier_start(*, candidate, session: Session, acting_user=None, at: dt.datetime | None = None) -> Dossier:
+    """Tab 1: open a draft for an open session of the candidate's académie (CF, TLS), pre-filled
+    from the profile and, for a redoublant, from their previous dossier. A draft not yet bound to
+    a specialty is reused, so a double click never makes two drafts."""
+    at = _now(at)
+    academie = selectors.candidate_academie(candidate)
+    if academie is None:
+        raise DomainError(
+            _(
+                "Renseignez d'abord votre département de résidence dans votre profil : il détermine votre académie."
+            ),
+            field="session",
+        )
+    if session.academie_id != academie.pk:
+        raise DomainError(
+            _(
+                "Vous résidez dans l'académie de %(mine)s : vous ne pouvez vous inscrire qu'à une session "
+                "de cette académie, pas de %(other)s."
+            )
+            % {"mine": academie.name, "other": session.academie.name},
+            field="session",
+        )
+    try:
+        _require_open(session, at)
+    except DomainError as exc:
+        exc.field = "session"
+        raise
+    # Concurrent starts of one candidate queue here (a double click, two tabs of the browser).
+    list(User.objects.select_for_update().filter(pk=candidate.pk).values_list("pk", flat=True))
+    for existing in Dossier.objects.filter(candidate=candidate, session=session, state=DossierState.DRAFT):
+        if existing.specialty_id is None or existing.completed_tabs == ["session"]:
+            return existing
+    dossier = Dossier(candidate=candidate, session=session, completed_tabs=["session"])
+    _prefill(dossier)
+    dossier._history_user = acting_user or candidate
+    try:
+        with transaction.atomic():
+            dossier.save()
+    except IntegrityError:
+        # The other click won the race on the unique constraints: use its draft.
+        found = (
+            Dossier.objects.filter(candidate=candidate, session=session, state=DossierState.DRAFT)
+            .order_by("-pk")
+            .first()
+        )
+        if found is None:
+            raise DomainError(
+                _("Vous avez déjà un dossier pour cette spécialité à cette session."), field="session"
+            ) from None
+        return found
+    return dossier
+
+
+@transaction.atomic
+def dossier_save_tab(
+    *, dossier_id: int, tab: str, data: dict[str, Any], acting_user, at: dt.datetime | None = None
+) -> Dossier:
+    """Save one tab (2-8). Refused after the closing minute, after signature and outside the
+    editable states; a field at fault is named in the DomainError. A change bumps
+    choices_version and, on a registered dossier, makes a new recap (dossier_choices_changed)."""
+    at = _now(at)
+    if tab not in APPLIERS:
+        raise DomainError(_("Onglet inconnu."), code="unknown_tab")
+    dossier = _lock(
+        dossier_id, candidate=acting_user if not getattr(acting_user, "is_staff", False) else None
+    )
+    _require_editable(dossier, at)
+    before = _snapshot(dossier)
+    APPLIERS[tab](dossier, data)
+    CHECKS[tab](dossier, at)
+    completed = [t for t in dossier.completed_tabs if t != tab] + [tab]
+    # A change here may break a tab saved earlier (a new category forbids the chosen forme...).
+    broken: list[tuple[str, DomainError]] = []
+    for other in CHOICE_TABS:
+        if other != tab and other in completed:
+            try:
+                CHECKS[other](dossier, at)
+            except DomainError as exc:
+                broken.append((other, exc))
+    if broken and dossier.state != DossierState.DRAFT:
+        other, exc = broken[0]
+        # A registered dossier stays valid as a whole: the candidate fixes the other tab first.
+        raise DomainError(
+            _("Ce changement rend l'onglet « %(tab)s » invalide (%(why)s). Modifiez d'abord cet onglet.")
+            % {"tab": TAB_LABELS[other], "why": exc.message},
+        )
+    completed = [t for t in completed if t not in {o for o, _e in broken}]
+    dossier.completed_tabs = [t for t in selectors.TAB_SLUGS if t in completed]
+    changed = _changed(dossier, before)
+    dossier._history_user = acting_user
+    dossier.save()
+    if changed and dossier.state == DossierState.REGISTERED:
+        dossier_choices_changed.send(sender=Dossier, dossier=dossier)
+    return dossier
+
+
+def _next_number(session: Session) -> str:
+    """`<year>-<ACADEMIE>-<6 digits>`, unique per session. The UPDATE locks the counter row until
+    commit, so concurrent registrations queue on it and each reads its own value."""
+    DossierNumberCounter.objects.get_or_create(session=session)
+    DossierNumberCounter.objects.filter(session=session).update(last_number=F("last_number") + 1)
+    n = DossierNumberCounter.objects.filter(session=session).values_list("last_number", flat=True).get()
+    return f"{session.year}-{session.academie.code.upper()}-{n:06d}"
+
+
+@transaction.atomic
+def dossier_register(
+    *, dossier_id: int, acting_user, certified: bool, at: dt.datetime | None = None
+) -> Dossier:
+    """Tab 9, "Enregistrer": check every tab, assign the number, move draft → registered, tell
+    documents (recap) and the candidate (CF: "vous recevrez immédiatement un mél").
+
+    Idempotent: the dossier row is locked, so a second click waits and then finds it registered
+    with its number, and returns it unchanged.
+    """
+    at = _now(at)
+    dossier = _lock(
+        dossier_id, candidate=acting_user if not getattr(acting_user, "is_staff", False) else None
+    )
+    if dossier.state == DossierState.REGISTERED and dossier.number:
+        return dossier
+    if dossier.state != DossierState.DRAFT:
+        transition(dossier, DossierState.REGISTERED, save=False)  # raises IllegalTransition with why
+    _require_open(dossier.session, at)
+    if not certified:
+        raise DomainError(
+            _(
+                "Cochez la case certifiant l'exactitude des renseignements pour enregistrer votre inscription."
+            ),
+            field="certify",
+        )
+    missing = [
+        label for slug, label in selectors.TABS if slug in CHOICE_TABS and slug not in dossier.completed_tabs
+    ]
+    if missing:
+        raise DomainError(
+            _("Inscription non enregistrée : complétez d'abord %(tabs)s.")
+            % {"tabs": ", ".join(str(m) for m in missing)},
+            code="incomplete",
+        )
+    for slug in CHOICE_TABS:
+        try:
+            CHECKS[slug](dossier, at)
+        except DomainError as exc:
+            raise DomainError(
+                _("Onglet « %(tab)s » : %(why)s") % {"tab": TAB_LABELS[slug], "why": exc.message},
+                code=exc.code,
+            ) from exc
+    dossier.number = _next_number(dossier.session)
+    dossier.certified_at = at
+    dossier.registered_at = at
+    dossier.completed_tabs = list(selectors.TAB_SLUGS)
+    dossier.choices_version += 1
+    dossier._history_user = acting_user
+    transition(dossier, DossierState.REGISTERED)
+    dossier_choices_changed.send(sender=Dossier, dossier=dossier)
+    from notifications.services import notify
+
+    link = reverse("registration:detail", args=[dossier.pk])
+    notify(
+        dossier.candidate,
+        "registration_saved",
+        {
+            "number": dossier.number,
+            "session": dossier.session,
+            "specialty": dossier.specialty,
+            "pieces_deadline": dossier.session.local(dossier.session.pieces_deadline),
+            "closes_at": dossier.session.local(dossier.session.registration_closes_at),
+        },
+        dossier=dossier,
+        link=link,
+    )
+    return dossier
+
+
+def dossier_expire_closed(*, at: dt.datetime | None = None) -> int:
+    """Periodic: drafts of sessions whose registration has closed become expired (domain.md §7).
+    Each dossier in its own transaction, locked, so a late "Enregistrer" and the job never both
+    win. Returns how many expired; running it twice expires nothing more."""
+    at = _now(at)
+    ids = list(
+        Dossier.objects.filter(state=DossierState.DRAFT, session__registration_closes_at__lte=at).values_list(
+            "pk", flat=True
+        )
+    )
+    count = 0
+    for pk in ids:
+        with transaction.atomic():
+            dossier = Dossier.objects.select_for_update().filter(pk=pk, state=DossierState.DRAFT).first()
+            if dossier is None:
+                continue
+            transition(dossier, DossierState.EXPIRED)
+            from notifications.services import notify
+
+            notify(
+                dossier.candidate,
+                "registration_expired",
+                {
+                    "session": dossier.session,
+                    "closes_at": dossier.session.local(dossier.session.registration_closes_at),
+                },
+                dossier=dossier,
+            )
+            count += 1
+    return count

@@ -1,0 +1,234 @@
+"""The registration wizard's pages: thin views that call the services and show their refusals on
+the field at fault (domain.md §3, §4, §7)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.exceptions import DomainError
+
+from . import selectors, services
+from .models import Dossier, DossierState
+from .selectors import TAB_LABELS, TAB_SLUGS, TABS
+from .states import EDITABLE_STATES
+from .wizard_forms import TAB_FORMS, ConditionsForm, EpreuvesForm, LanguagesForm, SessionForm, SpecialtyForm
+
+
+def _dossier(request, pk: int) -> Dossier:
+    try:
+        return selectors.dossier_for_candidate(request.user, pk)
+    except Dossier.DoesNotExist:
+        raise Http404 from None
+
+
+def _show_error(form, exc: DomainError) -> None:
+    """The service's French message on the field that caused it, else above the form."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def _read_only_reason(dossier: Dossier, now) -> str:
+    if dossier.state not in EDITABLE_STATES:
+        return _("Ce dossier est à l'état « %(state)s » : il n'est plus modifiable.") % {
+            "state": DossierState(dossier.state).label
+        }
+    if dossier.signed_at:
+        return _("Vous avez signé votre récapitulatif : vos choix sont définitifs.")
+    if not dossier.session.is_registration_open(now):
+        return _("Les inscriptions sont closes : ce dossier n'est plus modifiable.")
+    return ""
+
+
+def _context(dossier: Dossier, tab: str, now, **extra) -> dict:
+    done = set(dossier.completed_tabs or [])
+    index = TAB_SLUGS.index(tab)
+    return {
+        "dossier": dossier,
+        "session": dossier.session,
+        "tab": tab,
+        "tab_label": TAB_LABELS[tab],
+        "tab_number": index + 1,
+        "tabs": [
+            {"slug": slug, "label": label, "number": i + 1, "done": slug in done, "current": slug == tab}
+            for i, (slug, label) in enumerate(TABS)
+        ],
+        "progress": round(100 * len(done & set(TAB_SLUGS)) / len(TAB_SLUGS)),
+        "previous_tab": TAB_SLUGS[index - 1] if index > 0 else None,
+        "next_tab": TAB_SLUGS[index + 1] if index + 1 < len(TAB_SLUGS) else None,
+        "read_only": _read_only_reason(dossier, now),
+        "status": selectors.dossier_status(dossier, at=now),
+        **extra,
+    }
+
+
+@login_required
+def start(request):
+    """Tab 1: only open sessions of the académie of the candidate's département (CF, TLS)."""
+    now = timezone.now()
+    academie = selectors.candidate_academie(request.user)
+    sessions = list(selectors.open_sessions_for(request.user, at=now))
+    form = SessionForm(request.POST if request.method == "POST" else None, sessions=sessions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = services.dossier_start(
+                candidate=request.user, session=form.cleaned_data["session"], acting_user=request.user
+            )
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, _("Inscription commencée : complétez les onglets puis enregistrez-la."))
+            return redirect("registration:tab", pk=dossier.pk, tab="identite")
+    form.decorate()
+    drafts = selectors.dossiers_for_space(request.user).filter(session__in=sessions)
+    return render(
+        request,
+        "candidates/wizard/start.html",
+        {"form": form, "sessions": sessions, "academie": academie, "existing": drafts, "now": now},
+    )
+
+
+def _initial(dossier: Dossier, tab: str) -> dict:
+    from .services import (
+        CONSENT_FIELDS,
+        CONTACT_FIELDS,
+        HANDICAP_FIELDS,
+        IDENTITY_FIELDS,
+        SITUATION_FIELDS,
+    )
+
+    fields = {
+        "identite": IDENTITY_FIELDS,
+        "contact": CONTACT_FIELDS,
+        "situation": SITUATION_FIELDS,
+        "specialite": ["specialty", "option", "forme"],
+        "langues": ["mandatory_language", "optional_language"],
+        "handicap": HANDICAP_FIELDS,
+    }.get(tab, [])
+    initial = {f: getattr(dossier, f) for f in fields}
+    if tab == "contact":
+        profile = getattr(dossier.candidate, "profile", None)
+        for f in CONSENT_FIELDS:
+            value = getattr(profile, f, None) if profile else None
+            initial[f] = "" if value is None else str(value)
+    if tab == "langues":
+        initial["optional_epreuves"] = [
+            c.epreuve_id
+            for c in dossier.epreuve_choices.filter(epreuve__is_optional=True, epreuve__is_language=False)
+        ]
+    return initial
+
+
+def _build_form(dossier: Dossier, tab: str, data=None):
+    initial = _initial(dossier, tab)
+    if tab == "specialite":
+        return SpecialtyForm(
+            data, initial=initial, dossier=dossier, locked_forme=selectors.locked_forme(dossier)
+        )
+    if tab == "epreuves":
+        existing = {c.epreuve_id: c for c in dossier.epreuve_choices.all()}
+        return EpreuvesForm(
+            data,
+            dossier=dossier,
+            epreuves=selectors.wizard_epreuves(dossier),
+            offered=selectors.offered_benefices(dossier),
+            existing=existing,
+            keepable=selectors.keepable_benefices(dossier),
+        )
+    if tab == "langues":
+        return LanguagesForm(
+            data, initial=initial, dossier=dossier, optional_epreuves=selectors.optional_epreuves(dossier)
+        )
+    return TAB_FORMS[tab](data, initial=initial)
+
+
+@login_required
+def tab(request, pk: int, tab: str):
+    if tab not in TAB_SLUGS:
+        raise Http404
+    dossier = _dossier(request, pk)
+    now = timezone.now()
+    if tab == "session":
+        return render(request, "candidates/wizard/tab_session.html", _context(dossier, tab, now))
+    if tab == "conditions":
+        return _conditions(request, dossier, now)
+    form = _build_form(dossier, tab, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = services.dossier_save_tab(
+                dossier_id=dossier.pk, tab=tab, data=form.to_service(), acting_user=request.user
+            )
+        except DomainError as exc:
+            _show_error(form, exc)
+            dossier = _dossier(request, pk)  # what is saved, untouched by the refused change
+        else:
+            messages.success(request, _("Onglet « %(tab)s » enregistré.") % {"tab": TAB_LABELS[tab]})
+            following = TAB_SLUGS[TAB_SLUGS.index(tab) + 1]
+            return redirect("registration:tab", pk=dossier.pk, tab=following)
+    context = _context(dossier, tab, now, form=form.decorate())
+    if context["read_only"]:
+        # The widget is disabled, not the field: a refused POST still shows what was typed.
+        for field in form.fields.values():
+            field.widget.attrs["disabled"] = True
+    if tab == "handicap":
+        context["handicap_deadline"] = dossier.session.local(dossier.session.handicap_request_deadline)
+    template = (
+        "candidates/wizard/tab_epreuves.html" if tab == "epreuves" else "candidates/wizard/tab_form.html"
+    )
+    return render(request, template, context, status=200)
+
+
+def _conditions(request, dossier: Dossier, now):
+    form = ConditionsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = services.dossier_register(
+                dossier_id=dossier.pk, acting_user=request.user, certified=form.cleaned_data["certify"]
+            )
+        except DomainError as exc:
+            _show_error(form, exc)
+            dossier = _dossier(request, dossier.pk)
+        else:
+            messages.success(
+                request, _("Inscription enregistrée. Votre numéro de dossier : %(n)s") % {"n": dossier.number}
+            )
+            return redirect("registration:detail", pk=dossier.pk)
+    return render(
+        request,
+        "candidates/wizard/tab_conditions.html",
+        _context(dossier, "conditions", now, form=form.decorate(), **_summary(dossier)),
+    )
+
+
+def _summary(dossier: Dossier) -> dict:
+    choices = list(
+        dossier.epreuve_choices.select_related("epreuve").order_by("epreuve__order", "epreuve__code")
+    )
+    return {
+        "compulsory_choices": [c for c in choices if not c.epreuve.is_optional],
+        "optional_choices": [c for c in choices if c.epreuve.is_optional],
+        "profile": getattr(dossier.candidate, "profile", None),
+    }
+
+
+@login_required
+def detail(request, pk: int):
+    """The dossier as registered: the number first (CF: "si ce numéro n'apparaît pas, c'est que
+    votre préinscription n'a pas été enregistrée")."""
+    dossier = _dossier(request, pk)
+    now = timezone.now()
+    return render(
+        request,
+        "candidates/wizard/detail.html",
+        {
+            "dossier": dossier,
+            "session": dossier.session,
+            "status": selectors.dossier_status(dossier, at=now),
+            "read_only": _read_only_reason(dossier, now),
+            **_summary(dossier),
+        },
+    )

@@ -1,0 +1,359 @@
+"""The whole wizard through the test client on an open session (issue 4)."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.models import Dossier, DossierState
+from exams.models import Academie, Departement
+from tests.factories import LanguageFactory, bts_catalogue, candidate_with_profile, open_session
+
+pytestmark = pytest.mark.django_db
+
+TAB_DATA = {
+    "identite": {
+        "birth_name": "dupont",
+        "first_name_1": "Camille",
+        "first_name_2": "Marie",
+        "sex": "F",
+        "birth_date": "2001-05-14",
+        "birth_commune": "Nancy",
+        "birth_country": "fr",
+        "nationality": "FR",
+    },
+    "contact": {
+        "address_line1": "12 rue Stanislas",
+        "postcode": "54000",
+        "city": "Nancy",
+        "country": "FR",
+        "departement": "54",
+        "mobile_phone": "06 12 34 56 78",
+        "consent_press": "False",
+        "consent_commercial": "False",
+        "consent_local_authorities": "True",
+    },
+    "situation": {"category": "distance_school", "access_diploma": "Baccalauréat STI2D 2022"},
+    "handicap": {},
+}
+
+
+@pytest.fixture
+def world():
+    session = open_session()
+    cat = bts_catalogue()
+    en = LanguageFactory(code="en", name="Anglais")
+    de = LanguageFactory(code="de", name="Allemand")
+    session.optional_languages.add(de)
+    user = candidate_with_profile()
+    return {"session": session, "user": user, "en": en, "de": de, **cat}
+
+
+def _url(dossier, tab):
+    return reverse("registration:tab", args=[dossier.pk, tab])
+
+
+def _fill_all(client, world, dossier):
+    for tab in ("identite", "contact", "situation"):
+        response = client.post(_url(dossier, tab), TAB_DATA[tab])
+        assert response.status_code == 302, response.content.decode()[:3000]
+    response = client.post(
+        _url(dossier, "specialite"), {"specialty": world["specialty"].pk, "forme": "global"}
+    )
+    assert response.status_code == 302
+    rows = {}
+    for code in ("E1", "E2", "E31", "E32"):
+        rows[f"choice_{world[code].pk}"] = "taken"
+    response = client.post(_url(dossier, "epreuves"), rows)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    response = client.post(
+        _url(dossier, "langues"),
+        {
+            "mandatory_language": world["en"].pk,
+            "optional_language": world["de"].pk,
+            "optional_epreuves": [world["EF2"].pk],
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(_url(dossier, "handicap"), {"handicap": "on", "accommodation_requested": "on"})
+    assert response.status_code == 302
+
+
+def _start(client, world) -> Dossier:
+    response = client.post(reverse("registration:start"), {"session": world["session"].pk})
+    assert response.status_code == 302
+    return Dossier.objects.get(candidate=world["user"], session=world["session"])
+
+
+def test_a_candidate_completes_the_wizard_and_sees_a_number(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world["user"])
+    page = client.get(reverse("registration:start"))
+    assert world["session"].name or str(world["session"]) in page.content.decode()
+    dossier = _start(client, world)
+    # Tab 2 is pre-filled from the profile.
+    assert 'value="DUPONT"' in client.get(_url(dossier, "identite")).content.decode()
+    _fill_all(client, world, dossier)
+    page = client.get(_url(dossier, "conditions")).content.decode()
+    assert "Inscription non enregistrée" in page
+    assert "Baccalauréat STI2D 2022" in page  # the summary of everything
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url(dossier, "conditions"), {"certify": "on"})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.REGISTERED
+    assert dossier.number == f"{world['session'].year}-NANCY-METZ-000001"
+    assert dossier.birth_name == "DUPONT" and dossier.mobile_phone == "+33612345678"
+    assert {c.epreuve.code for c in dossier.epreuve_choices.all()} == {"E1", "E2", "E31", "E32", "EF1", "EF2"}
+    detail = client.get(response["Location"]).content.decode()
+    assert dossier.number in detail
+    space = client.get(reverse("candidates:space")).content.decode()
+    assert dossier.number in space and "Inscription non enregistrée" not in space
+    assert len(mail.outbox) == 1 and dossier.number in mail.outbox[0].subject
+    assert reverse("registration:detail", args=[dossier.pk]) in mail.outbox[0].body
+
+
+def test_the_space_warns_that_a_draft_is_not_a_registration(client, world):
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    client.post(_url(dossier, "identite"), TAB_DATA["identite"])
+    space = client.get(reverse("candidates:space")).content.decode()
+    assert "Inscription non enregistrée" in space
+    assert "Coordonnées" in space  # what is missing
+    assert "sans numéro de dossier, vous n'êtes pas inscrit(e)" in space
+
+
+def test_registering_without_certifying_is_refused_on_the_checkbox(client, world):
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    _fill_all(client, world, dossier)
+    page = client.post(_url(dossier, "conditions"), {}).content.decode()
+    assert 'id="id_certify-error"' in page and "Cochez la case" in page
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.DRAFT and dossier.number is None
+
+
+def test_registering_with_missing_tabs_says_which(client, world):
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    page = client.post(_url(dossier, "conditions"), {"certify": "on"}).content.decode()
+    assert "complétez d&#x27;abord" in page and "Identité" in page
+    dossier.refresh_from_db()
+    assert dossier.number is None
+
+
+def test_a_refused_category_explains_and_keeps_what_was_typed(client, world):
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    data = {"category": "vae", "access_diploma": "Bac pro 2019"}
+    page = client.post(_url(dossier, "situation"), data).content.decode()
+    assert "VAE" in page and 'aria-invalid="true"' in page and 'id="id_category-error"' in page
+    assert 'value="Bac pro 2019"' in page  # the other field keeps its value
+    dossier.refresh_from_db()
+    assert dossier.category == "" and "situation" not in dossier.completed_tabs
+
+
+def test_a_former_candidate_must_give_the_previous_number(client, world):
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    page = client.post(
+        _url(dossier, "situation"),
+        {"category": "former_school", "previous_session_year": "2024", "access_diploma": "Bac"},
+    ).content.decode()
+    assert "id_previous_candidate_number-error" in page and "IMPÉRATIVEMENT" in page
+
+
+def test_a_session_of_another_academie_is_refused(client, world):
+    other = Academie.objects.create(code="clermont-ferrand", name="Clermont-Ferrand")
+    Departement.objects.create(code="63", name="Puy-de-Dôme", academie=other)
+    foreign = open_session(academie=other)
+    client.force_login(world["user"])
+    page = client.get(reverse("registration:start")).content.decode()
+    assert f'value="{foreign.pk}"' not in page  # only the académie of the département is offered
+    page = client.post(reverse("registration:start"), {"session": foreign.pk}).content.decode()
+    assert "Nancy-Metz" in page and "Clermont-Ferrand" in page
+    assert not Dossier.objects.exists()
+
+
+def test_a_candidate_without_departement_gets_a_clear_refusal(client, world):
+    world["user"].profile.departement = None
+    world["user"].profile.save()
+    client.force_login(world["user"])
+    page = client.get(reverse("registration:start")).content.decode()
+    assert "département de résidence" in page
+
+
+def _closing_soon(session):
+    # Within the login session's life, so that only the registration clock decides.
+    session.registration_closes_at = timezone.now() + dt.timedelta(hours=2)
+    session.save()
+    return session.registration_closes_at
+
+
+def test_a_post_at_the_closing_minute_is_refused_and_loses_nothing(client, world):
+    _closing_soon(world["session"])
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    client.post(_url(dossier, "identite"), TAB_DATA["identite"])
+    closing = world["session"].registration_closes_at
+    data = dict(TAB_DATA["identite"], birth_commune="Metz")
+    with mock.patch("django.utils.timezone.now", return_value=closing):
+        page = client.post(_url(dossier, "identite"), data).content.decode()
+    assert "Les inscriptions sont closes" in page
+    assert 'value="Metz"' in page  # what was typed stays on the page
+    dossier.refresh_from_db()
+    assert dossier.birth_commune == "Nancy"  # what was saved is kept
+    with mock.patch("django.utils.timezone.now", return_value=closing - dt.timedelta(minutes=1)):
+        assert client.post(_url(dossier, "identite"), data).status_code == 302
+
+
+def test_a_registered_dossier_is_read_only_after_closing(client, world):
+    _closing_soon(world["session"])
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    _fill_all(client, world, dossier)
+    client.post(_url(dossier, "conditions"), {"certify": "on"})
+    later = world["session"].registration_closes_at + dt.timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        page = client.get(_url(dossier, "contact")).content.decode()
+        assert "Les inscriptions sont closes" in page and "disabled" in page
+        page = client.post(_url(dossier, "contact"), dict(TAB_DATA["contact"], city="Toul")).content.decode()
+        assert "Les inscriptions sont closes" in page
+    dossier.refresh_from_db()
+    assert dossier.city == "Nancy"
+
+
+def test_a_benefice_below_ten_in_global_form_is_refused_on_its_grade(client, world):
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    for tab in ("identite", "contact", "situation"):
+        client.post(_url(dossier, tab), TAB_DATA[tab])
+    client.post(_url(dossier, "specialite"), {"specialty": world["specialty"].pk, "forme": "global"})
+    e1 = world["E1"].pk
+    rows = {f"choice_{world[c].pk}": "taken" for c in ("E2", "E31", "E32")}
+    rows.update({f"choice_{e1}": "benefice", f"grade_{e1}": "8", f"obtained_on_{e1}": "2024-06-20"})
+    page = client.post(_url(dossier, "epreuves"), rows).content.decode()
+    assert f'id="id_grade_{e1}-error"' in page and "10/20" in page
+    assert 'value="2024-06-20"' in page
+
+
+def test_a_professional_epreuve_cannot_be_dispensed(client, world):
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    client.post(_url(dossier, "situation"), dict(TAB_DATA["situation"], dispense_diploma="bts"))
+    client.post(_url(dossier, "specialite"), {"specialty": world["specialty"].pk, "forme": "global"})
+    rows = {f"choice_{world[c].pk}": "taken" for c in ("E1", "E2", "E32")}
+    rows[f"choice_{world['E31'].pk}"] = "dispense"
+    page = client.post(_url(dossier, "epreuves"), rows).content.decode()
+    assert "professionnelle ne peut jamais" in page
+    rows[f"choice_{world['E31'].pk}"] = "taken"
+    rows[f"choice_{world['E1'].pk}"] = "dispense"  # CGE for a BTS holder (NM)
+    assert client.post(_url(dossier, "epreuves"), rows).status_code == 302
+
+
+def test_an_optional_language_outside_the_sessions_list_is_refused(client, world):
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    client.post(_url(dossier, "specialite"), {"specialty": world["specialty"].pk, "forme": "global"})
+    it = LanguageFactory(code="it", name="Italien")
+    page = client.post(
+        _url(dossier, "langues"), {"mandatory_language": world["en"].pk, "optional_language": it.pk}
+    ).content.decode()
+    assert "id_optional_language-error" in page and "pas proposée" in page
+
+
+def test_the_handicap_tab_shows_the_external_deadline(client, world):
+    session = world["session"]
+    session.handicap_request_deadline = timezone.now() + dt.timedelta(days=5)
+    session.handicap_request_url = "https://amex.example.org/"
+    session.save()
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    page = client.get(_url(dossier, "handicap")).content.decode()
+    assert "https://amex.example.org/" in page and "au plus tard le" in page
+
+
+def test_someone_elses_dossier_is_not_found(client, world):
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    intruder = candidate_with_profile(user__email="intrus@example.org")
+    client.force_login(intruder)
+    assert client.get(_url(dossier, "identite")).status_code == 404
+    assert client.post(_url(dossier, "identite"), TAB_DATA["identite"]).status_code == 404
+
+
+def test_every_tab_page_renders(client, world):
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    for slug in (
+        "session",
+        "identite",
+        "contact",
+        "situation",
+        "specialite",
+        "epreuves",
+        "langues",
+        "handicap",
+        "conditions",
+    ):
+        assert client.get(_url(dossier, slug)).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_space_list_costs_the_same_queries_for_few_or_many_dossiers(
+    world, count, django_assert_max_num_queries
+):
+    from django.template.loader import render_to_string
+
+    from candidates import selectors
+    from tests.factories import SpecialtyFactory
+
+    for i in range(count):
+        specialty = SpecialtyFactory(code=f"s{i}", name=f"Spécialité {i}")
+        Dossier.objects.create(candidate=world["user"], session=world["session"], specialty=specialty)
+    with django_assert_max_num_queries(3):
+        html = render_to_string(
+            "candidates/_dossier_list.html", {"dossiers": selectors.dossiers_for_space(world["user"])}
+        )
+    assert html.count("Inscription non enregistrée") == count
+
+
+def test_an_expired_draft_cannot_be_registered_and_the_page_says_why(client, world):
+    from candidates import services
+
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    services.dossier_expire_closed(at=world["session"].registration_closes_at)
+    page = client.post(_url(dossier, "conditions"), {"certify": "on"}).content.decode()
+    assert "Impossible de passer le dossier" in page
+    space = client.get(reverse("candidates:space")).content.decode()
+    assert "Expiré" in space and "Reprendre mon inscription" not in space
+
+
+def test_a_redoublant_is_offered_the_benefices_they_can_keep(client, world):
+    from decimal import Decimal
+
+    from candidates.models import DossierEpreuve
+    from tests.candidates.test_services import registered
+
+    old = open_session(year=world["session"].year - 1, code="nancy-metz-bts-old")
+    previous = registered(world, session=old)
+    DossierEpreuve.objects.filter(dossier=previous, epreuve=world["E1"]).update(
+        grade=Decimal("14"), obtained_on=timezone.localdate() - dt.timedelta(days=150)
+    )
+    DossierEpreuve.objects.filter(dossier=previous, epreuve=world["E2"]).update(
+        grade=Decimal("7"), obtained_on=timezone.localdate() - dt.timedelta(days=150)
+    )
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    assert dossier.specialty == world["specialty"] and dossier.previous_candidate_number == previous.number
+    page = client.get(_url(dossier, "epreuves")).content.decode()
+    assert "Note obtenue à la session" in page and "14" in page
+    e1, e2 = world["E1"].pk, world["E2"].pk
+    form = client.get(_url(dossier, "epreuves")).context["form"]
+    assert form[f"choice_{e1}"].value() == "benefice"  # ≥ 10: proposed (CF, NM)
+    assert form[f"choice_{e2}"].value() == "taken"  # < 10 in global form: not proposed (NM)
