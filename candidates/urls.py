@@ -7,9 +7,9 @@ app_name = "candidates"
 
 urlpatterns = [
     # Account (issue 3)
-    path("inscription/", accounts.signup, name="signup"),
-    path("inscription/verifiez-votre-messagerie/", accounts.signup_done, name="signup_done"),
-    path("inscription/suggestion/", accounts.email_suggestion, name="email_suggestion"),
+    path("creer-un-compte/", accounts.signup, name="signup"),
+    path("creer-un-compte/verifiez-votre-messagerie/", accounts.signup_done, name="signup_done"),
+    path("creer-un-compte/suggestion/", accounts.email_suggestion, name="email_suggestion"),
     path("activation/<uidb64>/<token>/", accounts.activate, name="activate"),
     path("activation/nouveau-lien/", accounts.resend_activation, name="resend_activation"),
     path("connexion/", accounts.LoginView.as_view(), name="login"),

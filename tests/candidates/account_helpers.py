@@ -35,7 +35,7 @@ def mails_to(address: str) -> list:
 def signup(client, capture, email: str, *, confirm: str | None = None, password: str = PASSWORD, **extra):
     with capture(execute=True):
         return client.post(
-            "/inscription/",
+            "/creer-un-compte/",
             {"email": email, "email_confirm": confirm or email, "password1": password, "password2": password},
             **extra,
         )

@@ -35,14 +35,14 @@ def test_the_worker_delivers_the_activation_email_and_redis_counts_the_rate_limi
         "password1": PASSWORD,
         "password2": PASSWORD,
     }
-    assert client.post("/inscription/", payload).status_code == 302
+    assert client.post("/creer-un-compte/", payload).status_code == 302
     email = _wait_sent("account_activation")
     assert email.to == "integration@example.org"
     assert "/activation/" in email.text_body
     assert User.objects.get(email="integration@example.org").is_active is False
 
     # The second attempt is refused by the counter kept in Redis.
-    response = client.post("/inscription/", payload)
+    response = client.post("/creer-un-compte/", payload)
     assert response.status_code == 200
     assert "Plusieurs courriels" in response.content.decode()
     cache.clear()

@@ -19,7 +19,7 @@ def test_it_creates_an_inactive_account_activated_by_the_emailed_link_then_logs_
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     response = signup(client, django_capture_on_commit_callbacks, "Camille.Dupont@Example.org")
     assert response.status_code == 302
-    assert response["Location"] == "/inscription/verifiez-votre-messagerie/"
+    assert response["Location"] == "/creer-un-compte/verifiez-votre-messagerie/"
     user = User.objects.get(email="camille.dupont@example.org")
     assert user.is_active is False
     assert user.email_verified_at is None
@@ -51,21 +51,23 @@ def test_it_shows_the_address_on_the_check_your_mailbox_page_with_a_typo_warning
     client, django_capture_on_commit_callbacks
 ):
     signup(client, django_capture_on_commit_callbacks, "camille@gmial.com")
-    page = client.get("/inscription/verifiez-votre-messagerie/").content.decode()
+    page = client.get("/creer-un-compte/verifiez-votre-messagerie/").content.decode()
     assert "camille@gmial.com" in page
     assert "Vouliez-vous dire <strong>camille@gmail.com</strong>" in page
 
 
 def test_it_suggests_a_correction_for_a_mistyped_domain(client):
-    assert client.get("/inscription/suggestion/", {"email": "a@hotmial.fr"}).json() == {
+    assert client.get("/creer-un-compte/suggestion/", {"email": "a@hotmial.fr"}).json() == {
         "suggestion": "a@hotmail.fr"
     }
-    assert client.get("/inscription/suggestion/", {"email": "a@hotmail.fr"}).json() == {"suggestion": None}
+    assert client.get("/creer-un-compte/suggestion/", {"email": "a@hotmail.fr"}).json() == {
+        "suggestion": None
+    }
 
 
 def test_it_shows_the_typo_warning_when_the_form_comes_back_with_errors(client):
     response = client.post(
-        "/inscription/",
+        "/creer-un-compte/",
         {"email": "a@gmial.com", "email_confirm": "a@gmial.com", "password1": "x", "password2": "x"},
     )
     assert response.status_code == 200
@@ -99,7 +101,7 @@ def test_it_refuses_a_sign_up_with_a_faulty_field(client, data, field, message):
         "password2": PASSWORD,
         **data,
     }
-    response = client.post("/inscription/", payload)
+    response = client.post("/creer-un-compte/", payload)
     assert response.status_code == 200
     form = response.context["form"]
     assert any(message in error for error in form.errors[field])
@@ -201,7 +203,7 @@ def test_it_resends_an_activation_link_only_to_an_account_never_activated(
 
 def test_it_redirects_a_logged_in_candidate_away_from_sign_up(client):
     client.force_login(UserFactory())
-    assert client.get("/inscription/")["Location"] == "/mon-espace/"
+    assert client.get("/creer-un-compte/")["Location"] == "/mon-espace/"
 
 
 def test_it_limits_sign_ups_per_address(client, django_capture_on_commit_callbacks, settings):
@@ -229,7 +231,7 @@ def test_it_limits_sign_ups_per_ip(client, django_capture_on_commit_callbacks, s
 
 def test_the_correction_button_fills_both_addresses_without_javascript(client):
     response = client.post(
-        "/inscription/",
+        "/creer-un-compte/",
         {
             "email": "a@gmial.com",
             "email_confirm": "a@gmial.com",

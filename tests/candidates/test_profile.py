@@ -224,7 +224,9 @@ def test_the_space_shows_the_sections_and_the_empty_state(client, candidate):
 
 
 def test_the_space_lists_the_candidates_dossiers(client, candidate):
-    DossierFactory(candidate=candidate, number="2025-BAT-00001")
+    DossierFactory(
+        candidate=candidate, number="2025-BAT-00001", state="registered", registered_at=timezone.now()
+    )
     page = client.get("/mon-espace/").content.decode()
     assert "2025-BAT-00001" in page
 

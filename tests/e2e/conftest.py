@@ -52,3 +52,11 @@ def page(request, browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """One page at a phone's size, for journeys that are long enough to run once."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    yield context.new_page()
+    context.close()

@@ -2,42 +2,23 @@
 do all of this in a browser")."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Chromium is not installed"),
-]
+pytestmark = [pytest.mark.browser]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "Un-mot-de-passe-solide-1"
 
 
 @pytest.fixture
-def page(live_server, settings, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(phone_page, live_server, settings):
     settings.SITE_URL = live_server.url
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        yield page
-        browser.close()
+    return phone_page
 
 
 def test_a_new_candidate_signs_up_activates_logs_in_and_fills_the_profile(page, live_server):
-    page.goto(live_server.url + "/inscription/")
+    page.goto(live_server.url + "/creer-un-compte/")
     page.fill("#id_email", "camille@gmial.com")
     page.dispatch_event("#id_email", "change")
     page.click("text=Corriger l'adresse")  # the typo suggestion, one click

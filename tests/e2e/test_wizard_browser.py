@@ -1,6 +1,5 @@
 """A candidate completes the nine tabs in Chromium and sees a number (issue 4, "done when")."""
 
-import os
 import re
 
 import pytest
@@ -9,23 +8,10 @@ from tests.factories import LanguageFactory, bts_catalogue, candidate_with_profi
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture
-def page(live_server):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        yield browser.new_page(viewport={"width": 390, "height": 844})
-        browser.close()
+def page(phone_page, live_server):
+    return phone_page
 
 
 def test_a_candidate_registers_through_the_nine_tabs(page, live_server):

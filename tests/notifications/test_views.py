@@ -81,14 +81,19 @@ def test_the_navigation_shows_the_unread_count(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("messages", [1, 30])
-def test_the_unread_count_costs_one_query(client, django_assert_num_queries, messages):
+def test_the_unread_count_costs_one_query(client, messages):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     me = UserFactory()
     for _ in range(messages):
         _message(me)
     client.force_login(me)
     client.get(reverse("candidates:space"))  # warm the session
-    with django_assert_num_queries(4):  # session, user, the dossiers, the unread count
+    with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("candidates:space"))
+    inbox_queries = [q["sql"] for q in queries.captured_queries if "notifications_message" in q["sql"]]
+    assert len(inbox_queries) == 1, inbox_queries
     assert f"{messages} non lu" in response.text
 
 
@@ -148,16 +153,18 @@ def test_the_periodic_jobs_are_scheduled_and_editable_in_the_admin(admin_client)
     assert page.status_code == 200
 
 
-def test_the_schedule_migration_is_idempotent(django_db_setup, django_db_blocker):
+@pytest.mark.django_db
+def test_the_schedule_migration_is_idempotent():
     import importlib
 
     from django.apps import apps
 
     migration = importlib.import_module("notifications.migrations.0003_periodic_jobs")
-    with django_db_blocker.unblock():
-        before = PeriodicTask.objects.count()
-        migration.create_jobs(apps, None)
-        assert PeriodicTask.objects.count() == before
+    # Transactional tests elsewhere may have flushed the migration's rows: run it, then again.
+    migration.create_jobs(apps, None)
+    once = PeriodicTask.objects.count()
+    migration.create_jobs(apps, None)
+    assert PeriodicTask.objects.count() == once >= 5
 
 
 @pytest.mark.django_db
