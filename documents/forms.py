@@ -7,13 +7,12 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Category, ContinuingSituation
 from exams.models import Language, Session, Specialty
 
-from .uploads import ACCEPT_ATTRIBUTE
+from .uploads import ACCEPT_ATTRIBUTE, human_size
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -48,11 +47,11 @@ class PieceUploadForm(forms.Form):
             {
                 "accept": ACCEPT_ATTRIBUTE,
                 "data-max-bytes": str(settings.UPLOAD_MAX_BYTES),
-                "data-max-label": filesizeformat(settings.UPLOAD_MAX_BYTES),
+                "data-max-label": human_size(settings.UPLOAD_MAX_BYTES),
             }
         )
         self.fields["files"].help_text = _("PDF, JPEG ou PNG ; %(limit)s au plus par fichier.") % {
-            "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)
+            "limit": human_size(settings.UPLOAD_MAX_BYTES)
         }
 
 

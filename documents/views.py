@@ -27,6 +27,7 @@ from .uploads import (
     EXTENSIONS,
     KNOWN_EXTENSIONS,
     LimitedTemporaryFileUploadHandler,
+    human_size,
     max_bytes,
 )
 
@@ -95,6 +96,7 @@ def _render_pieces(
         "can_lock": dossier.state in (DossierState.REGISTERED, DossierState.INCOMPLETE),
         "lock_error": lock_error,
         "upload_max_bytes": max_bytes(),
+        "upload_max_label": human_size(max_bytes()),
         "accept": ACCEPT_ATTRIBUTE,
     }
     return render(request, "documents/dossier_pieces.html", context, status=status)
