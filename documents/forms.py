@@ -55,17 +55,26 @@ class PieceUploadForm(forms.Form):
         }
 
 
+class ZeroOneCheckbox(forms.CheckboxInput):
+    """A checkbox sending "1", whose raw value reaches the field (CheckboxInput would turn any
+    string into True, and the JSON API must refuse "oui")."""
+
+    def __init__(self):
+        super().__init__(attrs={"value": "1"}, check_test=lambda v: v in (True, "1", 1))
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
 class ZeroOneField(forms.Field):
     """A yes/no parameter of the simulator: "0" or "1" (a checkbox in the page). With
     ``allow_count``, any non-negative whole number is accepted (a number of bénéfices)."""
-
-    widget = forms.CheckboxInput
 
     def __init__(self, *args, allow_count: bool = False, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
         self.allow_count = allow_count
-        self.widget = forms.CheckboxInput(attrs={"value": "1"}, check_test=lambda v: v in (True, "1", 1))
+        self.widget = ZeroOneCheckbox()
 
     def to_python(self, value):
         if value in (None, "", False, "0", 0):
