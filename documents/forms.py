@@ -168,7 +168,27 @@ class SimulatorForm(forms.Form):
             if options:
                 groups.append((specialty.name, options))
         self.fields["option"].widget = forms.Select(choices=groups)
+        self._decorate()
         self.fields["nationality"].initial = "FR"
+
+    def _decorate(self) -> None:
+        """Bootstrap classes, and help and errors tied to each control (RGAA)."""
+        for name, field in self.fields.items():
+            attrs = field.widget.attrs
+            if isinstance(field.widget, forms.CheckboxInput):
+                continue
+            attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            described = [f"id_{name}-aide"] if field.help_text else []
+            if self.is_bound and name in self.errors:
+                attrs["class"] += " is-invalid"
+                attrs["aria-invalid"] = "true"
+                described.append(f"id_{name}-erreur")
+            if described:
+                attrs["aria-describedby"] = " ".join(described)
+
+    def full_clean(self):
+        super().full_clean()
+        self._decorate()
 
     def clean_nationality(self):
         return self.cleaned_data["nationality"].upper()

@@ -100,9 +100,11 @@ def rule_applies(rule: RuleData, profile: RequirementProfile, *, closing_day: dt
                 return False
     if rule.continuing_situations and profile.continuing_situation not in rule.continuing_situations:
         return False
-    if rule.mandatory_language_not_in and (profile.mandatory_language or "").lower() in {
-        code.lower() for code in rule.mandatory_language_not_in
-    }:
+    if rule.mandatory_language_not_in and (
+        # No language chosen yet: nothing to prove.
+        not profile.mandatory_language
+        or profile.mandatory_language.lower() in {code.lower() for code in rule.mandatory_language_not_in}
+    ):
         return False
     flags = (
         (rule.when_benefices, profile.benefices),

@@ -210,7 +210,9 @@ def _profile_from_form(form: SimulatorForm) -> RequirementProfile:
 
 
 def _json_error(parameter: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": message, "parameter": parameter}, status=400)
+    return JsonResponse(
+        {"error": message, "parameter": parameter}, status=400, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @require_GET

@@ -397,3 +397,9 @@ def test_every_catalogue_rule_names_a_piece_code_of_domain_md():
         for rule in rules:
             assert rule["code"] in PieceCode.values, (academie, rule)
             assert rule["source"], (academie, rule)
+
+
+def test_no_language_attestation_is_asked_before_the_language_is_chosen():
+    # TLS, AM: the attestation proves the training in the chosen language; none chosen yet.
+    assert "language_training" not in codes("toulouse", p(mandatory_language=""))
+    assert "language_training" in codes("toulouse", p(mandatory_language="ar"))
