@@ -43,7 +43,12 @@ def _local(session, instant: dt.datetime) -> str:
 
 
 def _deposit_policy(
-    *, dossier: Dossier, code: str, at: dt.datetime
+    *,
+    dossier: Dossier,
+    code: str,
+    at: dt.datetime,
+    required_pieces: list[RequiredPiece] | None = None,
+    pieces: dict[str, Piece] | None = None,
 ) -> tuple[RequiredPiece, Piece | None, bool]:
     """Whether the candidate may deposit this piece now; returns (required piece, existing piece,
     is a replacement of an invalidated piece) or raises a French DomainError."""
@@ -59,10 +64,12 @@ def _deposit_policy(
             _("Ce dossier (%(state)s) n'accepte plus de pièces.") % {"state": dossier.get_state_display()},
             code="closed",
         )
-    required = next((r for r in selectors.required_pieces_for_dossier(dossier) if r.code == code), None)
+    if required_pieces is None:
+        required_pieces = selectors.required_pieces_for_dossier(dossier)
+    required = next((r for r in required_pieces if r.code == code), None)
     if required is None:
         raise DomainError(_("Cette pièce n'est pas demandée pour votre dossier."), code="not_required")
-    existing = dossier.pieces.filter(code=code).first()
+    existing = pieces.get(code) if pieces is not None else dossier.pieces.filter(code=code).first()
     if existing and existing.state == PieceState.ACCEPTED:
         raise DomainError(
             _("Cette pièce a été acceptée par le gestionnaire : elle ne peut plus être modifiée."),
@@ -98,9 +105,26 @@ def _deposit_policy(
     return required, existing, replacement
 
 
-def piece_deposit_check(*, dossier: Dossier, code: str, at: dt.datetime | None = None) -> None:
-    """Raise the DomainError a deposit would raise now (the page uses it to offer the upload)."""
-    _deposit_policy(dossier=dossier, code=code, at=at or timezone.now())
+def deposit_refusals(
+    *,
+    dossier: Dossier,
+    required_pieces: list[RequiredPiece],
+    pieces: dict[str, Piece],
+    at: dt.datetime | None = None,
+) -> dict[str, str]:
+    """For each required piece, why a deposit would be refused now ("" when it is accepted): the
+    page offers the upload only where the service would take it. No query per piece."""
+    at = at or timezone.now()
+    refusals = {}
+    for required in required_pieces:
+        try:
+            _deposit_policy(
+                dossier=dossier, code=required.code, at=at, required_pieces=required_pieces, pieces=pieces
+            )
+            refusals[required.code] = ""
+        except DomainError as exc:
+            refusals[required.code] = exc.message
+    return refusals
 
 
 def _store(*, piece: Piece, clean: CleanUpload, by) -> PieceFile:

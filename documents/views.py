@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -54,23 +53,19 @@ def pieces_index(request):
 
 
 def _rows(dossier: Dossier, forms: dict | None = None) -> list[dict]:
-    now = timezone.now()
     pieces = {p.code: p for p in dossier.pieces.prefetch_related("files")}
+    required_pieces = selectors.required_pieces_for_dossier(dossier)
+    refusals = services.deposit_refusals(dossier=dossier, required_pieces=required_pieces, pieces=pieces)
     rows = []
-    for required in selectors.required_pieces_for_dossier(dossier):
+    for required in required_pieces:
         piece = pieces.get(required.code)
-        try:
-            services.piece_deposit_check(dossier=dossier, code=required.code, at=now)
-            refusal = ""
-        except DomainError as exc:
-            refusal = exc.message
         rows.append(
             {
                 "required": required,
                 "piece": piece,
                 "status": piece.state if piece else "missing",
                 "files": list(piece.files.all()) if piece else [],
-                "refusal": refusal,
+                "refusal": refusals[required.code],
                 "form": (forms or {}).get(required.code)
                 or PieceUploadForm(code=required.code, prefix=required.code),
             }

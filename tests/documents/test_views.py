@@ -223,3 +223,15 @@ def test_the_index_redirects_to_the_only_dossier(client):
     client.force_login(dossier.candidate)
     response = client.get(reverse("documents:pieces_index"))
     assert response.status_code == 302 and response["Location"] == pieces_url(dossier)
+
+
+@pytest.mark.parametrize("deposited", [0, 2])
+def test_the_page_makes_a_bounded_number_of_queries(client, django_assert_max_num_queries, deposited):
+    dossier = registered_dossier()
+    for code in ("identity", "recap_signed")[:deposited]:
+        services.piece_deposit(
+            dossier=dossier, code=code, files=[upload("a.pdf", pdf_bytes())], by=dossier.candidate
+        )
+    client.force_login(dossier.candidate)
+    with django_assert_max_num_queries(12):
+        assert client.get(pieces_url(dossier)).status_code == 200
