@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier, DossierState
+from exams.models import PieceDeadlineKind
 from portal.exceptions import DomainError
 
 from . import selectors, services
@@ -64,6 +65,10 @@ def _rows(dossier: Dossier, forms: dict | None = None) -> list[dict]:
                 "required": required,
                 "piece": piece,
                 "status": piece.state if piece else "missing",
+                # An invalidated piece is replaced until the late deadline (services._deposit_policy).
+                "deadline": dossier.session.piece_deadline(PieceDeadlineKind.LATE)
+                if piece and piece.state == PieceState.INVALIDATED
+                else required.deadline,
                 "files": list(piece.files.all()) if piece else [],
                 "refusal": refusals[required.code],
                 "form": (forms or {}).get(required.code)

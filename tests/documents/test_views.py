@@ -235,3 +235,15 @@ def test_the_page_makes_a_bounded_number_of_queries(client, django_assert_max_nu
     client.force_login(dossier.candidate)
     with django_assert_max_num_queries(12):
         assert client.get(pieces_url(dossier)).status_code == 200
+
+
+def test_an_invalidated_piece_shows_its_reason_and_a_replace_action(client):
+    dossier = registered_dossier()
+    piece = _file(dossier).piece
+    piece.state, piece.invalidation_reason = "invalidated", "Photo floue"
+    piece.save()
+    client.force_login(dossier.candidate)
+    html = client.get(pieces_url(dossier)).content.decode()
+    assert "Pièce(s) à remplacer" in html and "Photo floue" in html
+    assert "À remplacer avant le" in html
+    assert ">Remplacer</button>" in html
