@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from candidates.models import Dossier
+from exams.models import PieceDeadlineKind
 
 
 class PieceCode(models.TextChoices):
@@ -170,3 +171,98 @@ class GeneratedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}"
+
+
+class NationalityCondition(models.TextChoices):
+    ANY = "", _("Toutes nationalités")
+    FRENCH = "FR", _("Nationalité française")
+    NOT_FRENCH = "not_FR", _("Nationalité étrangère")
+
+
+class PieceRule(models.Model):
+    """When an académie asks for a piece (domain.md §6): requirement rules are data that academy
+    managers edit, seeded from the notices (documents/piece_rules_catalogue.py).
+
+    Every condition that is set must hold (AND); a list condition holds when the candidate's value
+    is one of the list (OR); an empty condition always holds. Evaluated by documents.rules.
+    """
+
+    academie = models.ForeignKey(
+        "exams.Academie", on_delete=models.CASCADE, related_name="piece_rules", verbose_name=_("académie")
+    )
+    code = models.CharField(_("pièce"), max_length=40, choices=PieceCode.choices)
+    label = models.CharField(
+        _("libellé"), max_length=200, blank=True, help_text=_("Vide : le libellé standard de la pièce.")
+    )
+    reason = models.CharField(
+        _("motif affiché au candidat"),
+        max_length=300,
+        help_text=_("ex. : « car vous avez choisi l'option B »"),
+    )
+    deadline_kind = models.CharField(
+        _("échéance"), max_length=10, choices=PieceDeadlineKind.choices, default=PieceDeadlineKind.STANDARD
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    source = models.CharField(
+        _("source"),
+        max_length=120,
+        blank=True,
+        help_text=_("La notice d'où vient la règle (ex. : TLS annexe 1)."),
+    )
+
+    # --- conditions -------------------------------------------------------------------------------
+    categories = models.JSONField(
+        _("catégories"), default=list, blank=True, help_text=_("Codes de catégorie ; vide : toutes.")
+    )
+    specialties = models.ManyToManyField(
+        "exams.Specialty", blank=True, related_name="piece_rules", verbose_name=_("spécialités"),
+        help_text=_("Vide : toutes les spécialités."),
+    )  # fmt: skip
+    options = models.JSONField(
+        _("options"),
+        default=list,
+        blank=True,
+        help_text=_('Lettres d\'option (ex. : ["C", "D"]) ; vide : toutes.'),
+    )
+    nationality = models.CharField(
+        _("nationalité"), max_length=6, choices=NationalityCondition.choices, blank=True, default=""
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("âge minimum (inclus)"),
+        null=True,
+        blank=True,
+        help_text=_("Âge au jour de la clôture des inscriptions."),
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("âge maximum (exclu)"), null=True, blank=True, help_text=_("« moins de 25 ans » : 25.")
+    )
+    continuing_situations = models.JSONField(
+        _("situations de formation continue"), default=list, blank=True, help_text=_("Vide : toutes.")
+    )
+    mandatory_language_not_in = models.JSONField(
+        _("LV obligatoire hors de"),
+        default=list,
+        blank=True,
+        help_text=_('Codes ISO 639-1 (ex. : ["en", "es"]) ; vide : pas de condition.'),
+    )
+    when_benefices = models.BooleanField(_("si bénéfices de notes demandés"), default=False)
+    when_dispenses = models.BooleanField(_("si dispenses demandées"), default=False)
+    when_engagement = models.BooleanField(_("si engagement étudiant choisi"), default=False)
+    when_handicap = models.BooleanField(_("si situation de handicap"), default=False)
+    when_r408 = models.BooleanField(_("si spécialité soumise à R408"), default=False)
+    when_positioning_decision = models.BooleanField(
+        _("si décision de positionnement déclarée"), default=False
+    )
+    when_benefice_renounced = models.BooleanField(_("si un bénéfice est refusé"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("règle de pièce justificative")
+        verbose_name_plural = _("règles des pièces justificatives")
+        ordering = ["academie", "order", "code", "pk"]
+        indexes = [models.Index(fields=["academie", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} – {self.reason}"

@@ -1,0 +1,221 @@
+"""Forms of the documents app: input validators for the upload and the public simulator."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Category, ContinuingSituation
+from exams.models import Language, Session, Specialty
+
+from .uploads import ACCEPT_ATTRIBUTE, human_size
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files for one piece (recto and verso of an identity card...)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            if not data and self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return list(data)
+        return [data] if data else []
+
+
+class PieceUploadForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Fichier(s)"),
+        error_messages={"required": _("Choisissez au moins un fichier.")},
+    )
+    replace = forms.BooleanField(label=_("Remplacer les fichiers déjà déposés"), required=False)
+
+    def __init__(self, *args, code: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs.update(
+            {
+                "accept": ACCEPT_ATTRIBUTE,
+                "data-max-bytes": str(settings.UPLOAD_MAX_BYTES),
+                "data-max-label": human_size(settings.UPLOAD_MAX_BYTES),
+            }
+        )
+        self.fields["files"].help_text = _("PDF, JPEG ou PNG ; %(limit)s au plus par fichier.") % {
+            "limit": human_size(settings.UPLOAD_MAX_BYTES)
+        }
+
+
+class ZeroOneCheckbox(forms.CheckboxInput):
+    """A checkbox sending "1", whose raw value reaches the field (CheckboxInput would turn any
+    string into True, and the JSON API must refuse "oui")."""
+
+    def __init__(self):
+        super().__init__(attrs={"value": "1"}, check_test=lambda v: v in (True, "1", 1))
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class ZeroOneField(forms.Field):
+    """A yes/no parameter of the simulator: "0" or "1" (a checkbox in the page). With
+    ``allow_count``, any non-negative whole number is accepted (a number of bénéfices)."""
+
+    def __init__(self, *args, allow_count: bool = False, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.allow_count = allow_count
+        self.widget = ZeroOneCheckbox()
+
+    def to_python(self, value):
+        if value in (None, "", False, "0", 0):
+            return False
+        if value in (True, "1", 1):
+            return True
+        if self.allow_count and isinstance(value, str) and value.isdigit():
+            return int(value) > 0
+        raise forms.ValidationError(_("Valeur attendue : 0 ou 1."), code="invalid")
+
+
+iso_country = RegexValidator(r"^[A-Za-z]{2}$", _("Code pays ISO 3166 à deux lettres attendu (ex. : FR)."))
+iso_language = RegexValidator(r"^[a-z]{2}$", _("Code de langue ISO 639-1 attendu (ex. : en)."))
+
+
+class SimulatorForm(forms.Form):
+    """ "Quelles pièces dois-je fournir ?": the same parameters in the page and the JSON API."""
+
+    session = forms.ModelChoiceField(
+        label=_("Session"),
+        queryset=Session.objects.select_related("academie").order_by("academie__name", "-year"),
+        to_field_name="code",
+        error_messages={"invalid_choice": _("Session inconnue.")},
+    )
+    category = forms.ChoiceField(label=_("Catégorie de candidat"), choices=Category.choices)
+    specialty = forms.ModelChoiceField(
+        label=_("Spécialité"),
+        queryset=Specialty.objects.prefetch_related("options").order_by("name"),
+        to_field_name="code",
+        error_messages={"invalid_choice": _("Spécialité inconnue.")},
+    )
+    option = forms.CharField(
+        label=_("Option"),
+        required=False,
+        max_length=2,
+        help_text=_("Seulement pour une spécialité à options (ex. : B)."),
+    )
+    continuing_situation = forms.ChoiceField(
+        label=_("Situation en formation continue"),
+        required=False,
+        choices=[("", _("Sans objet")), *ContinuingSituation.choices],
+    )
+    nationality = forms.CharField(
+        label=_("Nationalité (code pays)"),
+        max_length=2,
+        validators=[iso_country],
+        help_text=_("Code ISO à deux lettres : FR pour la France."),
+    )
+    birth_date = forms.DateField(
+        label=_("Date de naissance"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Date attendue au format AAAA-MM-JJ.")},
+    )
+    mandatory_language = forms.CharField(
+        label=_("Langue vivante obligatoire"), required=False, max_length=2, validators=[iso_language]
+    )
+    benefices = ZeroOneField(label=_("Je demande à conserver des bénéfices de notes"), allow_count=True)
+    dispenses = ZeroOneField(label=_("Je demande des dispenses d'épreuves"), allow_count=True)
+    engagement = ZeroOneField(label=_("Je choisis l'épreuve facultative « engagement étudiant »"))
+    handicap = ZeroOneField(label=_("Je suis en situation de handicap"))
+
+    PARAMETERS = frozenset(
+        {
+            "session",
+            "category",
+            "specialty",
+            "option",
+            "continuing_situation",
+            "nationality",
+            "birth_date",
+            "mandatory_language",
+            "benefices",
+            "dispenses",
+            "engagement",
+            "handicap",
+        }
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        languages = [(lang.code, lang.name) for lang in Language.objects.order_by("name")]
+        if not any(code == "en" for code, _name in languages):
+            languages.insert(0, ("en", "Anglais"))
+        self.fields["mandatory_language"].widget = forms.Select(choices=languages)
+        self.fields["mandatory_language"].initial = "en"
+        # Options grouped by specialty: the letter is the parameter, the group tells which one.
+        groups = [("", _("Sans option"))]
+        for specialty in Specialty.objects.prefetch_related("options").order_by("name"):
+            options = [(o.code, f"{o.code} – {o.name}") for o in specialty.options.all()]
+            if options:
+                groups.append((specialty.name, options))
+        self.fields["option"].widget = forms.Select(choices=groups)
+        self._decorate()
+        self.fields["nationality"].initial = "FR"
+
+    def _decorate(self) -> None:
+        """Bootstrap classes, and help and errors tied to each control (RGAA)."""
+        for name, field in self.fields.items():
+            attrs = field.widget.attrs
+            if isinstance(field.widget, forms.CheckboxInput):
+                continue
+            attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            described = [f"id_{name}-aide"] if field.help_text else []
+            if self.is_bound and name in self.errors:
+                attrs["class"] += " is-invalid"
+                attrs["aria-invalid"] = "true"
+                described.append(f"id_{name}-erreur")
+            if described:
+                attrs["aria-describedby"] = " ".join(described)
+
+    def full_clean(self):
+        super().full_clean()
+        self._decorate()
+
+    def clean_nationality(self):
+        return self.cleaned_data["nationality"].upper()
+
+    def clean_mandatory_language(self):
+        return self.cleaned_data.get("mandatory_language") or "en"
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value > dt.date.today():
+            raise forms.ValidationError(_("La date de naissance ne peut être dans le futur."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        specialty = cleaned.get("specialty")
+        option = (cleaned.get("option") or "").upper()
+        if specialty is not None:
+            codes = {o.code for o in specialty.options.all()}
+            if codes and not option:
+                self.add_error("option", _("Choisissez l'option de cette spécialité."))
+            elif option and option not in codes:
+                self.add_error(
+                    "option",
+                    _("Option inconnue pour cette spécialité.")
+                    if codes
+                    else _("Cette spécialité n'a pas d'option."),
+                )
+        cleaned["option"] = option
+        return cleaned

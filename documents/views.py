@@ -1,0 +1,268 @@
+"""Pages of the documents app: "Mes justificatifs", the upload and the lock, the private file view
+and the public simulator. Thin: they call selectors and services."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from candidates.models import Dossier, DossierState
+from exams.models import PieceDeadlineKind
+from portal.exceptions import DomainError
+
+from . import selectors, services
+from .forms import PieceUploadForm, SimulatorForm
+from .models import PieceCode, PieceFile, PieceState
+from .rules import RequirementProfile
+from .uploads import (
+    ACCEPT_ATTRIBUTE,
+    EXTENSIONS,
+    KNOWN_EXTENSIONS,
+    LimitedTemporaryFileUploadHandler,
+    human_size,
+    max_bytes,
+)
+
+
+def _own_dossier(request, dossier_id: int) -> Dossier:
+    """The candidate's own dossier; anyone else's is a 404, never a 403 that confirms it exists."""
+    return get_object_or_404(
+        Dossier.objects.select_related("session__academie", "specialty", "option"),
+        pk=dossier_id,
+        candidate=request.user,
+    )
+
+
+@login_required
+def pieces_index(request):
+    dossiers = list(
+        request.user.dossiers.exclude(state=DossierState.DRAFT)
+        .select_related("session__academie", "specialty")
+        .order_by("-created_at")
+    )
+    if len(dossiers) == 1:
+        return redirect("documents:dossier_pieces", dossier_id=dossiers[0].pk)
+    return render(request, "documents/index.html", {"dossiers": dossiers})
+
+
+def _rows(dossier: Dossier, forms: dict | None = None) -> list[dict]:
+    pieces = {p.code: p for p in dossier.pieces.prefetch_related("files")}
+    required_pieces = selectors.required_pieces_for_dossier(dossier)
+    refusals = services.deposit_refusals(dossier=dossier, required_pieces=required_pieces, pieces=pieces)
+    rows = []
+    for required in required_pieces:
+        piece = pieces.get(required.code)
+        rows.append(
+            {
+                "required": required,
+                "piece": piece,
+                "status": piece.state if piece else "missing",
+                # An invalidated piece is replaced until the late deadline (services._deposit_policy).
+                "deadline": dossier.session.piece_deadline(PieceDeadlineKind.LATE)
+                if piece and piece.state == PieceState.INVALIDATED
+                else required.deadline,
+                "files": list(piece.files.all()) if piece else [],
+                "refusal": refusals[required.code],
+                "form": (forms or {}).get(required.code)
+                or PieceUploadForm(code=required.code, prefix=required.code),
+            }
+        )
+    return rows
+
+
+def _render_pieces(
+    request, dossier: Dossier, *, forms: dict | None = None, lock_error: str = "", status: int = 200
+):
+    rows = _rows(dossier, forms)
+    missing_standard = [
+        r
+        for r in rows
+        if r["required"].deadline_kind == "standard" and r["status"] in ("missing", PieceState.INVALIDATED)
+    ]
+    context = {
+        "dossier": dossier,
+        "session": dossier.session,
+        "rows": rows,
+        "invalidated": [r for r in rows if r["status"] == PieceState.INVALIDATED],
+        "missing_standard": missing_standard,
+        "can_lock": dossier.state in (DossierState.REGISTERED, DossierState.INCOMPLETE),
+        "lock_error": lock_error,
+        "upload_max_bytes": max_bytes(),
+        "upload_max_label": human_size(max_bytes()),
+        "accept": ACCEPT_ATTRIBUTE,
+    }
+    return render(request, "documents/dossier_pieces.html", context, status=status)
+
+
+@login_required
+def dossier_pieces(request, dossier_id: int):
+    return _render_pieces(request, _own_dossier(request, dossier_id))
+
+
+@csrf_exempt
+def piece_upload(request, dossier_id: int, code: str):
+    # The upload handlers must be set before anything reads the body, the CSRF check included
+    # (Django docs, "Modifying upload handlers on the fly"): files are streamed to disk and a
+    # file over the limit is discarded while it arrives.
+    request.upload_handlers = [LimitedTemporaryFileUploadHandler(request)]
+    return _piece_upload(request, dossier_id, code)
+
+
+@csrf_protect
+@login_required
+@require_POST
+def _piece_upload(request, dossier_id: int, code: str):
+    dossier = _own_dossier(request, dossier_id)
+    if code not in PieceCode.values:
+        raise Http404
+    form = PieceUploadForm(request.POST, request.FILES, code=code, prefix=code)
+    if form.is_valid():
+        try:
+            services.piece_deposit(
+                dossier=dossier,
+                code=code,
+                files=form.cleaned_data["files"],
+                replace=form.cleaned_data["replace"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error("files", exc.message)
+        else:
+            count = len(form.cleaned_data["files"])
+            messages.success(
+                request,
+                _(
+                    "Pièce « %(piece)s » déposée (%(n)d fichier(s)). Un courriel de confirmation vous est envoyé."
+                )
+                % {"piece": PieceCode(code).label, "n": count},
+            )
+            return redirect(f"{reverse('documents:dossier_pieces', args=[dossier.pk])}#piece-{code}")
+    return _render_pieces(request, dossier, forms={code: form}, status=400)
+
+
+@login_required
+@require_POST
+def pieces_lock(request, dossier_id: int):
+    dossier = _own_dossier(request, dossier_id)
+    try:
+        services.piece_lock_all(dossier=dossier, by=request.user)
+    except DomainError as exc:
+        return _render_pieces(request, dossier, lock_error=exc.message, status=400)
+    messages.success(
+        request,
+        _("C'est noté : vos pièces sont verrouillées et votre dossier est transmis au gestionnaire."),
+    )
+    return redirect("documents:dossier_pieces", dossier_id=dossier.pk)
+
+
+def _download_name(piece_file: PieceFile) -> str:
+    name = piece_file.original_name or "piece"
+    if KNOWN_EXTENSIONS.get(PurePath(name).suffix.lower()) != piece_file.content_type:
+        name = f"{name}{EXTENSIONS.get(piece_file.content_type, '')}"
+    return name
+
+
+@login_required
+@require_GET
+def piece_file(request, file_uuid):
+    """A deposited file, for its owner or the staff allowed to see the dossier; a 404 for anyone
+    else (never a public URL: domain.md §6, conventions "files are private")."""
+    piece_file = get_object_or_404(
+        PieceFile.objects.select_related("piece__dossier__session"), uuid=file_uuid
+    )
+    if not selectors.user_can_view_dossier(request.user, piece_file.piece.dossier):
+        raise Http404
+    response = FileResponse(
+        piece_file.file.open("rb"),
+        content_type=piece_file.content_type,
+        as_attachment=request.GET.get("telecharger") == "1",
+        filename=_download_name(piece_file),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _profile_from_form(form: SimulatorForm) -> RequirementProfile:
+    data = form.cleaned_data
+    specialty = data["specialty"]
+    return RequirementProfile(
+        category=data["category"],
+        specialty_code=specialty.code,
+        specialty_r408=specialty.requires_r408,
+        option_code=data["option"],
+        nationality=data["nationality"],
+        birth_date=data["birth_date"],
+        benefices=data["benefices"],
+        dispenses=data["dispenses"],
+        engagement=data["engagement"],
+        mandatory_language=data["mandatory_language"],
+        handicap=data["handicap"],
+        continuing_situation=data.get("continuing_situation") or "",
+    )
+
+
+def _json_error(parameter: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": message, "parameter": parameter}, status=400, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@require_GET
+def simulator(request):
+    """ "Quelles pièces dois-je fournir ?": public, any session of the catalogue (past ones too),
+    HTML by default and JSON when asked with ``Accept: application/json``."""
+    wants_json = request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    if wants_json:
+        for name in request.GET:
+            if name not in SimulatorForm.PARAMETERS:
+                return _json_error(name, _("Paramètre inconnu : %(name)s.") % {"name": name})
+    form = SimulatorForm(request.GET or None)
+    pieces = None
+    if form.is_bound and form.is_valid():
+        session = form.cleaned_data["session"]
+        pieces = selectors.required_pieces_for_profile(session, _profile_from_form(form))
+    if wants_json:
+        if pieces is None:
+            for name in form.fields:  # the first parameter at fault, in the contract's order
+                if name in form.errors:
+                    if not request.GET.get(name):
+                        message = _("Paramètre manquant : %(name)s.") % {"name": name}
+                    else:
+                        message = _("Paramètre invalide : %(name)s (%(why)s)") % {
+                            "name": name,
+                            "why": " ".join(form.errors[name]),
+                        }
+                    return _json_error(name, message)
+            return _json_error("session", _("Paramètre manquant : session."))
+        tz = session.academie.tzinfo
+        return JsonResponse(
+            {
+                "session": session.code,
+                "pieces": [
+                    {
+                        "code": p.code,
+                        "label": p.label,
+                        "reason": p.reason,
+                        "deadline": p.deadline.astimezone(tz).isoformat(),
+                    }
+                    for p in pieces
+                ],
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+    context = {
+        "form": form,
+        "pieces": pieces,
+        "session": form.cleaned_data.get("session") if pieces is not None else None,
+    }
+    return render(
+        request, "documents/simulator.html", context, status=400 if form.is_bound and pieces is None else 200
+    )

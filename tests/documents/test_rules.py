@@ -1,0 +1,405 @@
+"""The requirement rules of each académie of the demo catalogue, as a table: one row per case,
+citing the notice (CF 000, TLS 001 annex 1, NM 002 table, AM 003 list, NT 004, Martinique: none)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from documents import piece_rules_catalogue
+from documents.rules import RequirementProfile, RuleData, age_on, required_pieces
+from documents.selectors import rule_data_from_dict
+
+CLOSING = dt.date(2023, 11, 15)
+STD = dt.datetime(2023, 11, 22, 23, 59, tzinfo=dt.UTC)
+LATE = dt.datetime(2024, 1, 15, 23, 59, tzinfo=dt.UTC)
+DEADLINES = {"standard": STD, "late": LATE}
+
+BASE = RequirementProfile(
+    category="distance_school",
+    specialty_code="comptabilite-et-gestion",
+    nationality="FR",
+    birth_date=dt.date(2001, 5, 14),  # 22 at closing
+    mandatory_language="en",
+)
+MS = "maintenance-des-systemes"
+ALWAYS = {"recap_signed", "identity"}
+TLS_ALL = ALWAYS | {"jdc", "access_diploma"}
+
+
+def codes(academie: str, profile: RequirementProfile) -> set[str]:
+    rules = [rule_data_from_dict(r) for r in piece_rules_catalogue.rules_for_academie(academie)]
+    return {p.code for p in required_pieces(profile, rules, closing_day=CLOSING, deadlines=DEADLINES)}
+
+
+def p(**changes) -> RequirementProfile:
+    return replace(BASE, **changes)
+
+
+ROWS = [
+    # (académie, profile, expected codes, source)
+    (
+        "toulouse",
+        p(),
+        TLS_ALL | {"schooling_certs", "internship_certs"},
+        "TLS annexe 1: tous + scolaires à distance",
+    ),
+    (
+        "toulouse",
+        p(birth_date=dt.date(1998, 11, 15)),
+        ALWAYS | {"access_diploma", "schooling_certs", "internship_certs"},
+        "TLS: 25 ans le jour de la clôture, plus de JDC",
+    ),
+    (
+        "toulouse",
+        p(birth_date=dt.date(1998, 11, 16)),
+        TLS_ALL | {"schooling_certs", "internship_certs"},
+        "TLS: 24 ans la veille de ses 25 ans, JDC",
+    ),
+    (
+        "toulouse",
+        p(birth_date=dt.date(2007, 1, 1)),
+        TLS_ALL | {"schooling_certs", "internship_certs"},
+        "TLS: JDC dès moins de 18 ans (recensement)",
+    ),
+    (
+        "toulouse",
+        p(nationality="DE"),
+        ALWAYS | {"access_diploma", "schooling_certs", "internship_certs"},
+        "TLS: JDC pour les Français seulement",
+    ),
+    (
+        "toulouse",
+        p(category="distance_apprentice"),
+        TLS_ALL | {"training_attendance", "apprenticeship_contract", "employer_attestation"},
+        "TLS annexe 1: apprentis à distance",
+    ),
+    (
+        "toulouse",
+        p(category="distance_continuing", continuing_situation="first_training"),
+        TLS_ALL | {"training_attendance", "employment_contract", "internship_certs"},
+        "TLS annexe 1: FC à distance, 1re formation",
+    ),
+    (
+        "toulouse",
+        p(category="distance_continuing", continuing_situation="reconversion"),
+        TLS_ALL | {"training_attendance", "employment_contract", "internship_certs"},
+        "TLS annexe 1: FC à distance, reconversion",
+    ),
+    (
+        "toulouse",
+        p(category="distance_continuing", continuing_situation="improvement"),
+        TLS_ALL | {"training_attendance", "employment_contract", "internship_or_work_cert"},
+        "TLS annexe 1: FC à distance, perfectionnement",
+    ),
+    (
+        "toulouse",
+        p(category="former_school"),
+        TLS_ALL | {"previous_transcript", "internship_or_work_cert"},
+        "TLS annexe 1: session précédente",
+    ),
+    (
+        "toulouse",
+        p(category="former_apprentice"),
+        TLS_ALL | {"previous_transcript", "internship_or_work_cert"},
+        "TLS annexe 1: session précédente",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience"),
+        TLS_ALL | {"work_certs"},
+        "TLS annexe 1: expérience professionnelle",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", engagement=True),
+        TLS_ALL | {"work_certs", "engagement_form"},
+        "TLS annexe 1: engagement étudiant",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", dispenses=True),
+        TLS_ALL | {"work_certs", "dispense_diploma"},
+        "TLS annexe 1: dispenses",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", benefices=True),
+        TLS_ALL | {"work_certs", "previous_transcript"},
+        "TLS annexe 1: bénéfices",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", benefice_renounced=True),
+        TLS_ALL | {"work_certs", "benefit_refusal"},
+        "TLS annexe 2: refus de bénéfice",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", positioning_decision=True),
+        TLS_ALL | {"work_certs", "positioning_decision"},
+        "TLS annexe 1: positionnement",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", mandatory_language="de"),
+        TLS_ALL | {"work_certs", "language_training"},
+        "domain §6 (TLS, AM): LV autre qu'anglais/espagnol",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", mandatory_language="es"),
+        TLS_ALL | {"work_certs"},
+        "domain §6: espagnol, pas d'attestation",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", specialty_code="batiment", specialty_r408=True),
+        TLS_ALL | {"work_certs", "r408"},
+        "TLS annexe 1: attestations spécifiques 2 (R408)",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", specialty_code=MS, option_code="A"),
+        TLS_ALL | {"work_certs", "ms_electrical", "ms_first_aid"},
+        "TLS annexe 1: attestations spécifiques 3, option A",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", specialty_code=MS, option_code="B"),
+        TLS_ALL | {"work_certs", "ms_electrical", "ms_first_aid", "ms_refrigerants"},
+        "CF/NM détail MS: option B",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", specialty_code=MS, option_code="C"),
+        TLS_ALL | {"work_certs", "ms_electrical", "ms_first_aid", "ms_height"},
+        "CF/NM détail MS: options C, D",
+    ),
+    (
+        "toulouse",
+        p(category="work_experience", handicap=True),
+        TLS_ALL | {"work_certs"},
+        "TLS: le handicap ne demande pas de pièce ici (demande au médecin)",
+    ),
+    # CF: the Toulouse table plus its own JDC 18-25, R408 and MS.
+    (
+        "clermont-ferrand",
+        p(birth_date=dt.date(2006, 11, 16)),
+        ALWAYS | {"access_diploma", "schooling_certs", "internship_certs"},
+        "CF §8: JDC entre 18 et 25 ans, 16 ans 364 jours non",
+    ),
+    (
+        "clermont-ferrand",
+        p(birth_date=dt.date(2005, 11, 15)),
+        TLS_ALL | {"schooling_certs", "internship_certs"},
+        "CF §8: 18 ans le jour de la clôture",
+    ),
+    (
+        "clermont-ferrand",
+        p(birth_date=dt.date(1998, 11, 15)),
+        ALWAYS | {"access_diploma", "schooling_certs", "internship_certs"},
+        "CF §8: 25 ans, plus de JDC",
+    ),
+    (
+        "clermont-ferrand",
+        p(specialty_code="travaux-publics", specialty_r408=True),
+        TLS_ALL | {"schooling_certs", "internship_certs", "r408"},
+        "CF tableau R408",
+    ),
+    (
+        "clermont-ferrand",
+        p(specialty_code=MS, option_code="D"),
+        TLS_ALL | {"schooling_certs", "internship_certs", "ms_electrical", "ms_first_aid", "ms_height"},
+        "CF maintenance des systèmes, option D",
+    ),
+    # NT: no table, Toulouse's.
+    ("nantes", p(), TLS_ALL | {"schooling_certs", "internship_certs"}, "NT: pas de tableau, celui de TLS"),
+    (
+        "nantes",
+        p(category="former_continuing"),
+        TLS_ALL | {"previous_transcript", "internship_or_work_cert"},
+        "NT → TLS annexe 1: session précédente",
+    ),
+    # NM's own table: no JDC, no access diploma.
+    ("nancy-metz", p(), ALWAYS, "NM tableau: scolaire, confirmation et identité seulement"),
+    (
+        "nancy-metz",
+        p(category="distance_apprentice"),
+        ALWAYS | {"apprenticeship_contract"},
+        "NM tableau: contrat d'apprentissage",
+    ),
+    (
+        "nancy-metz",
+        p(category="former_apprentice"),
+        ALWAYS | {"apprenticeship_contract"},
+        "NM tableau: ex-apprentis",
+    ),
+    (
+        "nancy-metz",
+        p(category="former_continuing"),
+        ALWAYS | {"employment_contract"},
+        "NM tableau: ex-formation continue",
+    ),
+    (
+        "nancy-metz",
+        p(category="work_experience"),
+        ALWAYS | {"work_certs"},
+        "NM tableau: certificats de travail + fiche de poste",
+    ),
+    (
+        "nancy-metz",
+        p(benefices=True, dispenses=True, engagement=True),
+        ALWAYS | {"previous_transcript", "dispense_diploma", "engagement_form"},
+        "NM tableau: bénéfices, dispenses, engagement",
+    ),
+    (
+        "nancy-metz",
+        p(specialty_code="fluides-energies-domotique", specialty_r408=True, option_code="A"),
+        ALWAYS | {"r408"},
+        "NM tableau: R408",
+    ),
+    (
+        "nancy-metz",
+        p(specialty_code=MS, option_code="B"),
+        ALWAYS | {"ms_electrical", "ms_first_aid", "ms_refrigerants"},
+        "NM tableau: maintenance des systèmes",
+    ),
+    ("nancy-metz", p(mandatory_language="ar"), ALWAYS, "NM: pas d'attestation de langue"),
+    # AM's list.
+    ("aix-marseille", p(), ALWAYS | {"schooling_certs", "access_diploma"}, "AM: formation à distance"),
+    (
+        "aix-marseille",
+        p(category="distance_continuing"),
+        ALWAYS | {"schooling_certs", "access_diploma"},
+        "AM: formation à distance (toutes)",
+    ),
+    (
+        "aix-marseille",
+        p(category="work_experience"),
+        ALWAYS | {"work_certs"},
+        "AM: expérience professionnelle",
+    ),
+    (
+        "aix-marseille",
+        p(category="former_school"),
+        ALWAYS | {"previous_transcript"},
+        "AM: candidats redoublants",
+    ),
+    (
+        "aix-marseille",
+        p(category="work_experience", mandatory_language="ar"),
+        ALWAYS | {"work_certs", "language_training"},
+        "AM §4: langues rares",
+    ),
+    (
+        "aix-marseille",
+        p(category="work_experience", specialty_code="batiment", specialty_r408=True),
+        ALWAYS | {"work_certs", "r408"},
+        "AM: remarque R408",
+    ),
+    (
+        "aix-marseille",
+        p(category="work_experience", specialty_code=MS, option_code="B"),
+        ALWAYS | {"work_certs"},
+        "AM (session 2023): pas d'attestations MS",
+    ),
+    (
+        "aix-marseille",
+        p(category="work_experience", positioning_decision=True, dispenses=True),
+        ALWAYS | {"work_certs", "positioning_decision", "dispense_diploma"},
+        "AM: décision d'aménagement, dispense",
+    ),
+    # Martinique: no notice, Toulouse's table.
+    (
+        "martinique",
+        p(),
+        TLS_ALL | {"schooling_certs", "internship_certs"},
+        "domain §6: sans notice, tableau de TLS",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("academie", "profile", "expected", "source"), ROWS, ids=[f"{r[0]}:{r[3]}" for r in ROWS]
+)
+def test_it_requires_the_pieces_of_the_notice(academie, profile, expected, source):
+    assert codes(academie, profile) == expected, source
+
+
+@pytest.mark.parametrize(
+    ("academie", "profile", "code", "kind"),
+    [
+        ("toulouse", p(engagement=True), "engagement_form", "late"),  # TLS: 15/01/2024
+        ("toulouse", p(specialty_code="batiment", specialty_r408=True), "r408", "late"),  # TLS §3
+        ("nancy-metz", p(specialty_code="batiment", specialty_r408=True), "r408", "late"),  # NM: 17/01/2025
+        ("nancy-metz", p(specialty_code=MS, option_code="C"), "ms_height", "late"),  # NM: 17/01/2025
+        ("nancy-metz", p(engagement=True), "engagement_form", "standard"),  # NM: avant le 20/11
+        ("clermont-ferrand", p(specialty_code="batiment", specialty_r408=True), "r408", "standard"),  # CF
+        ("aix-marseille", p(specialty_code="batiment", specialty_r408=True), "r408", "standard"),  # AM
+    ],
+)
+def test_it_gives_each_piece_its_deadline_kind(academie, profile, code, kind):
+    rules = [rule_data_from_dict(r) for r in piece_rules_catalogue.rules_for_academie(academie)]
+    piece = next(
+        x for x in required_pieces(profile, rules, closing_day=CLOSING, deadlines=DEADLINES) if x.code == code
+    )
+    assert piece.deadline_kind == kind
+    assert piece.deadline == (LATE if kind == "late" else STD)
+
+
+def test_it_lists_a_piece_asked_twice_once_with_both_reasons():
+    # TLS: a former candidate keeping a bénéfice is asked the transcript by two rows.
+    rules = [rule_data_from_dict(r) for r in piece_rules_catalogue.TLS_ANNEX_1]
+    pieces = required_pieces(
+        p(category="former_school", benefices=True), rules, closing_day=CLOSING, deadlines=DEADLINES
+    )
+    transcript = [x for x in pieces if x.code == "previous_transcript"]
+    assert len(transcript) == 1
+    assert "session précédente" in transcript[0].reason and "bénéfices" in transcript[0].reason
+
+
+def test_the_standard_deadline_wins_when_two_rules_disagree():
+    rules = [
+        RuleData(code="r408", label="R408", reason="a", deadline_kind="late"),
+        RuleData(code="r408", label="R408", reason="b", deadline_kind="standard"),
+    ]
+    (piece,) = required_pieces(BASE, rules, closing_day=CLOSING, deadlines=DEADLINES)
+    assert piece.deadline_kind == "standard" and piece.deadline == STD
+
+
+def test_it_asks_age_bound_pieces_when_the_birth_date_is_unknown():
+    rules = [RuleData(code="jdc", label="JDC", reason="r", nationality="FR", max_age=25)]
+    assert [
+        x.code for x in required_pieces(p(birth_date=None), rules, closing_day=CLOSING, deadlines=DEADLINES)
+    ] == ["jdc"]
+
+
+@pytest.mark.parametrize(
+    ("birth", "day", "age"),
+    [
+        (dt.date(2000, 11, 15), dt.date(2023, 11, 15), 23),
+        (dt.date(2000, 11, 16), dt.date(2023, 11, 15), 22),
+        (dt.date(2004, 2, 29), dt.date(2023, 2, 28), 18),
+        (dt.date(2004, 2, 29), dt.date(2023, 3, 1), 19),
+    ],
+)
+def test_it_computes_the_age_on_the_closing_day(birth, day, age):
+    assert age_on(birth, day) == age
+
+
+def test_every_catalogue_rule_names_a_piece_code_of_domain_md():
+    from documents.models import PieceCode
+
+    for academie, rules in piece_rules_catalogue.PIECE_RULES.items():
+        for rule in rules:
+            assert rule["code"] in PieceCode.values, (academie, rule)
+            assert rule["source"], (academie, rule)
+
+
+def test_no_language_attestation_is_asked_before_the_language_is_chosen():
+    # TLS, AM: the attestation proves the training in the chosen language; none chosen yet.
+    assert "language_training" not in codes("toulouse", p(mandatory_language=""))
+    assert "language_training" in codes("toulouse", p(mandatory_language="ar"))

@@ -1,0 +1,175 @@
+"""The public simulator "Quelles pièces dois-je fournir ?": HTML and the JSON contract."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AcademieFactory, SessionFactory, SpecialtyFactory, SpecialtyOptionFactory, paris
+
+pytestmark = pytest.mark.django_db
+URL = "/simulateur/"
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture
+def catalogue():
+    session = SessionFactory()  # Nancy-Metz 2025, a past session: it can still be simulated
+    SpecialtyFactory()  # Bâtiment (R408)
+    ms = SpecialtyFactory(code="maintenance-des-systemes", name="Maintenance des systèmes", r408_annex5=False)
+    for code in "ABCD":
+        SpecialtyOptionFactory(specialty=ms, code=code, name=f"Option {code}")
+    return session
+
+
+def params(**overrides):
+    base = {
+        "session": "nancy-metz-bts-2025",
+        "category": "distance_school",
+        "specialty": "batiment",
+        "nationality": "FR",
+        "birth_date": "2001-05-14",
+    }
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def test_the_url_is_public_and_named(client, catalogue):
+    assert reverse("documents:simulator") == URL
+
+
+def test_it_answers_json_with_the_contract(client, catalogue):
+    response = client.get(URL, params(), **JSON)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "session": "nancy-metz-bts-2025",
+        "pieces": [
+            {
+                "code": "recap_signed",
+                "label": "Récapitulatif d'inscription daté et signé",
+                "reason": "Demandé à tous les candidats : le récapitulatif d'inscription daté et signé.",
+                "deadline": "2024-11-20T23:59:00+01:00",
+            },
+            {
+                "code": "identity",
+                "label": "Pièce d'identité en cours de validité",
+                "reason": "Demandée à tous les candidats : carte d'identité, passeport ou titre de séjour en cours de validité.",
+                "deadline": "2024-11-20T23:59:00+01:00",
+            },
+            {
+                "code": "r408",
+                "label": "Attestation de formation R408 (échafaudages)",
+                "reason": "Votre spécialité exige l'attestation de formation R408 (échafaudages de pied).",
+                "deadline": "2025-01-17T23:59:00+01:00",
+            },
+        ],
+    }
+
+
+def test_the_deadline_carries_the_academies_utc_offset(client, catalogue):
+    martinique = AcademieFactory(code="martinique", name="Martinique", time_zone="America/Martinique")
+    SessionFactory(
+        academie=martinique,
+        year=2025,
+        registration_opens_at=paris(2024, 10, 14, 14, 0),
+        registration_closes_at=paris(2024, 11, 13, 22, 0),
+        pieces_deadline=paris(2024, 11, 20, 22, 0),  # 17:00 in Fort-de-France
+        late_pieces_deadline=None,
+    )
+    body = client.get(URL, params(session="martinique-bts-2025", specialty="comptabilite"), **JSON)
+    assert body.status_code == 400  # unknown specialty
+    body = client.get(URL, params(session="martinique-bts-2025"), **JSON).json()
+    assert {p["deadline"] for p in body["pieces"]} == {"2024-11-20T17:00:00-04:00"}
+    # Martinique follows Toulouse's table (no notice of its own): JDC for a French candidate under 25.
+    assert "jdc" in [p["code"] for p in body["pieces"]]
+
+
+@pytest.mark.parametrize("missing", ["session", "category", "specialty", "nationality", "birth_date"])
+def test_a_missing_parameter_is_a_400_naming_it(client, catalogue, missing):
+    response = client.get(URL, params(**{missing: None}), **JSON)
+    assert response.status_code == 400
+    assert response.json()["parameter"] == missing
+    assert missing in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("session", "inconnue-2099"),
+        ("category", "vae"),
+        ("specialty", "inconnue"),
+        ("nationality", "FRA"),
+        ("birth_date", "14/05/2001"),
+        ("benefices", "oui"),
+        ("engagement", "2"),
+        ("handicap", "x"),
+        ("mandatory_language", "eng"),
+        ("option", "B"),  # Bâtiment has no option
+    ],
+)
+def test_an_invalid_parameter_is_a_400_naming_it(client, catalogue, name, value):
+    response = client.get(URL, params(**{name: value}), **JSON)
+    assert response.status_code == 400
+    assert response.json()["parameter"] == name
+
+
+def test_an_unknown_parameter_is_a_400_naming_it(client, catalogue):
+    response = client.get(URL, params(colour="blue"), **JSON)
+    assert response.status_code == 400
+    assert response.json() == {"error": "Paramètre inconnu : colour.", "parameter": "colour"}
+
+
+def test_the_option_is_required_only_for_a_specialty_with_options(client, catalogue):
+    response = client.get(URL, params(specialty="maintenance-des-systemes"), **JSON)
+    assert response.status_code == 400 and response.json()["parameter"] == "option"
+    body = client.get(URL, params(specialty="maintenance-des-systemes", option="b"), **JSON).json()
+    assert [p["code"] for p in body["pieces"]] == [
+        "recap_signed",
+        "identity",
+        "ms_electrical",
+        "ms_first_aid",
+        "ms_refrigerants",
+    ]
+
+
+def test_the_choices_add_their_pieces_and_default_to_none(client, catalogue):
+    plain = client.get(URL, params(), **JSON).json()
+    chosen = client.get(
+        URL, params(benefices="1", dispenses="1", engagement="1", handicap="1"), **JSON
+    ).json()
+    assert len(chosen["pieces"]) == len(plain["pieces"]) + 3
+    assert {"previous_transcript", "dispense_diploma", "engagement_form"} <= {
+        p["code"] for p in chosen["pieces"]
+    }
+
+
+def test_the_mandatory_language_defaults_to_english(client, catalogue):
+    toulouse = AcademieFactory(code="toulouse", name="Toulouse")
+    SessionFactory(academie=toulouse, year=2024)
+    default = client.get(URL, params(session="toulouse-bts-2024"), **JSON).json()
+    assert "language_training" not in [p["code"] for p in default["pieces"]]
+    arabic = client.get(URL, params(session="toulouse-bts-2024", mandatory_language="ar"), **JSON).json()
+    assert "language_training" in [p["code"] for p in arabic["pieces"]]
+
+
+def test_it_answers_html_by_default(client, catalogue):
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Quelles pièces dois-je fournir ?" in html
+    assert '<label class="form-label" for="id_session">' in html
+    response = client.get(URL, params())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "3 pièces à fournir" in html
+    assert "Votre spécialité exige l&#x27;attestation de formation R408" in html
+    assert "17 janvier 2025 à 23:59" in html
+
+
+def test_the_html_form_shows_errors_on_their_fields(client, catalogue):
+    response = client.get(URL, params(birth_date="hier"), HTTP_ACCEPT="text/html,*/*")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_birth_date-erreur"' in html and 'role="alert"' in html
+    assert "AAAA-MM-JJ" in html

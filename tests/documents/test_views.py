@@ -1,0 +1,249 @@
+"""'Mes justificatifs', the upload and lock views, and the private file view."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from candidates.models import DossierState
+from documents import services
+from documents.models import Piece, PieceFile
+from exams.models import StaffAssignment, StaffRole
+from tests.factories import SpecialtyFactory, UserFactory
+
+from .files import exe_bytes, pdf_bytes, png_bytes, upload
+from .helpers import registered_dossier
+
+pytestmark = pytest.mark.django_db
+
+
+def pieces_url(dossier):
+    return reverse("documents:dossier_pieces", args=[dossier.pk])
+
+
+def upload_url(dossier, code):
+    return reverse("documents:piece_upload", args=[dossier.pk, code])
+
+
+def test_the_page_lists_each_required_piece_with_its_reason_state_and_deadline(client):
+    dossier = registered_dossier()
+    client.force_login(dossier.candidate)
+    response = client.get(pieces_url(dossier))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Pièce d&#x27;identité en cours de validité" in html
+    assert "Votre spécialité exige l&#x27;attestation de formation R408" in html
+    assert "(pièce tardive)" in html
+    assert "À déposer" in html
+    assert "PDF, JPEG ou PNG ; 10\xa0Mo au plus par fichier." in html
+    assert 'data-max-bytes="10485760"' in html
+    assert "J'ai fourni toutes mes pièces" in html
+
+
+def test_the_deadline_is_shown_in_the_academies_zone(client):
+    from tests.factories import AcademieFactory, open_session, paris
+
+    martinique = AcademieFactory(code="martinique", name="Martinique", time_zone="America/Martinique")
+    session = open_session(academie=martinique)
+    session.pieces_deadline = session.pieces_deadline.replace(
+        hour=21, minute=0, second=0, microsecond=0, tzinfo=paris(2026, 1, 1).tzinfo
+    )
+    session.save()
+    dossier = registered_dossier(session=session)
+    client.force_login(dossier.candidate)
+    html = client.get(pieces_url(dossier)).content.decode()
+    local = martinique.localtime(session.pieces_deadline)
+    assert f"{local:%H:%M}" == "16:00"
+    assert "à 16:00" in html
+
+
+def test_another_candidates_page_is_a_404(client):
+    dossier = registered_dossier()
+    client.force_login(UserFactory())
+    assert client.get(pieces_url(dossier)).status_code == 404
+    assert (
+        client.post(
+            upload_url(dossier, "identity"), {"identity-files": upload("a.pdf", pdf_bytes())}
+        ).status_code
+        == 404
+    )
+
+
+def test_it_uploads_a_piece_and_shows_it(client):
+    dossier = registered_dossier()
+    client.force_login(dossier.candidate)
+    response = client.post(
+        upload_url(dossier, "identity"),
+        {"identity-files": [upload("recto.png", png_bytes()), upload("verso.pdf", pdf_bytes())]},
+    )
+    assert response.status_code == 302
+    piece = Piece.objects.get(dossier=dossier, code="identity")
+    assert piece.files.count() == 2
+    html = client.get(pieces_url(dossier)).content.decode()
+    assert "recto.png" in html and "Déposée" in html
+
+
+def test_a_refused_upload_shows_the_message_on_the_field(client):
+    dossier = registered_dossier()
+    client.force_login(dossier.candidate)
+    response = client.post(
+        upload_url(dossier, "identity"), {"identity-files": upload("diplome.pdf", exe_bytes())}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "« diplome.pdf » n&#x27;est ni un PDF" in html
+    assert 'aria-invalid="true"' in html
+    assert 'id="id_identity-files-erreur" class="invalid-feedback d-block" role="alert"' in html
+    assert not Piece.objects.exists()
+
+
+def test_a_12_mb_upload_is_refused_while_streaming(client, settings):
+    settings.UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    dossier = registered_dossier()
+    client.force_login(dossier.candidate)
+    big = upload("scan.pdf", b"%PDF-1.4\n" + b"0" * (12 * 1024 * 1024))
+    response = client.post(upload_url(dossier, "identity"), {"identity-files": big})
+    assert response.status_code == 400
+    assert "dépasse la taille maximale de 10\xa0Mo par fichier" in response.content.decode()
+    assert not PieceFile.objects.exists()
+
+
+def test_the_upload_handler_streams_to_disk_and_drops_oversized_files(rf, settings):
+    from documents.uploads import LimitedTemporaryFileUploadHandler, OversizedUpload
+
+    settings.UPLOAD_MAX_BYTES = 100
+    handler = LimitedTemporaryFileUploadHandler()
+    handler.new_file("files", "a.pdf", "application/pdf", 300)
+    for _ in range(3):
+        handler.receive_data_chunk(b"x" * 100, 0)
+    result = handler.file_complete(300)
+    assert isinstance(result, OversizedUpload) and result.size == 300
+
+
+def test_the_lock_view_refuses_then_accepts(client):
+    dossier = registered_dossier()
+    client.force_login(dossier.candidate)
+    lock_url = reverse("documents:pieces_lock", args=[dossier.pk])
+    response = client.post(lock_url)
+    assert response.status_code == 400
+    assert "Il manque encore" in response.content.decode()
+    for code in ("identity", "recap_signed"):
+        services.piece_deposit(
+            dossier=dossier, code=code, files=[upload("a.pdf", pdf_bytes())], by=dossier.candidate
+        )
+    assert client.post(lock_url).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.SUBMITTED
+    html = client.get(pieces_url(dossier)).content.decode()
+    assert "Vos pièces sont verrouillées depuis" in html
+
+
+def _file(dossier):
+    piece = services.piece_deposit(
+        dossier=dossier, code="identity", files=[upload("carte.pdf", pdf_bytes())], by=dossier.candidate
+    )
+    return piece.files.get()
+
+
+def test_the_owner_downloads_the_file(client):
+    dossier = registered_dossier()
+    piece_file = _file(dossier)
+    client.force_login(dossier.candidate)
+    response = client.get(reverse("documents:piece_file", args=[piece_file.uuid]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_another_candidates_file_url_is_a_404(client):
+    piece_file = _file(registered_dossier())
+    client.force_login(UserFactory())
+    assert client.get(reverse("documents:piece_file", args=[piece_file.uuid])).status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login(client):
+    piece_file = _file(registered_dossier())
+    response = client.get(reverse("documents:piece_file", args=[piece_file.uuid]))
+    assert response.status_code == 302 and "/connexion/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("role", "same_academie", "same_specialty", "allowed"),
+    [
+        (StaffRole.MANAGER, True, False, True),
+        (StaffRole.MANAGER, False, False, False),
+        (StaffRole.GESTIONNAIRE, True, True, True),
+        (StaffRole.GESTIONNAIRE, True, False, False),
+        (StaffRole.GESTIONNAIRE, False, True, False),
+    ],
+)
+def test_staff_see_the_files_of_the_dossiers_assigned_to_them(
+    client, role, same_academie, same_specialty, allowed
+):
+    from tests.factories import AcademieFactory
+
+    dossier = registered_dossier()
+    piece_file = _file(dossier)
+    staff = UserFactory(is_staff=True)
+    academie = (
+        dossier.session.academie if same_academie else AcademieFactory(code="toulouse", name="Toulouse")
+    )
+    assignment = StaffAssignment.objects.create(user=staff, academie=academie, role=role)
+    assignment.specialties.set(
+        [dossier.specialty if same_specialty else SpecialtyFactory(code="travaux-publics")]
+    )
+    client.force_login(staff)
+    status = client.get(reverse("documents:piece_file", args=[piece_file.uuid])).status_code
+    assert status == (200 if allowed else 404)
+
+
+def test_a_superuser_sees_every_file(client):
+    piece_file = _file(registered_dossier())
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(reverse("documents:piece_file", args=[piece_file.uuid])).status_code == 200
+
+
+def test_the_candidate_space_alert_lists_invalidated_pieces():
+    from django.template import Context, Template
+
+    dossier = registered_dossier()
+    piece_file = _file(dossier)
+    piece = piece_file.piece
+    piece.state, piece.invalidation_reason = "invalidated", "Photo floue"
+    piece.save()
+    html = Template("{% load pieces %}{% invalidated_pieces_alert %}").render(
+        Context({"user": dossier.candidate})
+    )
+    assert "Photo floue" in html and "Remplacer" in html and "#piece-identity" in html
+
+
+def test_the_index_redirects_to_the_only_dossier(client):
+    dossier = registered_dossier()
+    client.force_login(dossier.candidate)
+    response = client.get(reverse("documents:pieces_index"))
+    assert response.status_code == 302 and response["Location"] == pieces_url(dossier)
+
+
+@pytest.mark.parametrize("deposited", [0, 2])
+def test_the_page_makes_a_bounded_number_of_queries(client, django_assert_max_num_queries, deposited):
+    dossier = registered_dossier()
+    for code in ("identity", "recap_signed")[:deposited]:
+        services.piece_deposit(
+            dossier=dossier, code=code, files=[upload("a.pdf", pdf_bytes())], by=dossier.candidate
+        )
+    client.force_login(dossier.candidate)
+    with django_assert_max_num_queries(12):
+        assert client.get(pieces_url(dossier)).status_code == 200
+
+
+def test_an_invalidated_piece_shows_its_reason_and_a_replace_action(client):
+    dossier = registered_dossier()
+    piece = _file(dossier).piece
+    piece.state, piece.invalidation_reason = "invalidated", "Photo floue"
+    piece.save()
+    client.force_login(dossier.candidate)
+    html = client.get(pieces_url(dossier)).content.decode()
+    assert "Pièce(s) à remplacer" in html and "Photo floue" in html
+    assert "À remplacer avant le" in html
+    assert ">Remplacer</button>" in html
