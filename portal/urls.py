@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("candidates.urls")),
     path("", include("documents.urls")),
+    path("", include("documents.recap_urls")),  # issue 6
     path("", include("notifications.urls")),
 ]

@@ -1,0 +1,19 @@
+"""Celery tasks of documents: thin, take ids, call a service."""
+
+from celery import shared_task
+
+from . import recap
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=recap.TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def render_document(self, document_id: int) -> str | None:
+    document = recap.document_render(document_id=document_id)
+    return document.status if document else None
