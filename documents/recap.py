@@ -3,6 +3,7 @@ their versions, rendering, and the candidate's electronic signature of the recap
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from typing import Any
@@ -207,6 +208,22 @@ def document_render(*, document_id: int) -> GeneratedDocument | None:
     return locked
 
 
+def documents_sweep_pending(*, older_than_minutes: int = 10) -> int:
+    """Re-enqueue documents still pending after a while (a lost message, a broker outage when
+    the change committed). Rendering is idempotent, so a duplicate costs one lookup."""
+    from .tasks import render_document
+
+    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    ids = list(
+        GeneratedDocument.objects.filter(status=DocumentStatus.PENDING, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        render_document.delay(pk)
+    return len(ids)
+
+
 # --- reads used by the pages ---------------------------------------------------------------------
 def latest_ready_recap(dossier: Dossier) -> GeneratedDocument | None:
     return (
@@ -329,20 +346,29 @@ def recap_sign(
             % {"number": locked.number, "version": doc.version},
             location=locked.session.academie.name,
         )
-        doc.signed_file.save(f"{FILE_NAMES[doc.kind]}-signe.pdf", ContentFile(signed), save=False)
-        doc.signed_sha256 = hashlib.sha256(signed).hexdigest()
-        doc.signed_at = now
-        doc.signed_by = user
-        doc.signed_ip = ip or None
-        doc.save()
-        locked.signed_at = now
-        locked.save(update_fields=["signed_at", "updated_at"])
-        _deposit_signed_recap(dossier=locked, document=doc, data=signed, user=user)
-        notify(
-            locked.candidate,
-            "recap_signed",
-            {"document": doc, "verification_url": verification_url(doc)},
-            dossier=locked,
-            link=reverse("recap:documents"),
-        )
+        written: list = []
+        try:
+            doc.signed_file.save(f"{FILE_NAMES[doc.kind]}-signe.pdf", ContentFile(signed), save=False)
+            written.append(doc.signed_file)
+            doc.signed_sha256 = hashlib.sha256(signed).hexdigest()
+            doc.signed_at = now
+            doc.signed_by = user
+            doc.signed_ip = ip or None
+            doc.save()
+            locked.signed_at = now
+            locked.save(update_fields=["signed_at", "updated_at"])
+            piece_file = _deposit_signed_recap(dossier=locked, document=doc, data=signed, user=user)
+            written.append(piece_file.file)
+            notify(
+                locked.candidate,
+                "recap_signed",
+                {"document": doc, "verification_url": verification_url(doc)},
+                dossier=locked,
+                link=reverse("recap:documents"),
+            )
+        except BaseException:
+            # The rows roll back with the transaction; the files on disk do not.
+            for field in written:
+                field.storage.delete(field.name)
+            raise
     return doc

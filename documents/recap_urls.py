@@ -10,6 +10,7 @@ urlpatterns = [
     path("mes-documents/<int:document_id>/telecharger-signe/", views.download_signed, name="download_signed"),
     path("mes-documents/dossier/<int:dossier_id>/etat/", views.status, name="status"),
     path("mes-documents/dossier/<int:dossier_id>/signer/", views.sign, name="sign"),
+    path("mes-documents/dossier/<int:dossier_id>/generer/", views.regenerate, name="regenerate"),
     path("verifier/", views.verify_upload, name="verify"),
     path("verifier/<str:token>/", views.verify_token, name="verify_token"),
 ]

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier
 from portal.exceptions import DomainError
@@ -110,6 +110,8 @@ def _dossier_cards(user) -> list[dict]:
                 "signed": next((d for d in recaps if d.signed_at), None),
                 "others": others,
                 "pending": any(d.status == DocumentStatus.PENDING for d in docs),
+                # Nothing yet, or the last attempt failed: the candidate may ask again.
+                "can_generate": latest is None or latest.status == DocumentStatus.FAILED,
                 "can_sign": (
                     dossier.signed_at is None
                     and latest is not None
@@ -161,6 +163,15 @@ def download_signed(request, document_id: int):
     if not document.signed_file:
         raise Http404
     return _pdf_response(document.signed_file, recap.download_name(document, signed=True))
+
+
+@login_required
+@require_POST
+def regenerate(request, dossier_id: int):
+    dossier = _own_dossier(request, dossier_id)
+    recap.dossier_request_documents(dossier=dossier)
+    messages.info(request, _("La génération de vos documents est lancée."))
+    return redirect("recap:documents")
 
 
 @login_required

@@ -17,3 +17,9 @@ from . import recap
 def render_document(self, document_id: int) -> str | None:
     document = recap.document_render(document_id=document_id)
     return document.status if document else None
+
+
+@shared_task
+def sweep_pending_documents() -> int:
+    """Periodic (celery beat, e.g. every 10 minutes): re-enqueue documents stuck in pending."""
+    return recap.documents_sweep_pending()

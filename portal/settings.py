@@ -209,6 +209,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # --- Recap signature (issue 6) ------------------------------------------------------------------
 SIGNING_CERT_PATH = env("SIGNING_CERT_PATH", default=str(DATA_DIR / "keys" / "signing.p12"))
 SIGNING_CERT_PASSWORD = env("SIGNING_CERT_PASSWORD", default="")
+# issue 6: the DejaVu fonts embedded in every PDF (Debian package fonts-dejavu-core).
+PDF_FONT_DIR = env("PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
 

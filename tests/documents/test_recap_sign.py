@@ -222,3 +222,20 @@ def test_a_pdf_sealed_by_another_certificate_is_not_valid(tmp_path, settings, do
     settings.SIGNING_CERT_PATH = ours
     settings.SIGNING_CERT_PASSWORD = "test-pass"
     assert verify_pdf(forged).verdict == Verdict.TAMPERED
+
+
+@pytest.mark.django_db
+def test_a_failure_after_sealing_leaves_no_file_behind(dossier, ready_recap, monkeypatch, settings):
+    from pathlib import Path
+
+    def broken_notify(*args, **kwargs):
+        raise RuntimeError("inbox down")
+
+    monkeypatch.setattr(recap, "notify", broken_notify)
+    before = {p for p in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if p.is_file()}
+    with pytest.raises(RuntimeError):
+        _sign(dossier, ready_recap)
+    after = {p for p in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if p.is_file()}
+    assert after == before
+    dossier.refresh_from_db()
+    assert dossier.signed_at is None and not Piece.objects.filter(dossier=dossier).exists()

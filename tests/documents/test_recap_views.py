@@ -130,3 +130,40 @@ def test_the_qr_code_target_shows_the_version_without_personal_details(client, d
     assert response.status_code == 200 and "NM25-BTS-000042" in html and "produit par le portail" in html
     assert dossier.candidate.email not in html and "Stanislas" not in html
     assert client.get(reverse("recap:verify_token", args=["inconnu"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_candidate_can_ask_again_after_a_failed_rendering(
+    client, dossier, django_capture_on_commit_callbacks
+):
+    GeneratedDocument.objects.create(
+        dossier=dossier, kind=DocumentKind.RECAP, version=1, choices_version=1, status=DocumentStatus.FAILED
+    )
+    client.force_login(dossier.candidate)
+    assert "Générer mes documents" in client.get(reverse("recap:documents")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("recap:regenerate", args=[dossier.pk]))
+    assert response.status_code == 302
+    latest = (
+        GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.RECAP)
+        .order_by("-version")
+        .first()
+    )
+    assert latest.version == 2 and latest.status == DocumentStatus.READY
+
+
+@pytest.mark.django_db
+def test_a_document_stuck_in_pending_is_rendered_by_the_sweeper(dossier):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from documents.tasks import sweep_pending_documents
+
+    stuck = GeneratedDocument.objects.create(
+        dossier=dossier, kind=DocumentKind.RECAP, version=1, choices_version=1
+    )
+    GeneratedDocument.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - dt.timedelta(minutes=30))
+    assert sweep_pending_documents.delay().get() == 1
+    stuck.refresh_from_db()
+    assert stuck.status == DocumentStatus.READY
