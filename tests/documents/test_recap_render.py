@@ -173,24 +173,31 @@ def test_a_dossier_without_engagement_or_renounced_benefice_gets_only_recap_and_
 def test_the_pieces_request_lists_each_piece_with_reason_and_deadline(
     dossier, django_capture_on_commit_callbacks, monkeypatch
 ):
-    # documents.selectors.required_pieces_for_dossier comes with issue 5; stand in for it here.
+    # documents.selectors.required_pieces_for_dossier comes with issue 5 (another branch): patch
+    # it on the real module once merged, or stand in for the module until then.
+    import importlib
+    import sys
     import types
 
-    import documents
-
     deadline = dossier.session.pieces_deadline
-    fake = types.ModuleType("documents.selectors")
-    fake.required_pieces_for_dossier = lambda d: [
-        types.SimpleNamespace(
-            code="identity",
-            label="Pièce d'identité en cours de validité",
-            reason="Demandée à tous les candidats",
-            deadline=deadline,
-            deadline_kind="standard",
-        )
-    ]
-    monkeypatch.setitem(__import__("sys").modules, "documents.selectors", fake)
-    monkeypatch.setattr(documents, "selectors", fake, raising=False)
+
+    def required_pieces_for_dossier(d):
+        return [
+            types.SimpleNamespace(
+                code="identity",
+                label="Pièce d'identité en cours de validité",
+                reason="Demandée à tous les candidats",
+                deadline=deadline,
+                deadline_kind="standard",
+            )
+        ]
+
+    try:
+        selectors = importlib.import_module("documents.selectors")
+    except ModuleNotFoundError:
+        selectors = types.ModuleType("documents.selectors")
+        monkeypatch.setitem(sys.modules, "documents.selectors", selectors)
+    monkeypatch.setattr(selectors, "required_pieces_for_dossier", required_pieces_for_dossier, raising=False)
     with django_capture_on_commit_callbacks(execute=True):
         document = recap.document_request_render(dossier=dossier, kind=DocumentKind.PIECES_REQUEST)
     document.refresh_from_db()
