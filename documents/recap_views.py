@@ -93,6 +93,14 @@ def _dossier_cards(user) -> list[dict]:
             DocumentKind.BENEFIT_REFUSAL_FORM,
         ):
             of_kind = [d for d in docs if d.kind == kind]
+            if (
+                of_kind
+                and kind != DocumentKind.PIECES_REQUEST
+                and of_kind[0].choices_version != dossier.choices_version
+            ):
+                # A form made for earlier choices (engagement dropped, bénéfice kept after all):
+                # it no longer applies, so it is not offered any more.
+                continue
             if of_kind:
                 others.append(
                     {
@@ -193,9 +201,12 @@ def sign(request, dossier_id: int):
             pk=form.cleaned_data["document_id"], dossier=dossier, kind=DocumentKind.RECAP
         ).first()
         try:
+            if target is None:
+                # A tampered form: never fall back to another version than the one reviewed.
+                raise DomainError(_("Cette version du récapitulatif n'existe pas."), code="stale")
             recap.recap_sign(
                 dossier=dossier,
-                document=target or document,
+                document=target,
                 user=request.user,
                 password=form.cleaned_data["password"],
                 certify=form.cleaned_data["certify"],

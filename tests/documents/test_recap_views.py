@@ -167,3 +167,21 @@ def test_a_document_stuck_in_pending_is_rendered_by_the_sweeper(dossier):
     assert sweep_pending_documents.delay().get() == 1
     stuck.refresh_from_db()
     assert stuck.status == DocumentStatus.READY
+
+
+@pytest.mark.django_db
+def test_a_form_that_no_longer_applies_is_not_offered(client, django_capture_on_commit_callbacks):
+    from candidates.models import DossierEpreuve
+
+    from .conftest import make_dossier
+
+    dossier = make_dossier(engagement=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        recap.document_request_render(dossier=dossier, kind=DocumentKind.ENGAGEMENT_FORM)
+    client.force_login(dossier.candidate)
+    assert "Formulaire engagement étudiant" in client.get(reverse("recap:documents")).content.decode()
+    DossierEpreuve.objects.filter(dossier=dossier, epreuve__is_student_engagement=True).delete()
+    dossier.choices_version += 1
+    dossier.save()
+    assert DocumentKind.ENGAGEMENT_FORM not in recap.applicable_kinds(dossier)
+    assert "Formulaire engagement étudiant" not in client.get(reverse("recap:documents")).content.decode()
