@@ -285,18 +285,21 @@ def recap_sign(
     choices final (dossier.signed_at) and deposits the signed file as the `recap_signed` piece.
     Any refusal leaves everything unchanged.
     """
+    if dossier.candidate_id != user.pk:
+        raise DomainError(_("Ce dossier n'est pas le vôtre."), code="not_owner")
+    # The password hash (Argon2, tens of ms) is checked before the row lock is taken.
+    if not password or not user.check_password(password):
+        raise DomainError(_("Mot de passe incorrect."), field="password", code="wrong_password")
+    if not certify:
+        raise DomainError(
+            _("Cochez la case pour certifier l'exactitude des informations."),
+            field="certify",
+            code="not_certified",
+        )
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
         if locked.candidate_id != user.pk:
             raise DomainError(_("Ce dossier n'est pas le vôtre."), code="not_owner")
-        if not password or not user.check_password(password):
-            raise DomainError(_("Mot de passe incorrect."), field="password", code="wrong_password")
-        if not certify:
-            raise DomainError(
-                _("Cochez la case pour certifier l'exactitude des informations."),
-                field="certify",
-                code="not_certified",
-            )
         if locked.signed_at is not None:
             raise DomainError(
                 _("Votre récapitulatif est déjà signé : vos choix sont définitifs."), code="signed"
