@@ -1,8 +1,28 @@
-"""Celery tasks of documents: thin, idempotent, they call a service."""
+"""Celery tasks of documents: thin, take ids, idempotent, they call a service."""
 
 from celery import shared_task
 
-from . import services
+from . import recap, services
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=recap.TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def render_document(self, document_id: int) -> str | None:
+    document = recap.document_render(document_id=document_id)
+    return document.status if document else None
+
+
+@shared_task
+def sweep_pending_documents() -> int:
+    """Periodic (celery beat, every 10 minutes): re-enqueue documents stuck in pending."""
+    return recap.documents_sweep_pending()
 
 
 @shared_task(acks_late=True)

@@ -225,6 +225,8 @@ NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS",
 # --- Recap signature (issue 6) ------------------------------------------------------------------
 SIGNING_CERT_PATH = env("SIGNING_CERT_PATH", default=str(DATA_DIR / "keys" / "signing.p12"))
 SIGNING_CERT_PASSWORD = env("SIGNING_CERT_PASSWORD", default="")
+# issue 6: the DejaVu fonts embedded in every PDF (Debian package fonts-dejavu-core).
+PDF_FONT_DIR = env("PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
 
@@ -263,5 +265,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "weasyprint.progress": {"level": "WARNING"},  # issue 6: one INFO line per CSS step
+    },
 }

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("candidates.urls")),
     path("inscription/", include("candidates.wizard_urls")),  # issue 4
     path("", include("documents.urls")),
+    path("", include("documents.recap_urls")),  # issue 6
     path("", include("notifications.urls")),
 ]

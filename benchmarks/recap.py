@@ -1,0 +1,93 @@
+"""Benchmark (not a test): median time to render and to sign one recap, beside a one-page
+WeasyPrint document rendered in the same run, and recaps per second for one worker.
+
+Runs against a throw-away SQLite database and a temporary certificate, so it needs nothing
+installed and touches no data: `python benchmarks/recap.py [rounds]` or `make bench`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _setup(tmp: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    os.environ["DATA_DIR"] = str(tmp / "data")
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ["SIGNING_CERT_PATH"] = str(tmp / "signing.p12")
+    os.environ["SIGNING_CERT_PASSWORD"] = ""
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("ensure_signing_certificate", verbosity=0, stdout=open(os.devnull, "w"))
+
+
+def _median_ms(fn, rounds: int) -> float:
+    fn()  # warm-up: fonts, templates, certificate load
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main(rounds: int = 15) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        _setup(Path(tmp))
+        from weasyprint import HTML
+
+        from documents import recap
+        from documents.models import DocumentKind, GeneratedDocument
+        from documents.pdf import render_pdf
+        from documents.signing import seal_pdf
+        from tests.documents.conftest import make_dossier
+
+        dossier = make_dossier()
+        document = GeneratedDocument.objects.create(
+            dossier=dossier, kind=DocumentKind.RECAP, version=1, choices_version=dossier.choices_version
+        )
+        context = recap.document_context(document)
+        one_page = "<h1>Une page</h1>" + "<p>Texte de référence, une page A4.</p>" * 20
+
+        baseline = _median_ms(lambda: HTML(string=one_page).write_pdf(), rounds)
+        render = _median_ms(lambda: render_pdf(recap.TEMPLATES[DocumentKind.RECAP], context), rounds)
+        pdf = render_pdf(recap.TEMPLATES[DocumentKind.RECAP], context)
+        sign = _median_ms(lambda: seal_pdf(pdf, reason="benchmark"), rounds)
+
+        # What one worker does per recap: load the rows, render, store, hash (document_render).
+        def full_task():
+            doc = GeneratedDocument.objects.create(
+                dossier=dossier,
+                kind=DocumentKind.RECAP,
+                version=GeneratedDocument.objects.filter(dossier=dossier).count() + 1,
+                choices_version=dossier.choices_version,
+            )
+            recap.document_render(document_id=doc.pk)
+
+        task = _median_ms(full_task, rounds)
+        print(f"Recap benchmark ({rounds} rounds, medians, one process)")
+        print(f"  one-page WeasyPrint document : {baseline:7.1f} ms")
+        print(
+            f"  render one recap (PDF only)  : {render:7.1f} ms  ({render / baseline:.1f}x the one-page document)"
+        )
+        print(f"  sign one recap (PAdES seal)  : {sign:7.1f} ms")
+        print(f"  render task (DB + PDF + file): {task:7.1f} ms")
+        print(f"  recaps per second, one worker: {1000 / task:7.1f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)

@@ -1,0 +1,377 @@
+"""Generated documents of domain.md §8 (récapitulatif, demande de pièces, pre-filled forms):
+their versions, rendering, and the candidate's electronic signature of the recap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import InterfaceError, OperationalError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from candidates.models import Dossier, DossierEpreuve, DossierState, EpreuveChoice
+from exams.models import PieceDeadlineKind
+from notifications.services import notify
+from portal.exceptions import DomainError
+
+from .models import DocumentKind, DocumentStatus, GeneratedDocument, Piece, PieceCode, PieceFile, PieceState
+from .pdf import render_pdf
+from .signing import seal_pdf
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying: the database went away for a moment. A template or data error is not
+# retried (it would fail the same way); the document is marked failed with the error instead.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+
+TEMPLATES = {
+    DocumentKind.RECAP: "documents/pdf/recap.html",
+    DocumentKind.PIECES_REQUEST: "documents/pdf/pieces_request.html",
+    DocumentKind.ENGAGEMENT_FORM: "documents/pdf/engagement_form.html",
+    DocumentKind.BENEFIT_REFUSAL_FORM: "documents/pdf/benefit_refusal_form.html",
+}
+FILE_NAMES = {
+    DocumentKind.RECAP: "recapitulatif",
+    DocumentKind.PIECES_REQUEST: "demande-de-pieces",
+    DocumentKind.ENGAGEMENT_FORM: "formulaire-engagement-etudiant",
+    DocumentKind.BENEFIT_REFUSAL_FORM: "refus-de-benefice",
+}
+
+
+# --- which documents a dossier has ---------------------------------------------------------------
+def _choices(dossier: Dossier) -> list[DossierEpreuve]:
+    return list(
+        dossier.epreuve_choices.select_related("epreuve__parent").order_by("epreuve__order", "epreuve__code")
+    )
+
+
+def applicable_kinds(dossier: Dossier) -> list[str]:
+    """The documents this dossier gets (domain.md §8): always the recap and the pieces request;
+    the engagement-étudiant form when that optional épreuve is chosen (CF, AM); the bénéfice
+    refusal form when a bénéfice is renounced (TLS annex 2, AM)."""
+    kinds = [DocumentKind.RECAP, DocumentKind.PIECES_REQUEST]
+    rows = _choices(dossier)
+    if any(r.epreuve.is_student_engagement and r.choice == EpreuveChoice.TAKEN for r in rows):
+        kinds.append(DocumentKind.ENGAGEMENT_FORM)
+    if any(r.benefice_renounced for r in rows):
+        kinds.append(DocumentKind.BENEFIT_REFUSAL_FORM)
+    return kinds
+
+
+def document_request_render(*, dossier: Dossier, kind: str) -> GeneratedDocument:
+    """Create the next version of ``kind`` for the dossier's current choices, rendered by a
+    worker once this transaction commits (domain.md §7: every change makes a new version).
+
+    Asking twice for the same choices version returns the existing pending or ready document,
+    so a service that announces one change twice does not make two versions.
+    """
+    with transaction.atomic():
+        # The dossier row lock serialises version numbers between two concurrent requests.
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        latest = GeneratedDocument.objects.filter(dossier=locked, kind=kind).order_by("-version").first()
+        if (
+            latest is not None
+            and latest.choices_version == locked.choices_version
+            and latest.status in (DocumentStatus.PENDING, DocumentStatus.READY)
+        ):
+            return latest
+        document = GeneratedDocument.objects.create(
+            dossier=locked,
+            kind=kind,
+            version=(latest.version if latest else 0) + 1,
+            choices_version=locked.choices_version,
+        )
+        from .tasks import render_document
+
+        render_document.delay_on_commit(document.pk)
+    return document
+
+
+def dossier_request_documents(*, dossier: Dossier) -> list[GeneratedDocument]:
+    """New versions of every document the dossier has; drafts (no number yet) get none."""
+    if not dossier.number:
+        return []
+    return [document_request_render(dossier=dossier, kind=kind) for kind in applicable_kinds(dossier)]
+
+
+# --- rendering -----------------------------------------------------------------------------------
+def verification_url(document: GeneratedDocument) -> str:
+    return settings.SITE_URL + reverse("recap:verify_token", args=[document.verification_token])
+
+
+def _qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+
+
+def css_string(value: str) -> str:
+    """A quoted CSS string for the page's margin boxes: every character but plain letters,
+    digits and spaces becomes a CSS escape, so a name can never close the string."""
+    out = []
+    for ch in str(value).replace("\n", " "):
+        out.append(ch if ch.isalnum() or ch in " .,-°–" else f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def _profile(dossier: Dossier):
+    return getattr(dossier.candidate, "profile", None)
+
+
+def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[str, Any]:
+    """Everything the PDF templates show (domain.md §8). Identity and contact come from the
+    dossier's snapshot; the consents (CF) from the candidate's profile."""
+    dossier = (
+        Dossier.objects.select_related(
+            "candidate__profile",
+            "session__academie",
+            "specialty",
+            "option",
+            "mandatory_language",
+            "optional_language",
+            "departement",
+        )
+        .filter(pk=document.dossier_id)
+        .get()
+    )
+    rows = _choices(dossier)
+    session = dossier.session
+    url = verification_url(document)
+    context: dict[str, Any] = {
+        "document": document,
+        "dossier": dossier,
+        "candidate_email": dossier.candidate.email,
+        "profile": _profile(dossier),
+        "session": session,
+        "academie": session.academie,
+        "specialty": dossier.specialty,
+        "option": dossier.option,
+        "mandatory_rows": [r for r in rows if not r.epreuve.is_optional],
+        "optional_rows": [r for r in rows if r.epreuve.is_optional],
+        "renounced_rows": [r for r in rows if r.benefice_renounced],
+        "engagement_rows": [r for r in rows if r.epreuve.is_student_engagement],
+        "generated_at": generated_at or document.generated_at or timezone.now(),
+        "verification_url": url,
+        "qr_data_uri": _qr_data_uri(url),
+        "pieces_deadline": session.piece_deadline(PieceDeadlineKind.STANDARD),
+        "late_pieces_deadline": session.piece_deadline(PieceDeadlineKind.LATE),
+        "tz": session.academie.time_zone,
+        "css_header": css_string(
+            f"Académie de {session.academie.name} – {session.exam.name}, session {session.year}"
+        ),
+        "css_number": css_string(f"Dossier n° {dossier.number or ''}"),
+        "css_footer": css_string(f"{document.get_kind_display()} – version {document.version}"),
+    }
+    if document.kind == DocumentKind.PIECES_REQUEST:
+        # Written by issue 5 (the pieces rules); imported here so this module loads without it.
+        from documents.selectors import required_pieces_for_dossier
+
+        context["required_pieces"] = list(required_pieces_for_dossier(dossier))
+    return context
+
+
+def document_render(*, document_id: int) -> GeneratedDocument | None:
+    """Render one pending version (the worker's job). Idempotent: a ready document is left as
+    it is, so a task delivered twice renders once. Transient database errors propagate for
+    the task to retry; any other error marks the document failed with its message."""
+    document = GeneratedDocument.objects.filter(pk=document_id).first()
+    if document is None or document.status == DocumentStatus.READY:
+        return document
+    generated_at = timezone.now()
+    try:
+        pdf = render_pdf(TEMPLATES[document.kind], document_context(document, generated_at=generated_at))
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:
+        logger.exception("Rendering %s of dossier %s failed", document, document.dossier_id)
+        GeneratedDocument.objects.filter(pk=document.pk).exclude(status=DocumentStatus.READY).update(
+            status=DocumentStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000]
+        )
+        document.refresh_from_db()
+        return document
+    # The slow part ran outside any transaction; only the bookkeeping is atomic.
+    with transaction.atomic():
+        locked = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.status == DocumentStatus.READY:
+            return locked  # another delivery of the same task won the race
+        locked.file.save(f"{FILE_NAMES[locked.kind]}.pdf", ContentFile(pdf), save=False)
+        locked.sha256 = hashlib.sha256(pdf).hexdigest()
+        locked.generated_at = generated_at
+        locked.status = DocumentStatus.READY
+        locked.error = ""
+        locked.save()
+    return locked
+
+
+def documents_sweep_pending(*, older_than_minutes: int = 10) -> int:
+    """Re-enqueue documents still pending after a while (a lost message, a broker outage when
+    the change committed). Rendering is idempotent, so a duplicate costs one lookup."""
+    from .tasks import render_document
+
+    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    ids = list(
+        GeneratedDocument.objects.filter(status=DocumentStatus.PENDING, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        render_document.delay(pk)
+    return len(ids)
+
+
+# --- reads used by the pages ---------------------------------------------------------------------
+def latest_ready_recap(dossier: Dossier) -> GeneratedDocument | None:
+    return (
+        GeneratedDocument.objects.filter(
+            dossier=dossier, kind=DocumentKind.RECAP, status=DocumentStatus.READY
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
+def download_name(document: GeneratedDocument, *, signed: bool = False) -> str:
+    suffix = "-signe" if signed else ""
+    return f"{FILE_NAMES[document.kind]}-{document.dossier.number or document.dossier_id}-v{document.version}{suffix}.pdf"
+
+
+# --- signature -----------------------------------------------------------------------------------
+def _deposit_signed_recap(*, dossier: Dossier, document: GeneratedDocument, data: bytes, user) -> PieceFile:
+    """The signed recap counts as the `recap_signed` piece (domain.md §6), deposited for the
+    candidate. To be replaced at merge by documents.services.piece_deposit_generated (issue 5)."""
+    now = timezone.now()
+    piece, created = Piece.objects.select_for_update().get_or_create(
+        dossier=dossier,
+        code=PieceCode.RECAP_SIGNED,
+        defaults={"state": PieceState.DEPOSITED, "deposited_at": now},
+    )
+    if not created:
+        piece.state = PieceState.DEPOSITED
+        piece.deposited_at = now
+        piece.invalidation_reason = ""
+        piece.save()
+    piece_file = PieceFile(
+        piece=piece,
+        original_name=download_name(document, signed=True),
+        content_type="application/pdf",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=user,
+    )
+    piece_file.file.save("recap.pdf", ContentFile(data), save=False)
+    piece_file.save()
+    return piece_file
+
+
+def recap_sign(
+    *,
+    dossier: Dossier,
+    document: GeneratedDocument,
+    user,
+    password: str,
+    certify: bool,
+    ip: str | None,
+) -> GeneratedDocument:
+    """The candidate signs the latest version of their recap (CF, NM: "la signature ... rend vos
+    choix définitifs").
+
+    Consent is the re-entered password and the ticked certification; the portal then seals the
+    PDF (PAdES, platform certificate), records who, when, from which IP and the hash, marks the
+    choices final (dossier.signed_at) and deposits the signed file as the `recap_signed` piece.
+    Any refusal leaves everything unchanged.
+    """
+    if dossier.candidate_id != user.pk:
+        raise DomainError(_("Ce dossier n'est pas le vôtre."), code="not_owner")
+    # The password hash (Argon2, tens of ms) is checked before the row lock is taken.
+    if not password or not user.check_password(password):
+        raise DomainError(_("Mot de passe incorrect."), field="password", code="wrong_password")
+    if not certify:
+        raise DomainError(
+            _("Cochez la case pour certifier l'exactitude des informations."),
+            field="certify",
+            code="not_certified",
+        )
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
+        if locked.candidate_id != user.pk:
+            raise DomainError(_("Ce dossier n'est pas le vôtre."), code="not_owner")
+        if locked.signed_at is not None:
+            raise DomainError(
+                _("Votre récapitulatif est déjà signé : vos choix sont définitifs."), code="signed"
+            )
+        if locked.state != DossierState.REGISTERED:
+            raise DomainError(
+                _("Le récapitulatif ne peut être signé que pour une inscription enregistrée."),
+                code="state",
+            )
+        now = timezone.now()
+        if not locked.session.may_deposit_piece(PieceDeadlineKind.STANDARD, now):
+            raise DomainError(
+                _("La date limite de dépôt des pièces est passée : la signature n'est plus possible."),
+                code="deadline",
+            )
+        doc = (
+            GeneratedDocument.objects.select_for_update()
+            .filter(pk=document.pk, dossier=locked, kind=DocumentKind.RECAP)
+            .first()
+        )
+        latest = latest_ready_recap(locked)
+        if (
+            doc is None
+            or doc.status != DocumentStatus.READY
+            or doc.choices_version != locked.choices_version
+            or latest is None
+            or latest.pk != doc.pk
+        ):
+            raise DomainError(
+                _(
+                    "Cette version du récapitulatif n'est plus à jour : relisez la dernière version avant de la signer."
+                ),
+                code="stale",
+            )
+        with doc.file.open("rb") as fh:
+            original = fh.read()
+        if hashlib.sha256(original).hexdigest() != doc.sha256:
+            # The stored file is not the one we generated: never seal something we did not render.
+            logger.error("Stored recap %s does not match its hash", doc.pk)
+            raise DomainError(
+                _("Le fichier du récapitulatif est altéré sur le serveur : contactez le bureau des examens."),
+                code="corrupt",
+            )
+        signed = seal_pdf(
+            original,
+            reason=_("Récapitulatif d'inscription n° %(number)s, version %(version)s, signé par le candidat")
+            % {"number": locked.number, "version": doc.version},
+            location=locked.session.academie.name,
+        )
+        written: list = []
+        try:
+            doc.signed_file.save(f"{FILE_NAMES[doc.kind]}-signe.pdf", ContentFile(signed), save=False)
+            written.append(doc.signed_file)
+            doc.signed_sha256 = hashlib.sha256(signed).hexdigest()
+            doc.signed_at = now
+            doc.signed_by = user
+            doc.signed_ip = ip or None
+            doc.save()
+            locked.signed_at = now
+            locked.save(update_fields=["signed_at", "updated_at"])
+            piece_file = _deposit_signed_recap(dossier=locked, document=doc, data=signed, user=user)
+            written.append(piece_file.file)
+            notify(
+                locked.candidate,
+                "recap_signed",
+                {"document": doc, "verification_url": verification_url(doc)},
+                dossier=locked,
+                link=reverse("recap:documents"),
+            )
+        except BaseException:
+            # The rows roll back with the transaction; the files on disk do not.
+            for field in written:
+                field.storage.delete(field.name)
+            raise
+    return doc

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import recap_views as views
+
+app_name = "recap"
+
+urlpatterns = [
+    path("mes-documents/", views.documents, name="documents"),
+    path("mes-documents/<int:document_id>/telecharger/", views.download, name="download"),
+    path("mes-documents/<int:document_id>/telecharger-signe/", views.download_signed, name="download_signed"),
+    path("mes-documents/dossier/<int:dossier_id>/etat/", views.status, name="status"),
+    path("mes-documents/dossier/<int:dossier_id>/signer/", views.sign, name="sign"),
+    path("mes-documents/dossier/<int:dossier_id>/generer/", views.regenerate, name="regenerate"),
+    path("verifier/", views.verify_upload, name="verify"),
+    path("verifier/<str:token>/", views.verify_token, name="verify_token"),
+]

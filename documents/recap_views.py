@@ -1,0 +1,276 @@
+"""Candidate pages "Mes documents" and the signature, and the public verification pages.
+Thin: they call documents.recap / documents.verification and show a DomainError on its field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from candidates.models import Dossier
+from portal.exceptions import DomainError
+
+from . import recap
+from .models import DocumentKind, DocumentStatus, GeneratedDocument
+from .verification import Verdict, recap_by_token, recap_is_latest, verify_pdf
+
+
+class SignForm(forms.Form):
+    document_id = forms.IntegerField(widget=forms.HiddenInput)
+    password = forms.CharField(
+        label=_("Votre mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    certify = forms.BooleanField(
+        label=_(
+            "Je certifie l'exactitude des informations figurant sur ce récapitulatif et je comprends "
+            "que la signature rend mes choix définitifs."
+        ),
+        required=False,
+    )
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(
+        label=_("Récapitulatif à vérifier (PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("Le fichier est trop volumineux."))
+        return f
+
+
+def _client_ip(request) -> str | None:
+    # REMOTE_ADDR only: a forwarded header is set by the client unless a trusted proxy rewrites
+    # it, and the reverse proxy of the deployment sets REMOTE_ADDR itself.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _own_dossier(request, dossier_id: int) -> Dossier:
+    return get_object_or_404(
+        Dossier.objects.select_related("session__academie", "specialty", "option"),
+        pk=dossier_id,
+        candidate=request.user,
+        number__isnull=False,
+    )
+
+
+def _own_document(request, document_id: int) -> GeneratedDocument:
+    return get_object_or_404(
+        GeneratedDocument.objects.select_related("dossier"),
+        pk=document_id,
+        dossier__candidate=request.user,
+        status=DocumentStatus.READY,
+    )
+
+
+def _dossier_cards(user) -> list[dict]:
+    dossiers = (
+        Dossier.objects.filter(candidate=user, number__isnull=False)
+        .select_related("session__academie", "specialty", "option")
+        .prefetch_related("documents")
+        .order_by("-created_at")
+    )
+    cards = []
+    for dossier in dossiers:
+        docs = sorted(dossier.documents.all(), key=lambda d: -d.version)
+        recaps = [d for d in docs if d.kind == DocumentKind.RECAP]
+        latest = recaps[0] if recaps else None
+        latest_ready = next((d for d in recaps if d.status == DocumentStatus.READY), None)
+        others = []
+        for kind in (
+            DocumentKind.PIECES_REQUEST,
+            DocumentKind.ENGAGEMENT_FORM,
+            DocumentKind.BENEFIT_REFUSAL_FORM,
+        ):
+            of_kind = [d for d in docs if d.kind == kind]
+            if (
+                of_kind
+                and kind != DocumentKind.PIECES_REQUEST
+                and of_kind[0].choices_version != dossier.choices_version
+            ):
+                # A form made for earlier choices (engagement dropped, bénéfice kept after all):
+                # it no longer applies, so it is not offered any more.
+                continue
+            if of_kind:
+                others.append(
+                    {
+                        "kind": of_kind[0],
+                        "latest": of_kind[0],
+                        "ready": next((d for d in of_kind if d.status == DocumentStatus.READY), None),
+                    }
+                )
+        cards.append(
+            {
+                "dossier": dossier,
+                "latest": latest,
+                "latest_ready": latest_ready,
+                "older": [d for d in recaps if d is not latest_ready and d.status == DocumentStatus.READY],
+                "signed": next((d for d in recaps if d.signed_at), None),
+                "others": others,
+                "pending": any(d.status == DocumentStatus.PENDING for d in docs),
+                # Nothing yet, or the last attempt failed: the candidate may ask again.
+                "can_generate": latest is None or latest.status == DocumentStatus.FAILED,
+                "can_sign": (
+                    dossier.signed_at is None
+                    and latest is not None
+                    and latest is latest_ready
+                    and latest.choices_version == dossier.choices_version
+                ),
+            }
+        )
+    return cards
+
+
+@login_required
+@require_GET
+def documents(request):
+    cards = _dossier_cards(request.user)
+    return render(
+        request,
+        "documents/recap/documents.html",
+        {"cards": cards, "any_pending": any(c["pending"] for c in cards)},
+    )
+
+
+@login_required
+@require_GET
+def status(request, dossier_id: int):
+    """Polled by "Mes documents" while a document is being generated."""
+    dossier = _own_dossier(request, dossier_id)
+    pending = dossier.documents.filter(status=DocumentStatus.PENDING).count()
+    return JsonResponse({"pending": pending})
+
+
+def _pdf_response(field, filename: str) -> FileResponse:
+    response = FileResponse(field.open("rb"), content_type="application/pdf", filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def download(request, document_id: int):
+    document = _own_document(request, document_id)
+    return _pdf_response(document.file, recap.download_name(document))
+
+
+@login_required
+@require_GET
+def download_signed(request, document_id: int):
+    document = _own_document(request, document_id)
+    if not document.signed_file:
+        raise Http404
+    return _pdf_response(document.signed_file, recap.download_name(document, signed=True))
+
+
+@login_required
+@require_POST
+def regenerate(request, dossier_id: int):
+    dossier = _own_dossier(request, dossier_id)
+    recap.dossier_request_documents(dossier=dossier)
+    messages.info(request, _("La génération de vos documents est lancée."))
+    return redirect("recap:documents")
+
+
+@login_required
+def sign(request, dossier_id: int):
+    dossier = _own_dossier(request, dossier_id)
+    document = recap.latest_ready_recap(dossier)
+    if dossier.signed_at:
+        messages.info(request, _("Votre récapitulatif est déjà signé."))
+        return redirect("recap:documents")
+    if document is None:
+        messages.info(
+            request, _("Votre récapitulatif est en cours de génération : réessayez dans un instant.")
+        )
+        return redirect("recap:documents")
+    error = None
+    form = SignForm(request.POST or None, initial={"document_id": document.pk})
+    if request.method == "POST" and form.is_valid():
+        target = GeneratedDocument.objects.filter(
+            pk=form.cleaned_data["document_id"], dossier=dossier, kind=DocumentKind.RECAP
+        ).first()
+        try:
+            if target is None:
+                # A tampered form: never fall back to another version than the one reviewed.
+                raise DomainError(_("Cette version du récapitulatif n'existe pas."), code="stale")
+            recap.recap_sign(
+                dossier=dossier,
+                document=target,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                certify=form.cleaned_data["certify"],
+                ip=_client_ip(request),
+            )
+        except DomainError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Votre récapitulatif est signé : vos choix sont définitifs et la pièce est déposée."),
+            )
+            return redirect("recap:documents")
+    rows = list(dossier.epreuve_choices.select_related("epreuve").order_by("epreuve__order", "epreuve__code"))
+    return render(
+        request,
+        "documents/recap/sign.html",
+        {
+            "dossier": dossier,
+            "document": document,
+            "form": form,
+            "error": error,
+            "rows": rows,
+            "stale": document.choices_version != dossier.choices_version,
+        },
+    )
+
+
+def _verification_page(request, *, result=None, document=None, form=None, status_code=200):
+    return render(
+        request,
+        "documents/recap/verify.html",
+        {
+            "form": form or VerifyForm(),
+            "result": result,
+            "document": document or (result.document if result else None),
+            "Verdict": Verdict,
+        },
+        status=status_code,
+    )
+
+
+def verify_upload(request):
+    """Anyone may drop a recap PDF here: nothing is stored."""
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = verify_pdf(b"".join(upload.chunks()))
+            return _verification_page(request, result=result, form=VerifyForm())
+        return _verification_page(request, form=form, status_code=400)
+    return _verification_page(request)
+
+
+@require_GET
+def verify_token(request, token: str):
+    document = recap_by_token(token)
+    if document is None:
+        return render(request, "documents/recap/verify_token.html", {"document": None}, status=404)
+    return render(
+        request,
+        "documents/recap/verify_token.html",
+        {"document": document, "is_latest": recap_is_latest(document), "form": VerifyForm()},
+    )

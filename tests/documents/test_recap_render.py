@@ -1,0 +1,216 @@
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from pypdf import PdfReader
+
+from candidates.signals import dossier_choices_changed
+from documents import recap
+from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+from documents.pdf import LocalOnlyFetcher, RefusedURL
+
+from .conftest import make_dossier
+
+
+def _text(data: bytes) -> str:
+    # Whitespace normalised: a long cell may wrap between two words.
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def _ready_recap(dossier, django_capture_on_commit_callbacks) -> GeneratedDocument:
+    with django_capture_on_commit_callbacks(execute=True):
+        document = recap.document_request_render(dossier=dossier, kind=DocumentKind.RECAP)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.READY, document.error
+    return document
+
+
+@pytest.mark.django_db
+def test_the_recap_pdf_holds_the_number_the_names_and_each_epreuve(
+    dossier, django_capture_on_commit_callbacks
+):
+    document = _ready_recap(dossier, django_capture_on_commit_callbacks)
+    data = document.file.read()
+    text = _text(data)
+    assert data.startswith(b"%PDF")
+    assert "NM25-BTS-000042" in text
+    for name in ("DUPONT", "MARTIN", "Camille", "Lou"):
+        assert name in text
+    for epreuve in ("E1", "Culture générale et expression", "E2", "E4", "Étude technique du projet", "E5"):
+        assert epreuve in text
+    assert "Dispense" in text
+    assert "13,50/20" in text and "session 2023" in text  # bénéfice with grade and year
+    assert "Nancy-Metz" in text  # the académie's name
+    assert "page 1 / " in text
+    assert "Anglais" in text and "Allemand" in text
+    assert "claire martin" in text.lower() and "gestionnaire.batiment@ac-nancy-metz.fr" in text
+    assert f"https://examens.example.org/verifier/{document.verification_token}/" in text
+    assert document.sha256 and document.generated_at and document.version == 1
+    assert document.choices_version == dossier.choices_version
+
+
+@pytest.mark.django_db
+def test_the_recap_embeds_the_shipped_font_and_nothing_from_the_network(
+    dossier, django_capture_on_commit_callbacks
+):
+    document = _ready_recap(dossier, django_capture_on_commit_callbacks)
+    reader = PdfReader(io.BytesIO(document.file.read()))
+    fonts = [font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()]
+    # Only our @font-face family (the DejaVu files), each embedded in the PDF.
+    assert fonts and all("Portail-Sans" in str(f["/BaseFont"]) for f in fonts)
+    for font in fonts:
+        descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        assert "/FontFile2" in descendant["/FontDescriptor"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://example.org/logo.png", "http://169.254.169.254/latest", "file:///etc/passwd", "ftp://x/y"],
+)
+def test_the_url_fetcher_refuses_anything_outside_our_files(url):
+    with pytest.raises(RefusedURL):
+        LocalOnlyFetcher().fetch(url)
+
+
+def test_the_url_fetcher_serves_data_uris_and_the_fonts():
+    assert LocalOnlyFetcher().fetch("data:text/plain,bonjour").read() == b"bonjour"
+    font = LocalOnlyFetcher().fetch("file:///usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    assert font.read(4) == b"\x00\x01\x00\x00"
+
+
+@pytest.mark.django_db
+def test_each_change_of_the_choices_makes_a_new_version_and_keeps_the_old(
+    dossier, django_capture_on_commit_callbacks
+):
+    first = _ready_recap(dossier, django_capture_on_commit_callbacks)
+    dossier.choices_version += 1
+    dossier.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier_choices_changed.send(sender=type(dossier), dossier=dossier)
+    recaps = list(
+        GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.RECAP).order_by("version")
+    )
+    assert [d.version for d in recaps] == [1, 2]
+    assert recaps[0].pk == first.pk and recaps[0].file
+    assert recaps[1].status == DocumentStatus.READY and recaps[1].choices_version == dossier.choices_version
+    assert recaps[0].verification_token != recaps[1].verification_token
+
+
+@pytest.mark.django_db
+def test_asking_twice_for_the_same_choices_makes_one_version(dossier, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        a = recap.document_request_render(dossier=dossier, kind=DocumentKind.RECAP)
+        b = recap.document_request_render(dossier=dossier, kind=DocumentKind.RECAP)
+    assert a.pk == b.pk
+    assert GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.RECAP).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_draft_without_number_gets_no_document(django_capture_on_commit_callbacks):
+    draft = make_dossier(number=None, state="draft")
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier_choices_changed.send(sender=type(draft), dossier=draft)
+    assert not GeneratedDocument.objects.filter(dossier=draft).exists()
+
+
+@pytest.mark.django_db
+def test_rendering_is_idempotent(dossier, django_capture_on_commit_callbacks):
+    document = _ready_recap(dossier, django_capture_on_commit_callbacks)
+    before = (document.file.name, document.sha256, document.generated_at)
+    again = recap.document_render(document_id=document.pk)
+    assert (again.file.name, again.sha256, again.generated_at) == before
+
+
+@pytest.mark.django_db
+def test_a_rendering_error_marks_the_document_failed_without_breaking_the_request(
+    dossier, django_capture_on_commit_callbacks, monkeypatch
+):
+    def boom(*args, **kwargs):
+        raise ValueError("template exploded")
+
+    monkeypatch.setattr(recap, "render_pdf", boom)
+    with django_capture_on_commit_callbacks(execute=True):
+        document = recap.document_request_render(dossier=dossier, kind=DocumentKind.RECAP)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED
+    assert "template exploded" in document.error
+    # A later change asks again: a new version is made since the failed one cannot be signed.
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = recap.document_request_render(dossier=dossier, kind=DocumentKind.RECAP)
+    retried.refresh_from_db()
+    assert retried.version == 2 and retried.status == DocumentStatus.READY
+
+
+@pytest.mark.django_db
+def test_the_engagement_and_refusal_forms_are_pre_filled(django_capture_on_commit_callbacks):
+    dossier = make_dossier(engagement=True, renounce=True)
+    assert recap.applicable_kinds(dossier) == [
+        DocumentKind.RECAP,
+        DocumentKind.PIECES_REQUEST,
+        DocumentKind.ENGAGEMENT_FORM,
+        DocumentKind.BENEFIT_REFUSAL_FORM,
+    ]
+    for kind, expected in [
+        (DocumentKind.ENGAGEMENT_FORM, ["Engagement étudiant", "EF2", "DUPONT", "NM25-BTS-000042"]),
+        (DocumentKind.BENEFIT_REFUSAL_FORM, ["E5", "Conduite de chantier", "11,00/20", "2024", "définitive"]),
+    ]:
+        with django_capture_on_commit_callbacks(execute=True):
+            document = recap.document_request_render(dossier=dossier, kind=kind)
+        document.refresh_from_db()
+        assert document.status == DocumentStatus.READY, document.error
+        text = _text(document.file.read())
+        for value in expected:
+            assert value in text, (kind, value)
+
+
+@pytest.mark.django_db
+def test_a_dossier_without_engagement_or_renounced_benefice_gets_only_recap_and_pieces_request(dossier):
+    assert recap.applicable_kinds(dossier) == [DocumentKind.RECAP, DocumentKind.PIECES_REQUEST]
+
+
+@pytest.mark.django_db
+def test_the_pieces_request_lists_each_piece_with_reason_and_deadline(
+    dossier, django_capture_on_commit_callbacks, monkeypatch
+):
+    # documents.selectors.required_pieces_for_dossier comes with issue 5 (another branch): patch
+    # it on the real module once merged, or stand in for the module until then.
+    import importlib
+    import sys
+    import types
+
+    deadline = dossier.session.pieces_deadline
+
+    def required_pieces_for_dossier(d):
+        return [
+            types.SimpleNamespace(
+                code="identity",
+                label="Pièce d'identité en cours de validité",
+                reason="Demandée à tous les candidats",
+                deadline=deadline,
+                deadline_kind="standard",
+            )
+        ]
+
+    try:
+        selectors = importlib.import_module("documents.selectors")
+    except ModuleNotFoundError:
+        selectors = types.ModuleType("documents.selectors")
+        monkeypatch.setitem(sys.modules, "documents.selectors", selectors)
+    monkeypatch.setattr(selectors, "required_pieces_for_dossier", required_pieces_for_dossier, raising=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        document = recap.document_request_render(dossier=dossier, kind=DocumentKind.PIECES_REQUEST)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.READY, document.error
+    text = _text(document.file.read())
+    assert "Pièce d'identité en cours de validité" in text
+    assert "Demandée à tous les candidats" in text
+    local = dossier.session.local(deadline)
+    assert local.strftime("%d/%m/%Y à %H:%M") in text
+
+
+@pytest.mark.django_db
+def test_a_missing_stored_file_is_re_rendered_only_when_pending(dossier, django_capture_on_commit_callbacks):
+    document = _ready_recap(dossier, django_capture_on_commit_callbacks)
+    document.file.save("x.pdf", ContentFile(b"%PDF-fake"), save=True)
+    assert recap.document_render(document_id=document.pk).file.read() == b"%PDF-fake"
