@@ -21,8 +21,9 @@ from exams.models import PieceDeadlineKind
 from notifications.services import notify
 from portal.exceptions import DomainError
 
-from .models import DocumentKind, DocumentStatus, GeneratedDocument, Piece, PieceCode, PieceFile, PieceState
+from .models import DocumentKind, DocumentStatus, GeneratedDocument, PieceCode
 from .pdf import render_pdf
+from .services import piece_deposit_generated
 from .signing import seal_pdf
 
 logger = logging.getLogger(__name__)
@@ -241,33 +242,6 @@ def download_name(document: GeneratedDocument, *, signed: bool = False) -> str:
 
 
 # --- signature -----------------------------------------------------------------------------------
-def _deposit_signed_recap(*, dossier: Dossier, document: GeneratedDocument, data: bytes, user) -> PieceFile:
-    """The signed recap counts as the `recap_signed` piece (domain.md §6), deposited for the
-    candidate. To be replaced at merge by documents.services.piece_deposit_generated (issue 5)."""
-    now = timezone.now()
-    piece, created = Piece.objects.select_for_update().get_or_create(
-        dossier=dossier,
-        code=PieceCode.RECAP_SIGNED,
-        defaults={"state": PieceState.DEPOSITED, "deposited_at": now},
-    )
-    if not created:
-        piece.state = PieceState.DEPOSITED
-        piece.deposited_at = now
-        piece.invalidation_reason = ""
-        piece.save()
-    piece_file = PieceFile(
-        piece=piece,
-        original_name=download_name(document, signed=True),
-        content_type="application/pdf",
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=user,
-    )
-    piece_file.file.save("recap.pdf", ContentFile(data), save=False)
-    piece_file.save()
-    return piece_file
-
-
 def recap_sign(
     *,
     dossier: Dossier,
@@ -360,8 +334,16 @@ def recap_sign(
             doc.save()
             locked.signed_at = now
             locked.save(update_fields=["signed_at", "updated_at"])
-            piece_file = _deposit_signed_recap(dossier=locked, document=doc, data=signed, user=user)
-            written.append(piece_file.file)
+            # The signed recap counts as the `recap_signed` piece (domain.md §6), deposited with
+            # the same checks, deadlines and confirmation e-mail as an upload (TLS).
+            piece = piece_deposit_generated(
+                dossier=locked,
+                code=PieceCode.RECAP_SIGNED,
+                content=signed,
+                original_name=download_name(doc, signed=True),
+                by=user,
+            )
+            written.extend(f.file for f in piece.files.all())
             notify(
                 locked.candidate,
                 "recap_signed",

@@ -8,6 +8,8 @@ detectable by anyone holding our certificate.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -118,6 +120,18 @@ def platform_certificate() -> asn1_x509.Certificate:
     return get_signer().signing_cert
 
 
+def _outside_event_loop(fn, /, *args, **kwargs):
+    """pyhanko's synchronous API calls asyncio.run(), which refuses to run inside a thread that
+    already runs an event loop (an ASGI server, a test driving a browser). Run it in a short-lived
+    thread then; in a WSGI request or a Celery worker it runs right here."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def seal_pdf(pdf: bytes, *, reason: str, location: str = "", signer_name: str = "") -> bytes:
     """Return ``pdf`` with a PAdES baseline signature by the platform appended (incremental)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
@@ -129,7 +143,7 @@ def seal_pdf(pdf: bytes, *, reason: str, location: str = "", signer_name: str = 
         location=location or None,
         name=signer_name or None,
     )
-    out = signers.sign_pdf(writer, meta, signer=get_signer())
+    out = _outside_event_loop(signers.sign_pdf, writer, meta, signer=get_signer())
     return out.getvalue()
 
 
@@ -164,7 +178,8 @@ def check_seal(pdf: bytes) -> SealCheck:
     sig = sigs[-1]
     context = ValidationContext(trust_roots=[platform_certificate()], allow_fetching=False)
     try:
-        status = validate_pdf_signature(
+        status = _outside_event_loop(
+            validate_pdf_signature,
             sig,
             context,
             key_usage_settings=KeyUsageConstraints(key_usage={"non_repudiation"}),

@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -16,7 +18,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 from pypdf import PdfReader
 
 from portal.exceptions import DomainError
@@ -188,6 +190,23 @@ def _check_pdf(fh, name: str) -> None:
     fh.seek(0)
 
 
+_STRICT_IMAGES_LOCK = threading.Lock()
+
+
+@contextmanager
+def _strict_images():
+    """WeasyPrint sets Pillow's global ImageFile.LOAD_TRUNCATED_IMAGES = True when it is imported
+    (any process that renders a recap), which would let a truncated upload through. Validation
+    always runs strict, whatever was imported before."""
+    with _STRICT_IMAGES_LOCK:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _reencode_image(fh, content_type: str, name: str) -> tempfile._TemporaryFileWrapper:
     """Verify the image, refuse a decompression bomb or a truncated file, and re-encode it so no
     metadata (EXIF position, camera, author) reaches the rectorat."""
@@ -205,7 +224,7 @@ def _reencode_image(fh, content_type: str, name: str) -> tempfile._TemporaryFile
         field="files",
         code="image_too_large",
     )
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _strict_images():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(fh) as probe:

@@ -96,6 +96,15 @@ def test_it_refuses_a_truncated_jpeg():
     assert "illisible ou incomplète" in error.message
 
 
+def test_it_refuses_a_truncated_jpeg_even_after_weasyprint_relaxed_pillow():
+    import weasyprint  # noqa: F401  (its import sets ImageFile.LOAD_TRUNCATED_IMAGES = True)
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    content = jpeg_bytes(size=(400, 300))
+    assert refusal("coupe.jpg", content[: len(content) // 2]).code == "broken_image"
+
+
 def test_it_refuses_a_truncated_pdf():
     content = pdf_bytes(3)
     assert refusal("coupe.pdf", content[: len(content) // 2]).code == "broken_pdf"
