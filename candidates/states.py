@@ -1,8 +1,8 @@
 """The dossier state machine of domain.md §7: every state change goes through transition().
 
-    draft ──register──▶ registered ──lock pieces──▶ submitted ──▶ in_review ─┬─▶ compliant
-      └──(registration closes)──▶ expired                                    ├─▶ non_compliant
-    registered/incomplete ──(pieces deadline passed)──▶ cancelled (NT)        └─▶ incomplete ──▶ submitted
+draft ──register──▶ registered ──lock pieces──▶ submitted ──▶ in_review ─┬─▶ compliant
+  └──(registration closes)──▶ expired                                    ├─▶ non_compliant
+registered/incomplete ──(pieces deadline passed)──▶ cancelled (NT)        └─▶ incomplete ──▶ submitted
 """
 
 from __future__ import annotations

@@ -560,7 +560,9 @@ SPECIALTIES: list[dict] = [
                 "parent": "E3",
                 "dispensable": True,
             },
-            _pro("E4", "Support et mise à disposition de services informatiques", "4", 40, needs_dossier=True),
+            _pro(
+                "E4", "Support et mise à disposition de services informatiques", "4", 40, needs_dossier=True
+            ),
             _pro("E5A", "Administration des systèmes et des réseaux", "4", 50, option="A"),
             _pro("E5B", "Conception et développement d'applications", "4", 51, option="B"),
             _pro("E6", "Cybersécurité des services informatiques", "4", 60),
@@ -619,10 +621,20 @@ SPECIALTIES: list[dict] = [
                 "is_professional": True,
             },
             _pro(
-                "E41", "Développement de la relation client et vente conseil", "3", 41, parent="E4", needs_dossier=True
+                "E41",
+                "Développement de la relation client et vente conseil",
+                "3",
+                41,
+                parent="E4",
+                needs_dossier=True,
             ),
             _pro(
-                "E42", "Animation et dynamisation de l'offre commerciale", "3", 42, parent="E4", needs_dossier=True
+                "E42",
+                "Animation et dynamisation de l'offre commerciale",
+                "3",
+                42,
+                parent="E4",
+                needs_dossier=True,
             ),
             _pro("E5", "Gestion opérationnelle", "3", 50),
             _pro("E6", "Management de l'équipe commerciale", "3", 60),
@@ -640,7 +652,13 @@ SPECIALTIES: list[dict] = [
             CGE,
             LV1,
             {**CEJM, "coefficient": "6"},
-            _pro("E4", "Gérer la relation avec les clients et les fournisseurs de la PME", "6", 40, needs_dossier=True),
+            _pro(
+                "E4",
+                "Gérer la relation avec les clients et les fournisseurs de la PME",
+                "6",
+                40,
+                needs_dossier=True,
+            ),
             _pro("E5", "Gérer le personnel et contribuer à la GRH de la PME", "4", 50),
             _pro("E6", "Soutenir le fonctionnement et le développement de la PME", "6", 60),
             *OPTIONAL,

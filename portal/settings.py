@@ -243,3 +243,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Staff review (issue 7) ---------------------------------------------------------------------
+# An export of more dossiers than this is written by a Celery task and offered when ready.
+EXPORT_ASYNC_THRESHOLD = env.int("EXPORT_ASYNC_THRESHOLD", default=2000)  # issue 7
