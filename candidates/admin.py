@@ -82,6 +82,29 @@ class WaitingSinceFilter(admin.SimpleListFilter):
         return queryset.filter(state__in=WAITING_STATES, waiting_since__lte=limit)
 
 
+class _ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
+    """Offers only the sessions / specialties found in the user's own scope (the admin queryset
+    is already filtered by candidates.permissions), with a French title."""
+
+    titles = {"session": _("session"), "specialty": _("spécialité")}
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = self.titles.get(field_path, self.title)
+
+
+# Short labels keep the list readable next to the filters (the full label is on the dossier page).
+CATEGORY_SHORT = {
+    "distance_school": _("Distance – scolaire"),
+    "distance_apprentice": _("Distance – apprenti"),
+    "distance_continuing": _("Distance – continue"),
+    "former_school": _("Ex-scolaire"),
+    "former_apprentice": _("Ex-apprenti"),
+    "former_continuing": _("Ex-formation continue"),
+    "work_experience": _("Expérience pro."),
+}
+
+
 class DossierEpreuveInline(admin.TabularInline):
     model = DossierEpreuve
     extra = 0
@@ -123,16 +146,24 @@ class DossierAdmin(admin.ModelAdmin):
         "number_display",
         "candidate_display",
         "specialty_display",
-        "category",
+        "category_display",
         "state_display",
         "pieces_display",
-        "updated_at",
+        "updated_display",
     ]
     list_display_links = ["number_display"]
-    list_filter = ["session", "specialty", "state", "category", PiecesCompleteFilter, WaitingSinceFilter]
+    list_filter = [
+        ("session", _ScopedRelatedFilter),
+        ("specialty", _ScopedRelatedFilter),
+        "state",
+        "category",
+        PiecesCompleteFilter,
+        WaitingSinceFilter,
+    ]
     search_fields = ["=number", "birth_name", "usage_name", "first_name_1", "candidate__email"]
     search_help_text = _("Numéro, nom, prénom, courriel ou date de naissance (jj/mm/aaaa).")
     list_select_related = ["candidate", "specialty", "option", "session__academie"]
+    readonly_fields = ["decided_by_display", "updated_display"]
     # Counting the whole table on every page is a second COUNT(*) over 100,000 rows for nothing.
     show_full_result_count = False
     list_per_page = 50
@@ -195,7 +226,7 @@ class DossierAdmin(admin.ModelAdmin):
                     "signed_at",
                     "pieces_locked_at",
                     "decided_at",
-                    "decided_by",
+                    "decided_by_display",
                     "decision_reason",
                 ]
             },
@@ -244,6 +275,18 @@ class DossierAdmin(admin.ModelAdmin):
             return "—"
         label = obj.specialty.abbreviation or obj.specialty.name
         return f"{label} – option {obj.option.code}" if obj.option_id else label
+
+    @admin.display(description=_("catégorie"), ordering="category")
+    def category_display(self, obj: Dossier) -> str:
+        return CATEGORY_SHORT.get(obj.category, obj.get_category_display() or "—")
+
+    @admin.display(description=_("dernière modification"), ordering="updated_at")
+    def updated_display(self, obj: Dossier) -> str:
+        return timezone.localtime(obj.updated_at).strftime("%d/%m/%Y %H:%M")
+
+    @admin.display(description=_("décidé par"))
+    def decided_by_display(self, obj: Dossier) -> str:
+        return str(obj.decided_by) if obj.decided_by_id else "—"
 
     @admin.display(description=_("état"), ordering="state")
     def state_display(self, obj: Dossier):
