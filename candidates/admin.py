@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
+from exams.models import Session
 from portal.exceptions import DomainError
 
 from . import exports, review
@@ -91,6 +92,19 @@ class _ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
         self.title = self.titles.get(field_path, self.title)
+
+    def field_choices(self, field, request, model_admin):
+        # A session's name reads its académie and exam: one query for all, not one per session.
+        in_scope = (
+            model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
+        )
+        related = field.related_model._default_manager.filter(pk__in=in_scope)
+        if field.related_model is Session:
+            related = related.select_related("academie", "exam")
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            related = related.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in related]
 
 
 # Short labels keep the list readable next to the filters (the full label is on the dossier page).
