@@ -181,7 +181,8 @@ class DossierAdmin(admin.ModelAdmin):
     # Counting the whole table on every page is a second COUNT(*) over 100,000 rows for nothing.
     show_full_result_count = False
     list_per_page = 50
-    date_hierarchy = None
+    # Newest first through the primary key's index (the model orders by created_at, unindexed).
+    ordering = ["-pk"]
     actions = ["mark_compliant", "export_csv", "export_xlsx"]
     inlines = [DossierEpreuveInline]
     change_form_template = "admin/candidates/dossier/change_form.html"
