@@ -544,7 +544,8 @@ class DossierAdmin(admin.ModelAdmin):
                 {
                     "file": f,
                     "url": reverse("admin:candidates_dossier_piece_file", args=[f.uuid]),
-                    "is_image": f.content_type.startswith("image/"),
+                    "is_image": f.content_type in INLINE_CONTENT_TYPES
+                    and f.content_type.startswith("image/"),
                     "is_pdf": f.content_type == "application/pdf",
                 }
                 for f in piece.files.all()
@@ -578,9 +579,13 @@ class PermissionDeniedError(Exception):
     pass
 
 
+INLINE_CONTENT_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+
 def _file_response(file, content_type: str, download_name: str) -> FileResponse:
-    # Only images and PDFs are shown inline (the previews); anything else is downloaded.
-    inline = content_type.startswith("image/") or content_type == "application/pdf"
+    # Only raster images and PDFs are shown inline (the previews); anything else, SVG included
+    # (it may carry scripts), is downloaded.
+    inline = content_type in INLINE_CONTENT_TYPES
     response = FileResponse(
         file.open("rb"), content_type=content_type, as_attachment=not inline, filename=download_name
     )

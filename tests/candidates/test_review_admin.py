@@ -177,6 +177,28 @@ def test_review_views_run_an_end_to_end_review(client, w):
     assert "Photo floue" in page  # before → after of the piece
 
 
+def test_an_invalidation_reason_can_be_chosen_from_the_list(client, w):
+    from candidates.review import INVALIDATION_REASONS
+
+    d = w["bat_nantes"]
+    Dossier.objects.filter(pk=d.pk).update(state=S.IN_REVIEW)
+    piece = d.pieces.get()
+    _login(client, w["gest_bat"])
+    client.post(
+        reverse("admin:candidates_dossier_piece_review", args=[d.pk, piece.pk, "invalidate"]),
+        {"lock_version": 0, "reason": INVALIDATION_REASONS[1], "reason_text": ""},
+    )
+    piece.refresh_from_db()
+    assert (piece.state, piece.invalidation_reason) == ("invalidated", INVALIDATION_REASONS[1])
+
+
+def test_an_svg_piece_is_never_shown_inline(client, w):
+    svg = PieceFileFactory(piece=w["bat_nantes"].pieces.get(), content_type="image/svg+xml")
+    _login(client, w["gest_bat"])
+    response = client.get(reverse("admin:candidates_dossier_piece_file", args=[svg.uuid]))
+    assert response["Content-Disposition"].startswith("attachment")
+
+
 def test_a_stale_page_gets_a_clear_message(client, w):
     d = w["bat_nantes"]
     _login(client, w["gest_bat"])
