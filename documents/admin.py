@@ -1,16 +1,19 @@
-"""Admin of the documents app."""
+"""Admin of the documents app: piece rules for academy managers, pieces for the reviewers."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from candidates.models import Category, ContinuingSituation
+from candidates.permissions import dossiers_visible_to
 from exams.models import Academie, StaffRole
 
-from .models import PieceRule
+from .models import Piece, PieceFile, PieceRule
 
 # --- Piece requirement rules (issue 5): academy managers edit their académie's rules ----------------
 
@@ -99,3 +102,64 @@ class PieceRuleAdmin(SimpleHistoryAdmin):
 
 
 # --- end of issue 5 --------------------------------------------------------------------------------
+
+
+# --- Pieces, seen by the staff who review them (issue 7) ----------------------------------------
+# Scoped by candidates.permissions like the dossiers; read-only: pieces are accepted or invalidated
+# from the dossier's review page, which calls candidates.review.
+
+
+class PieceFileInline(admin.TabularInline):
+    model = PieceFile
+    extra = 0
+    can_delete = False
+    fields = ["download", "content_type", "size", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description="fichier")
+    def download(self, obj):
+        url = reverse("admin:candidates_dossier_piece_file", args=[obj.uuid])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, obj.original_name)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Piece)
+class PieceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "dossier_link", "state", "deposited_at", "reviewed_at", "reviewed_by"]
+    list_filter = ["state", "code", "dossier__session"]
+    search_fields = ["=dossier__number", "dossier__birth_name"]
+    list_select_related = ["dossier", "reviewed_by"]
+    show_full_result_count = False
+    inlines = [PieceFileInline]
+    readonly_fields = [
+        "dossier_link",
+        "code",
+        "state",
+        "invalidation_reason",
+        "deposited_at",
+        "reviewed_at",
+        "reviewed_by",
+    ]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(dossier__in=dossiers_visible_to(request.user))
+
+    @admin.display(description="dossier", ordering="dossier__number")
+    def dossier_link(self, obj):
+        url = reverse("admin:candidates_dossier_change", args=[obj.dossier_id])
+        return format_html('<a href="{}#piece-{}">{}</a>', url, obj.pk, obj.dossier)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -270,3 +270,7 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},  # issue 6: one INFO line per CSS step
     },
 }
+
+# --- Staff review (issue 7) ---------------------------------------------------------------------
+# An export of more dossiers than this is written by a Celery task and offered when ready.
+EXPORT_ASYNC_THRESHOLD = env.int("EXPORT_ASYNC_THRESHOLD", default=2000)  # issue 7

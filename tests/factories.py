@@ -214,3 +214,49 @@ def bts_catalogue(specialty=None) -> dict:
 def candidate_with_profile(**profile_kwargs) -> User:
     """An active candidate living in Meurthe-et-Moselle (académie of Nancy-Metz)."""
     return ProfileFactory(**profile_kwargs).user
+
+
+# --- issue 7: staff review ----------------------------------------------------------------------
+from django.core.files.base import ContentFile  # noqa: E402
+
+from documents.models import Piece, PieceFile  # noqa: E402
+from exams.models import StaffAssignment  # noqa: E402
+
+
+class StaffAssignmentFactory(factory.django.DjangoModelFactory):
+    """A staff assignment; the post_save handler puts the user in the role's group (exams.roles)."""
+
+    class Meta:
+        model = StaffAssignment
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, email=factory.Sequence(lambda n: f"gestionnaire{n}@ac.fr"))
+    academie = factory.SubFactory(AcademieFactory)
+    role = "gestionnaire"
+
+    @factory.post_generation
+    def specialties(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.specialties.set(extracted)
+
+
+class PieceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Piece
+
+    dossier = factory.SubFactory(DossierFactory)
+    code = "identity"
+    state = "deposited"
+    deposited_at = factory.LazyFunction(timezone.now)
+
+
+class PieceFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PieceFile
+
+    piece = factory.SubFactory(PieceFactory)
+    file = factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4 fake", name="piece.pdf"))
+    original_name = "carte-identite.pdf"
+    content_type = "application/pdf"
+    size = 13
+    sha256 = "0" * 64

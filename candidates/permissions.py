@@ -1,0 +1,56 @@
+"""Who sees which dossiers: the ONE place that scopes querysets by staff role (domain.md §1).
+
+The admin's lists and pages, the file downloads, the exports, the bulk actions and the dashboard
+all start from ``dossiers_visible_to(user)``; none of them filters by role on its own.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from exams.models import StaffAssignment, StaffRole
+
+from .models import Dossier
+
+
+def _scope(user) -> Q | None:
+    """The filter for this user, ``None`` meaning "everything" (superuser), ``Q(pk__in=[])``
+    meaning nothing."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    if not user.is_staff:
+        return Q(pk__in=[])
+    # Subqueries, not a Python loop over the assignments: one SQL statement whatever the number
+    # of assignments, and the changelist's query count stays fixed.
+    manager_academies = StaffAssignment.objects.filter(user=user, role=StaffRole.MANAGER).values(
+        "academie_id"
+    )
+    gestionnaire_pairs = StaffAssignment.specialties.through.objects.filter(
+        staffassignment__user=user,
+        staffassignment__role=StaffRole.GESTIONNAIRE,
+        staffassignment__academie_id=OuterRef("session__academie_id"),
+        specialty_id=OuterRef("specialty_id"),
+    )
+    return Q(session__academie_id__in=manager_academies) | Q(Exists(gestionnaire_pairs))
+
+
+def dossiers_visible_to(user, queryset: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
+    """The dossiers this user may see and act on: a superuser all of them; an academy manager those
+    of the sessions of their académie(s); a gestionnaire those of their académie(s) AND of the
+    specialties assigned to them there; anybody else none."""
+    queryset = Dossier.objects.all() if queryset is None else queryset
+    scope = _scope(user)
+    return queryset if scope is None else queryset.filter(scope)
+
+
+def user_can_view_dossier(user, dossier: Dossier | int) -> bool:
+    pk = dossier if isinstance(dossier, int) else dossier.pk
+    return dossiers_visible_to(user).filter(pk=pk).exists()
+
+
+def user_can_review(user) -> bool:
+    """Acting on a dossier (pieces, decisions) needs the review permission of both staff groups
+    on top of seeing it."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("candidates.change_dossier"))

@@ -1,0 +1,237 @@
+"""Staff review of dossiers: accept or invalidate pieces, start the review, ask for a correction,
+decide (domain.md §6, §7; TLS: decisions by the review deadline).
+
+Every service is atomic, locks the dossier row (select_for_update) and checks the ``lock_version``
+the gestionnaire's page was built from: two people working on the same dossier never silently
+overwrite each other; the second one is told to reload. Each write leaves a simple-history row
+with the acting user and a change reason, and the candidate is notified in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents.models import Piece, PieceState
+from notifications.services import notify
+from portal.exceptions import DomainError
+
+from .models import Dossier, DossierState
+from .permissions import dossiers_visible_to
+from .states import transition
+
+S = DossierState
+
+STALE_MESSAGE = (
+    "Ce dossier a été modifié par quelqu'un d'autre depuis l'ouverture de votre page : "
+    "rechargez-la pour voir ses changements, puis recommencez. Rien n'a été enregistré."
+)
+
+# Reasons offered in the invalidation form; the gestionnaire may also type one (TLS).
+INVALIDATION_REASONS = [
+    "Document illisible ou incomplet",
+    "Document expiré ou hors de validité",
+    "Document qui ne correspond pas à la pièce demandée",
+    "Nom ou identité ne correspondant pas au dossier",
+    "Signature ou date manquante",
+    "Toutes les pages ne sont pas fournies",
+]
+NON_COMPLIANCE_REASONS = [
+    "Catégorie de candidat non recevable (inscription par l'établissement ou VAE)",
+    "Conditions d'accès au diplôme non remplies",
+    "Pièces justificatives non conformes après demande de correction",
+    "Inscription en dehors de l'académie de résidence",
+]
+
+
+def pieces_all_accepted(states: Iterable[str]) -> bool:
+    """A dossier may be declared compliant only when it has pieces and every one was accepted
+    (TLS: the gestionnaire checks each piece)."""
+    states = list(states)
+    return bool(states) and all(s == PieceState.ACCEPTED for s in states)
+
+
+def _candidate_link(dossier: Dossier) -> str:
+    try:
+        return reverse("candidates:space")
+    except Exception:  # pragma: no cover - the candidate space is always routed
+        return ""
+
+
+def _lock(dossier: Dossier | int, lock_version: int | None) -> Dossier:
+    """Lock the row and refuse to act on a version the actor has not seen."""
+    pk = dossier if isinstance(dossier, int) else dossier.pk
+    locked = Dossier.objects.select_for_update().select_related("candidate", "session__academie").get(pk=pk)
+    if lock_version is not None and locked.lock_version != lock_version:
+        raise DomainError(_(STALE_MESSAGE), code="stale")
+    return locked
+
+
+def _check_scope(locked: Dossier, actor) -> None:
+    # Services are the last gate: a forged POST on a dossier outside the actor's scope fails here.
+    if not dossiers_visible_to(actor).filter(pk=locked.pk).exists():
+        raise DomainError(_("Vous n'avez pas accès à ce dossier."), code="forbidden")
+
+
+def _save_dossier(dossier: Dossier, actor, reason: str) -> None:
+    dossier.lock_version += 1
+    dossier._history_user = actor
+    dossier._change_reason = reason[:100]
+    dossier.save()
+
+
+def _save_piece(piece: Piece, actor, reason: str) -> None:
+    piece._history_user = actor
+    piece._change_reason = reason[:100]
+    piece.save()
+
+
+def _piece_in(locked: Dossier, piece: Piece | int) -> Piece:
+    pk = piece if isinstance(piece, int) else piece.pk
+    found = Piece.objects.select_for_update().filter(pk=pk, dossier=locked).first()
+    if found is None:
+        raise DomainError(_("Cette pièce n'appartient pas à ce dossier."), code="not_found")
+    if locked.state != S.IN_REVIEW:
+        raise DomainError(
+            _("Les pièces s'examinent quand le dossier est « En cours d'examen » : commencez l'examen."),
+            code="not_in_review",
+        )
+    return found
+
+
+@transaction.atomic
+def piece_accept(*, dossier: Dossier | int, piece: Piece | int, actor, lock_version: int | None) -> Piece:
+    locked = _lock(dossier, lock_version)
+    _check_scope(locked, actor)
+    found = _piece_in(locked, piece)
+    found.state = PieceState.ACCEPTED
+    found.invalidation_reason = ""
+    found.reviewed_at = timezone.now()
+    found.reviewed_by = actor
+    _save_piece(found, actor, f"Pièce acceptée : {found.get_code_display()}")
+    _save_dossier(locked, actor, f"Pièce acceptée : {found.code}")
+    return found
+
+
+@transaction.atomic
+def piece_invalidate(
+    *, dossier: Dossier | int, piece: Piece | int, actor, reason: str, lock_version: int | None
+) -> Piece:
+    """Invalidate one piece: that piece alone is reopened for the candidate to replace (TLS:
+    "seul un gestionnaire peut invalider une pièce, ce qui rouvre cette pièce seule")."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Indiquez le motif de l'invalidation."), field="reason", code="reason_required")
+    locked = _lock(dossier, lock_version)
+    _check_scope(locked, actor)
+    found = _piece_in(locked, piece)
+    found.state = PieceState.INVALIDATED
+    found.invalidation_reason = reason
+    found.reviewed_at = timezone.now()
+    found.reviewed_by = actor
+    _save_piece(found, actor, f"Pièce invalidée : {reason}")
+    _save_dossier(locked, actor, f"Pièce invalidée : {found.code}")
+    notify(
+        locked.candidate,
+        "piece_invalidated",
+        {"piece": found, "reason": reason},
+        dossier=locked,
+        link=_candidate_link(locked),
+    )
+    return found
+
+
+@transaction.atomic
+def dossier_start_review(*, dossier: Dossier | int, actor, lock_version: int | None) -> Dossier:
+    locked = _lock(dossier, lock_version)
+    _check_scope(locked, actor)
+    transition(locked, S.IN_REVIEW, by=actor, save=False)
+    _save_dossier(locked, actor, "Examen commencé")
+    return locked
+
+
+@transaction.atomic
+def dossier_request_correction(
+    *, dossier: Dossier | int, actor, message: str, lock_version: int | None
+) -> Dossier:
+    """in_review → incomplete with a message; the candidate replaces the invalidated pieces and
+    the dossier comes back as submitted (domain.md §7; TLS: incompleteness notices by mid-December)."""
+    message = (message or "").strip()
+    if not message:
+        raise DomainError(
+            _("Écrivez au candidat ce qu'il doit corriger."), field="message", code="message_required"
+        )
+    locked = _lock(dossier, lock_version)
+    _check_scope(locked, actor)
+    transition(locked, S.INCOMPLETE, reason=message, by=actor, save=False)
+    _save_dossier(locked, actor, "Correction demandée")
+    invalidated = list(locked.pieces.filter(state=PieceState.INVALIDATED))
+    notify(
+        locked.candidate,
+        "correction_requested",
+        {"message": message, "invalidated_pieces": invalidated},
+        dossier=locked,
+        link=_candidate_link(locked),
+    )
+    return locked
+
+
+@transaction.atomic
+def dossier_decide(
+    *, dossier: Dossier | int, actor, decision: str, reason: str = "", lock_version: int | None
+) -> Dossier:
+    """in_review → compliant (every piece accepted) or non_compliant (a reason is mandatory)."""
+    reason = (reason or "").strip()
+    if decision not in (S.COMPLIANT, S.NON_COMPLIANT):
+        raise DomainError(_("Décision inconnue."), field="decision", code="bad_decision")
+    if decision == S.NON_COMPLIANT and not reason:
+        raise DomainError(
+            _("Un dossier non conforme doit être motivé."), field="reason", code="reason_required"
+        )
+    locked = _lock(dossier, lock_version)
+    _check_scope(locked, actor)
+    if decision == S.COMPLIANT and not pieces_all_accepted(locked.pieces.values_list("state", flat=True)):
+        raise DomainError(
+            _("Le dossier ne peut être déclaré conforme : toutes ses pièces doivent être acceptées."),
+            code="pieces_not_accepted",
+        )
+    transition(locked, decision, reason=reason, by=actor, save=False)
+    label = "Déclaré conforme" if decision == S.COMPLIANT else "Déclaré non conforme"
+    _save_dossier(locked, actor, label)
+    notify(
+        locked.candidate,
+        "decision_compliant" if decision == S.COMPLIANT else "decision_non_compliant",
+        {"reason": reason},
+        dossier=locked,
+        link=_candidate_link(locked),
+    )
+    return locked
+
+
+@dataclass
+class BulkResult:
+    done: list[Dossier] = field(default_factory=list)
+    skipped: list[tuple[Dossier, str]] = field(default_factory=list)
+
+
+def bulk_mark_compliant(*, dossier_ids: Iterable[int], actor) -> BulkResult:
+    """Declare compliant, one by one, those of the chosen dossiers that are in review with every
+    piece accepted; the others are left alone and reported. Each dossier is its own transaction:
+    a refusal never undoes the others."""
+    result = BulkResult()
+    ids = list(dossiers_visible_to(actor).filter(pk__in=list(dossier_ids)).values_list("pk", flat=True))
+    for pk in ids:
+        try:
+            # No lock_version here: the guard is re-checked on the locked row, which is the version
+            # that gets decided.
+            result.done.append(
+                dossier_decide(dossier=pk, actor=actor, decision=S.COMPLIANT, lock_version=None)
+            )
+        except DomainError as exc:
+            result.skipped.append((Dossier.objects.get(pk=pk), exc.message))
+    return result

@@ -1,0 +1,108 @@
+"""Staff roles as Django groups (domain.md §1): "Gestionnaire" reviews dossiers; "Responsable
+académique" configures the catalogue, the piece rules, the calendars, assigns gestionnaires, and
+reviews. Which dossiers each one sees is decided by candidates.permissions, not by the groups.
+
+The groups are (re)built idempotently after every migrate, and a StaffAssignment puts its user in
+the group of its role, so the demo staff accounts and any account an academy manager assigns get
+the right permissions without a manual step.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+GESTIONNAIRE = "Gestionnaire"
+MANAGER = "Responsable académique"
+
+# (app_label, model, actions). A model absent from this branch (documents.PieceRule before issue 5
+# is merged) is simply skipped: codenames are looked up, never assumed.
+_REVIEW = [
+    ("candidates", "dossier", ["view", "change"]),  # "change" is the review permission
+    ("candidates", "dossierepreuve", ["view"]),
+    ("documents", "piece", ["view", "change"]),
+    ("documents", "piecefile", ["view"]),
+    ("documents", "generateddocument", ["view"]),
+    ("exams", "academie", ["view"]),
+    ("exams", "session", ["view"]),
+    ("exams", "specialty", ["view"]),
+    ("exams", "specialtyoption", ["view"]),
+    ("exams", "epreuve", ["view"]),
+]
+_ALL = ["view", "add", "change", "delete"]
+_CONFIGURE = [
+    ("exams", "session", _ALL),
+    ("exams", "specialty", _ALL),
+    ("exams", "specialtyoption", _ALL),
+    ("exams", "epreuve", _ALL),
+    ("exams", "language", _ALL),
+    ("exams", "departement", ["view", "change"]),
+    ("exams", "academie", ["view", "change"]),
+    ("exams", "exam", ["view"]),
+    ("exams", "staffassignment", _ALL),
+    ("documents", "piecerule", _ALL),
+    # To pick the gestionnaire's account in an assignment (autocomplete on users).
+    ("candidates", "user", ["view"]),
+]
+
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str, list[str]]]] = {
+    GESTIONNAIRE: _REVIEW,
+    MANAGER: _REVIEW + _CONFIGURE,
+}
+
+
+def _permissions(spec: list[tuple[str, str, list[str]]]) -> list[Permission]:
+    query = Q(pk__in=[])
+    for app_label, model, actions in spec:
+        query |= Q(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            codename__in=[f"{action}_{model}" for action in actions],
+        )
+    return list(Permission.objects.filter(query))
+
+
+def ensure_roles() -> dict[str, Group]:
+    """Create or update both groups; safe to run any number of times."""
+    groups = {}
+    for name, spec in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*_permissions(spec))
+        groups[name] = group
+    return groups
+
+
+def role_group_name(role: str) -> str:
+    from .models import StaffRole
+
+    return MANAGER if role == StaffRole.MANAGER else GESTIONNAIRE
+
+
+def sync_assignment_groups(assignments=None) -> None:
+    """Put each assigned user in the group of their role and let them into the admin."""
+    from .models import StaffAssignment
+
+    groups = ensure_roles()
+    assignments = StaffAssignment.objects.select_related("user") if assignments is None else assignments
+    for assignment in assignments:
+        user = assignment.user
+        user.groups.add(groups[role_group_name(assignment.role)])
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+
+
+def on_post_migrate(sender, **kwargs) -> None:
+    # Runs after each app's migrate signal: the permissions of apps migrated later (documents)
+    # are picked up on their turn; everything here is idempotent.
+    from django.db import DEFAULT_DB_ALIAS
+
+    if kwargs.get("using", DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:
+        return
+    sync_assignment_groups()
+
+
+def on_assignment_saved(sender, instance, created, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    sync_assignment_groups([instance])

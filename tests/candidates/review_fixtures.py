@@ -1,0 +1,53 @@
+"""Shared data for the staff-review tests: two académies, two specialties, their staff."""
+
+from __future__ import annotations
+
+import itertools
+
+from candidates.models import DossierState
+from tests.factories import (
+    AcademieFactory,
+    DossierFactory,
+    PieceFactory,
+    SessionFactory,
+    SpecialtyFactory,
+    StaffAssignmentFactory,
+    UserFactory,
+)
+
+_numbers = itertools.count(1)
+
+
+def world():
+    nantes = AcademieFactory(code="nantes", name="Nantes")
+    toulouse = AcademieFactory(code="toulouse", name="Toulouse")
+    s_nantes = SessionFactory(academie=nantes)
+    s_toulouse = SessionFactory(academie=toulouse)
+    bat = SpecialtyFactory(code="batiment", name="Bâtiment")
+    ms = SpecialtyFactory(code="maintenance", name="Maintenance des systèmes", abbreviation="MS")
+    gest_bat = StaffAssignmentFactory(
+        user=UserFactory(email="gest.bat@ac-nantes.fr"), academie=nantes, specialties=[bat]
+    ).user
+    manager_nantes = StaffAssignmentFactory(
+        user=UserFactory(email="resp@ac-nantes.fr"), academie=nantes, role="manager"
+    ).user
+    return {
+        "nantes": nantes,
+        "s_nantes": s_nantes,
+        "s_toulouse": s_toulouse,
+        "bat": bat,
+        "ms": ms,
+        "gest_bat": gest_bat,
+        "manager_nantes": manager_nantes,
+        "superuser": UserFactory(email="root@example.org", is_staff=True, is_superuser=True),
+    }
+
+
+def dossier(session, specialty, state=DossierState.SUBMITTED, pieces=("deposited",), **kwargs):
+    d = DossierFactory(
+        session=session, specialty=specialty, state=state, number=f"BTS-{next(_numbers):06d}", **kwargs
+    )
+    codes = ["identity", "jdc", "access_diploma", "recap_signed"]
+    for code, piece_state in zip(codes, pieces, strict=False):
+        PieceFactory(dossier=d, code=code, state=piece_state)
+    return d
