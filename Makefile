@@ -25,6 +25,7 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: seed
+	$(BIN)/python manage.py ensure_signing_certificate
 	@echo ""
 	@echo "  Portail : http://127.0.0.1:$(PORT)/   (administration : http://127.0.0.1:$(PORT)/admin/)"
 	@echo "  E-mails écrits dans var/outbox/ ; mot de passe de tous les comptes de démonstration : demo-Examens-2026"

@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from candidates.models import Category, ContinuingSituation
 from candidates.permissions import dossiers_visible_to
-from exams.models import Academie, StaffRole
+from exams.selectors import managed_academies
 
 from .models import Piece, PieceFile, PieceRule
 
@@ -37,12 +37,6 @@ class PieceRuleForm(forms.ModelForm):
     class Meta:
         model = PieceRule
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what is shown)
-
-
-def _managed_academies(user):
-    if user.is_superuser:
-        return Academie.objects.all()
-    return Academie.objects.filter(staff_assignments__user=user, staff_assignments__role=StaffRole.MANAGER)
 
 
 @admin.register(PieceRule)
@@ -93,11 +87,11 @@ class PieceRuleAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(academie__in=_managed_academies(request.user))
+        return super().get_queryset(request).filter(academie__in=managed_academies(request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "academie":
-            kwargs["queryset"] = _managed_academies(request.user)
+            kwargs["queryset"] = managed_academies(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

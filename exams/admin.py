@@ -21,6 +21,26 @@ from .models import (
     SpecialtyOption,
     StaffAssignment,
 )
+from .selectors import managed_academies
+
+
+class ManagedAcademieMixin:
+    """An academy manager sees and edits only the académies they manage (Nantes cannot change
+    Toulouse's calendar); a superuser sees all."""
+
+    academie_path = "academie"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.academie_path}__in": managed_academies(request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "academie" and not request.user.is_superuser:
+            kwargs["queryset"] = managed_academies(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 SESSION_DATETIME_FIELDS = [
     f.name for f in Session._meta.get_fields() if f.get_internal_type() == "DateTimeField"
@@ -65,7 +85,9 @@ class DepartementInline(admin.TabularInline):
 
 
 @admin.register(Academie)
-class AcademieAdmin(admin.ModelAdmin):
+class AcademieAdmin(ManagedAcademieMixin, admin.ModelAdmin):
+    academie_path = "pk"
+
     list_display = ["name", "code", "time_zone", "contact_email"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
@@ -73,7 +95,7 @@ class AcademieAdmin(admin.ModelAdmin):
 
 
 @admin.register(Departement)
-class DepartementAdmin(admin.ModelAdmin):
+class DepartementAdmin(ManagedAcademieMixin, admin.ModelAdmin):
     list_display = ["code", "name", "academie"]
     list_filter = ["academie"]
     search_fields = ["code", "name"]
@@ -91,7 +113,7 @@ class LanguageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ManagedAcademieMixin, admin.ModelAdmin):
     form = SessionAdminForm
     list_display = ["__str__", "code", "academie", "year", "local_opens", "local_closes", "state"]
     list_filter = ["academie", "year", "exam"]
@@ -178,7 +200,7 @@ class SpecialtyAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffAssignment)
-class StaffAssignmentAdmin(admin.ModelAdmin):
+class StaffAssignmentAdmin(ManagedAcademieMixin, admin.ModelAdmin):
     list_display = ["user", "role", "academie"]
     list_filter = ["role", "academie"]
     filter_horizontal = ["specialties"]

@@ -27,3 +27,13 @@ def public_calendar(*, at: dt.datetime | None = None) -> list[AcademieSessions]:
         by_academie.setdefault(session.academie_id, []).append(session)
     academies = Academie.objects.prefetch_related("departements").order_by("name")
     return [AcademieSessions(a, by_academie.get(a.pk, [])) for a in academies]
+
+
+def managed_academies(user):
+    """The académies an academy manager configures (all for a superuser): the one place that scopes
+    the catalogue's admin screens and the piece rules."""
+    from .models import StaffRole
+
+    if user.is_superuser:
+        return Academie.objects.all()
+    return Academie.objects.filter(staff_assignments__user=user, staff_assignments__role=StaffRole.MANAGER)

@@ -103,3 +103,23 @@ def test_convocations_must_be_two_weeks_before_the_first_written_epreuve():
     with pytest.raises(ValidationError) as excinfo:
         session.clean()
     assert "convocations_published_at" in excinfo.value.message_dict
+
+
+def test_an_academy_manager_configures_only_their_academie(client):
+    from tests.factories import StaffAssignmentFactory
+
+    nantes = AcademieFactory(code="nantes", name="Nantes")
+    toulouse = AcademieFactory(code="toulouse", name="Toulouse")
+    own = SessionFactory(academie=nantes)
+    other = SessionFactory(academie=toulouse)
+    manager = StaffAssignmentFactory(academie=nantes, role="manager").user
+    client.force_login(manager)
+
+    listing = client.get(reverse("admin:exams_session_changelist"))
+    assert listing.status_code == 200
+    assert own.code in listing.content.decode()
+    assert other.code not in listing.content.decode()
+    assert client.get(reverse("admin:exams_session_change", args=[own.pk])).status_code == 200
+    assert client.get(reverse("admin:exams_session_change", args=[other.pk])).status_code == 302  # "n'existe pas"
+    form = client.get(reverse("admin:exams_session_add")).content.decode()
+    assert "Toulouse" not in form

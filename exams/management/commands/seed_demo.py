@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from candidates.models import Profile
+from documents.models import PieceRule
+from documents.services import seed_piece_rules
 from exams.demo import seed_catalogue, seed_demo_accounts
 from exams.models import (
     Academie,
@@ -19,6 +21,7 @@ from exams.models import (
     SpecialtyOption,
     StaffAssignment,
 )
+from exams.roles import sync_assignment_groups
 
 COUNTED = [
     Exam,
@@ -45,9 +48,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         now = timezone.now()
         seed_catalogue(now=now)
+        # The piece requirement rules of each académie's notice (issue 5), after the specialties.
+        rules = seed_piece_rules()
         accounts = seed_demo_accounts(now=now)
+        # Staff roles as groups (issue 7): the demo staff get the group of their assignment.
+        sync_assignment_groups()
 
         self.stdout.write(self.style.SUCCESS("Catalogue de démonstration chargé."))
+        self.stdout.write(
+            f"  Règles de pièces    {PieceRule.objects.count():>4} ({rules} ajoutées à ce passage)"
+        )
         for model in COUNTED:
             self.stdout.write(f"  {model._meta.object_name:<16} {model.objects.count():>4}")
         open_sessions = Session.objects.open_at(now).select_related("academie").order_by("academie__code")
