@@ -120,6 +120,8 @@ def test_an_academy_manager_configures_only_their_academie(client):
     assert own.code in listing.content.decode()
     assert other.code not in listing.content.decode()
     assert client.get(reverse("admin:exams_session_change", args=[own.pk])).status_code == 200
-    assert client.get(reverse("admin:exams_session_change", args=[other.pk])).status_code == 302  # "n'existe pas"
+    assert (
+        client.get(reverse("admin:exams_session_change", args=[other.pk])).status_code == 302
+    )  # "n'existe pas"
     form = client.get(reverse("admin:exams_session_add")).content.decode()
     assert "Toulouse" not in form
