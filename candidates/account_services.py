@@ -28,7 +28,7 @@ from notifications.services import notify
 from portal.exceptions import DomainError
 
 from . import account_rules as rules
-from .models import Profile, User, UserManager
+from .models import CONSENT_FIELD_NAMES, CONTACT_FIELD_NAMES, IDENTITY_FIELD_NAMES, Profile, User, UserManager
 
 logger = logging.getLogger(__name__)
 
@@ -318,26 +318,11 @@ def account_change_email_confirm(*, user: User, token: str) -> User:
 
 # --- Profile (domain.md §5) ---------------------------------------------------------------------
 
+# Every field the candidate types in the profile; the département is derived from the postcode.
 PROFILE_FIELDS = (
-    "birth_name",
-    "usage_name",
-    "first_name_1",
-    "first_name_2",
-    "first_name_3",
-    "sex",
-    "birth_date",
-    "birth_commune",
-    "birth_country",
-    "nationality",
-    "address_line1",
-    "address_line2",
-    "postcode",
-    "city",
-    "country",
-    "mobile_phone",
-    "consent_press",
-    "consent_commercial",
-    "consent_local_authorities",
+    *IDENTITY_FIELD_NAMES,
+    *(name for name in CONTACT_FIELD_NAMES if name != "departement"),
+    *CONSENT_FIELD_NAMES,
 )
 
 _REQUIRED = {

@@ -130,6 +130,12 @@ class ContactFields(models.Model):
         abstract = True
 
 
+# The field names of each group, for the services that copy them (profile → dossier, redoublant).
+IDENTITY_FIELD_NAMES = tuple(f.name for f in IdentityFields._meta.fields)
+CONTACT_FIELD_NAMES = tuple(f.name for f in ContactFields._meta.fields)
+CONSENT_FIELD_NAMES = ("consent_press", "consent_commercial", "consent_local_authorities")
+
+
 class Profile(IdentityFields, ContactFields):
     """The candidate's identity and contact, kept across sessions (domain.md §5)."""
 

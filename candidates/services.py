@@ -18,33 +18,25 @@ from exams.models import Epreuve, Session
 from portal.exceptions import DomainError
 
 from . import rules, selectors
-from .models import Dossier, DossierEpreuve, DossierNumberCounter, DossierState, EpreuveChoice, Profile, User
+from .models import (
+    CONSENT_FIELD_NAMES,
+    CONTACT_FIELD_NAMES,
+    IDENTITY_FIELD_NAMES,
+    Dossier,
+    DossierEpreuve,
+    DossierNumberCounter,
+    DossierState,
+    EpreuveChoice,
+    Profile,
+    User,
+)
 from .selectors import CHOICE_TABS, TAB_LABELS
 from .signals import dossier_choices_changed
 from .states import EDITABLE_STATES, transition
 
-IDENTITY_FIELDS = [
-    "birth_name",
-    "usage_name",
-    "first_name_1",
-    "first_name_2",
-    "first_name_3",
-    "sex",
-    "birth_date",
-    "birth_commune",
-    "birth_country",
-    "nationality",
-]
-CONTACT_FIELDS = [
-    "address_line1",
-    "address_line2",
-    "postcode",
-    "city",
-    "country",
-    "departement",
-    "mobile_phone",
-]
-CONSENT_FIELDS = ["consent_press", "consent_commercial", "consent_local_authorities"]
+IDENTITY_FIELDS = list(IDENTITY_FIELD_NAMES)
+CONTACT_FIELDS = list(CONTACT_FIELD_NAMES)
+CONSENT_FIELDS = list(CONSENT_FIELD_NAMES)
 SITUATION_FIELDS = [
     "category",
     "continuing_situation",
