@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core import signing
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from exams.models import Departement
 from notifications.services import notify
 from portal.exceptions import DomainError
+from portal.ratelimit import hit
 
 from . import account_rules as rules
 from .models import CONSENT_FIELD_NAMES, CONTACT_FIELD_NAMES, IDENTITY_FIELD_NAMES, Profile, User, UserManager
@@ -91,29 +91,17 @@ def _email_change_token(user: User, new_email: str) -> str:
 # --- Rate limits --------------------------------------------------------------------------------
 
 
-def _hit(key: str, limit: int, window: int) -> bool:
-    """Count one event under ``key``; False once more than ``limit`` happened in the window.
-    The window starts with the first event (cache.add), so waiting it out always unblocks."""
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count <= limit
-
-
 def _check_email_rate(*, action: str, email: str, ip: str | None) -> None:
     """Issue 3 item 8: an anonymous visitor cannot make the portal flood an inbox. Counted per
     address whether or not it has an account, so the refusal reveals nothing about it."""
     window = settings.ACCOUNT_EMAIL_RATE_WINDOW
     minutes = max(1, window // 60)
-    if ip and not _hit(f"acct-rate:{action}:ip:{ip}", settings.ACCOUNT_EMAIL_RATE_PER_IP, window):
+    if ip and not hit(f"acct-rate:{action}:ip:{ip}", settings.ACCOUNT_EMAIL_RATE_PER_IP, window):
         raise DomainError(
             f"Trop de demandes ont été faites depuis votre connexion. Réessayez dans {minutes} minutes.",
             code="rate_limited",
         )
-    if not _hit(f"acct-rate:{action}:email:{email}", settings.ACCOUNT_EMAIL_RATE_PER_ADDRESS, window):
+    if not hit(f"acct-rate:{action}:email:{email}", settings.ACCOUNT_EMAIL_RATE_PER_ADDRESS, window):
         raise DomainError(
             "Plusieurs courriels ont déjà été envoyés à cette adresse. Consultez votre messagerie "
             f"(et le dossier des indésirables) ou réessayez dans {minutes} minutes.",

@@ -13,7 +13,7 @@ from candidates.models import Category, ContinuingSituation
 from candidates.permissions import dossiers_visible_to
 from exams.selectors import managed_academies
 
-from .models import Piece, PieceFile, PieceRule
+from .models import DocumentStatus, GeneratedDocument, Piece, PieceFile, PieceRule
 
 # --- Piece requirement rules (issue 5): academy managers edit their académie's rules ----------------
 
@@ -148,6 +148,58 @@ class PieceAdmin(admin.ModelAdmin):
     def dossier_link(self, obj):
         url = reverse("admin:candidates_dossier_change", args=[obj.dossier_id])
         return format_html('<a href="{}#piece-{}">{}</a>', url, obj.pk, obj.dossier)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Generated PDFs (issue 6): the operator sees failed or stuck renders and can re-run them ------
+
+
+@admin.register(GeneratedDocument)
+class GeneratedDocumentAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "dossier",
+        "status",
+        "choices_version",
+        "generated_at",
+        "signed_at",
+        "error_short",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["dossier"]
+    search_fields = ["dossier__number", "verification_token"]
+    actions = ["rerender"]
+    fields = [
+        "dossier", "kind", "version", "choices_version", "status", "sha256", "error", "created_at",
+        "generated_at", "signed_at", "signed_by", "signed_ip", "signed_sha256",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(dossier__in=dossiers_visible_to(request.user))
+
+    @admin.display(description=_("erreur"))
+    def error_short(self, obj):
+        return (obj.error or "")[:80]
+
+    @admin.action(description=_("Relancer la génération des documents sélectionnés"))
+    def rerender(self, request, queryset):
+        from .tasks import render_document
+
+        count = 0
+        for document in queryset.exclude(status=DocumentStatus.READY):
+            GeneratedDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.PENDING, error="")
+            render_document.delay_on_commit(document.pk)
+            count += 1
+        self.message_user(request, _("%(n)s document(s) remis en génération.") % {"n": count})
 
     def has_add_permission(self, request):
         return False

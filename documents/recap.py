@@ -20,6 +20,7 @@ from candidates.models import Dossier, DossierEpreuve, DossierState, EpreuveChoi
 from exams.models import PieceDeadlineKind
 from notifications.services import notify
 from portal.exceptions import DomainError
+from portal.ratelimit import exhausted, hit
 
 from .models import DocumentKind, DocumentStatus, GeneratedDocument, PieceCode
 from .pdf import render_pdf
@@ -261,8 +262,20 @@ def recap_sign(
     """
     if dossier.candidate_id != user.pk:
         raise DomainError(_("Ce dossier n'est pas le vôtre."), code="not_owner")
-    # The password hash (Argon2, tens of ms) is checked before the row lock is taken.
+    # The password hash (Argon2, tens of ms) is checked before the row lock is taken. Wrong
+    # passwords are counted per account, as at login, so a left-open session cannot be used to
+    # guess the password here.
+    failures_key = f"recap-sign-failures:{user.pk}"
+    limit, window = settings.AXES_FAILURE_LIMIT, int(settings.AXES_COOLOFF_TIME * 3600)
+    if exhausted(failures_key, limit):
+        raise DomainError(
+            _("Trop de mots de passe incorrects : la signature est bloquée pendant %(minutes)s minutes.")
+            % {"minutes": max(1, window // 60)},
+            field="password",
+            code="too_many_failures",
+        )
     if not password or not user.check_password(password):
+        hit(failures_key, limit, window)
         raise DomainError(_("Mot de passe incorrect."), field="password", code="wrong_password")
     if not certify:
         raise DomainError(

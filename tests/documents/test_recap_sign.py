@@ -239,3 +239,22 @@ def test_a_failure_after_sealing_leaves_no_file_behind(dossier, ready_recap, mon
     assert after == before
     dossier.refresh_from_db()
     assert dossier.signed_at is None and not Piece.objects.filter(dossier=dossier).exists()
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_block_signing_for_a_while(dossier, ready_recap, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        with pytest.raises(DomainError) as exc:
+            _sign(dossier, ready_recap, password="pas-le-bon-mot-de-passe")
+        assert exc.value.code == "wrong_password"
+    with pytest.raises(DomainError) as exc:
+        _sign(dossier, ready_recap)  # even the right password, until the cool-off ends
+    assert exc.value.code == "too_many_failures"
+    assert "bloquée pendant 30 minutes" in exc.value.message
+    dossier.refresh_from_db()
+    assert dossier.signed_at is None
+    cache.clear()

@@ -185,3 +185,29 @@ def test_a_form_that_no_longer_applies_is_not_offered(client, django_capture_on_
     dossier.save()
     assert DocumentKind.ENGAGEMENT_FORM not in recap.applicable_kinds(dossier)
     assert "Formulaire engagement étudiant" not in client.get(reverse("recap:documents")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_operator_sees_a_failed_render_and_can_rerun_it(
+    client, dossier, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+    from tests.factories import UserFactory
+
+    failed = GeneratedDocument.objects.create(
+        dossier=dossier, kind=DocumentKind.RECAP, version=1, choices_version=dossier.choices_version,
+        status=DocumentStatus.FAILED, error="WeasyPrint: police introuvable",
+    )  # fmt: skip
+    client.force_login(UserFactory(email="ops@example.org", is_staff=True, is_superuser=True))
+    listing = client.get(reverse("admin:documents_generateddocument_changelist") + "?status=failed")
+    assert "police introuvable" in listing.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:documents_generateddocument_changelist"),
+            {"action": "rerender", "_selected_action": [failed.pk]},
+        )
+    failed.refresh_from_db()
+    assert failed.status == DocumentStatus.READY
+    assert failed.file
