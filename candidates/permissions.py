@@ -45,9 +45,14 @@ def dossiers_visible_to(user, queryset: QuerySet[Dossier] | None = None) -> Quer
     return queryset if scope is None else queryset.filter(scope)
 
 
-def user_can_view_dossier(user, dossier: Dossier | int) -> bool:
-    pk = dossier if isinstance(dossier, int) else dossier.pk
-    return dossiers_visible_to(user).filter(pk=pk).exists()
+def user_can_view_dossier(user, dossier: Dossier) -> bool:
+    """The candidate who owns the dossier, or the staff who may see it (candidate files, recaps
+    and the admin's previews all ask here)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if dossier.candidate_id == user.pk:
+        return True
+    return dossiers_visible_to(user).filter(pk=dossier.pk).exists()
 
 
 def user_can_review(user) -> bool:

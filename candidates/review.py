@@ -22,7 +22,7 @@ from notifications.services import notify
 from portal.exceptions import DomainError
 
 from .models import Dossier, DossierState
-from .permissions import dossiers_visible_to
+from .permissions import dossiers_visible_to, user_can_review
 from .states import transition
 
 S = DossierState
@@ -73,8 +73,9 @@ def _lock(dossier: Dossier | int, lock_version: int | None) -> Dossier:
 
 
 def _check_scope(locked: Dossier, actor) -> None:
-    # Services are the last gate: a forged POST on a dossier outside the actor's scope fails here.
-    if not dossiers_visible_to(actor).filter(pk=locked.pk).exists():
+    # Services are the last gate: a forged POST on a dossier outside the actor's scope, or by
+    # staff without the review permission, fails here.
+    if not user_can_review(actor) or not dossiers_visible_to(actor).filter(pk=locked.pk).exists():
         raise DomainError(_("Vous n'avez pas accès à ce dossier."), code="forbidden")
 
 

@@ -7,17 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import phonenumbers
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exams.models import Epreuve, Session
+from exams.models import Departement, Epreuve, Session
 from portal.exceptions import DomainError
 
-from . import rules, selectors
+from . import account_rules, rules, selectors
 from .models import (
     CONSENT_FIELD_NAMES,
     CONTACT_FIELD_NAMES,
@@ -143,42 +142,45 @@ def _required(data: dict[str, Any], field: str, message: str | None = None) -> A
 def _check_identite(dossier: Dossier, at: dt.datetime) -> None:
     for field in ("birth_name", "first_name_1", "sex", "birth_date", "birth_commune", "nationality"):
         _required({field: getattr(dossier, field)}, field)
-    today = dossier.session.academie.localtime(at).date()
-    if dossier.birth_date >= today or dossier.birth_date.year < 1900:
-        raise DomainError(_("Indiquez une date de naissance valide."), field="birth_date")
-    if rules.add_years(dossier.birth_date, 15) > today:
-        raise DomainError(
-            _("Un candidat au BTS a au moins 15 ans : vérifiez la date de naissance."), field="birth_date"
-        )
+    # The same plausibility rule as the profile (account_rules), on the académie's calendar.
+    error = account_rules.birth_date_error(dossier.birth_date, dossier.session.academie.localtime(at).date())
+    if error:
+        raise DomainError(error, field="birth_date")
 
 
 def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
+    """The département of residence is derived from the postcode, never chosen: a candidate
+    registers only in the académie where they live (CF, TLS)."""
     for field in ("address_line1", "postcode", "city", "mobile_phone"):
         _required({field: getattr(dossier, field)}, field)
-    if dossier.departement_id is None:
-        raise DomainError(_("Indiquez votre département de résidence."), field="departement")
+    code = account_rules.departement_from_postcode(dossier.postcode)
+    dossier.departement = (
+        Departement.objects.select_related("academie").filter(pk=code).first() if code else None
+    )
+    if dossier.departement is None:
+        raise DomainError(
+            _("Ce code postal ne correspond à aucun département de nos académies : vérifiez-le."),
+            field="postcode",
+        )
     if dossier.departement.academie_id != dossier.session.academie_id:
         raise DomainError(
             _(
-                "Le département %(dep)s ne relève pas de l'académie de %(academie)s : on s'inscrit dans "
-                "l'académie de sa résidence."
+                "Le code postal %(postcode)s (département %(dep)s) ne relève pas de l'académie de %(academie)s : "
+                "on s'inscrit dans l'académie de sa résidence."
             )
-            % {"dep": dossier.departement, "academie": dossier.session.academie.name},
-            field="departement",
+            % {
+                "postcode": dossier.postcode,
+                "dep": dossier.departement,
+                "academie": dossier.session.academie.name,
+            },
+            field="postcode",
         )
     try:
-        number = phonenumbers.parse(dossier.mobile_phone, dossier.country or "FR")
-        ok = phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
-            phonenumbers.PhoneNumberType.MOBILE,
-            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        dossier.mobile_phone = account_rules.normalise_mobile_phone(
+            dossier.mobile_phone, dossier.country or "FR"
         )
-    except phonenumbers.NumberParseException:
-        ok = False
-    if not ok:
-        raise DomainError(
-            _("Indiquez un numéro de téléphone mobile valide (ex. : 06 12 34 56 78)."), field="mobile_phone"
-        )
-    dossier.mobile_phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    except ValueError as exc:
+        raise DomainError(str(exc), field="mobile_phone") from exc
 
 
 def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
@@ -598,7 +600,9 @@ def dossier_save_tab(
     if tab not in APPLIERS:
         raise DomainError(_("Onglet inconnu."), code="unknown_tab")
     dossier = _lock(
-        dossier_id, candidate=acting_user if not getattr(acting_user, "is_staff", False) else None
+        # Registration is "un acte personnel" (CF, TLS): only the candidate edits their own dossier.
+        dossier_id,
+        candidate=acting_user,
     )
     _require_editable(dossier, at)
     before = _snapshot(dossier)
@@ -651,7 +655,9 @@ def dossier_register(
     """
     at = _now(at)
     dossier = _lock(
-        dossier_id, candidate=acting_user if not getattr(acting_user, "is_staff", False) else None
+        # Registration is "un acte personnel" (CF, TLS): only the candidate edits their own dossier.
+        dossier_id,
+        candidate=acting_user,
     )
     if dossier.state == DossierState.REGISTERED and dossier.number:
         return dossier

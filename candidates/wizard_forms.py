@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from exams.models import Departement, Language, Session, Specialty, SpecialtyOption
+from exams.models import Language, Session, Specialty, SpecialtyOption
 
 from . import rules
 from .models import Category, ContinuingSituation, DispenseDiploma, Dossier, EpreuveChoice, Forme, Sex
@@ -88,12 +88,13 @@ class IdentityForm(WizardForm):
 class ContactForm(WizardForm):
     address_line1 = forms.CharField(label=_("Adresse"), max_length=200)
     address_line2 = forms.CharField(label=_("Complément d'adresse"), max_length=200, required=False)
-    postcode = forms.CharField(label=_("Code postal"), max_length=10)
+    postcode = forms.CharField(
+        label=_("Code postal"),
+        max_length=10,
+        help_text=_("Le département de résidence, et donc l'académie, en sont déduits."),
+    )
     city = forms.CharField(label=_("Commune (en toutes lettres)"), max_length=100)
     country = forms.CharField(label=_("Pays (code ISO)"), max_length=2, min_length=2, initial="FR")
-    departement = forms.ModelChoiceField(
-        label=_("Département de résidence"), queryset=Departement.objects.select_related("academie")
-    )
     mobile_phone = forms.CharField(
         label=_("Téléphone mobile"), max_length=20, help_text=_("Ex. : 06 12 34 56 78 ou +33 6 12 34 56 78")
     )

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from candidates.models import Dossier, EpreuveChoice
-from exams.models import Academie, PieceDeadlineKind, Session, StaffAssignment, StaffRole
+from exams.models import Academie, PieceDeadlineKind, Session
 
 from . import piece_rules_catalogue
 from .models import Piece, PieceCode, PieceRule, PieceState
@@ -91,11 +91,14 @@ def session_deadlines(session: Session) -> dict[str, dt.datetime]:
     return {kind: session.piece_deadline(kind) for kind in PieceDeadlineKind.values}
 
 
-def required_pieces_for_profile(session: Session, profile: RequirementProfile) -> list[RequiredPiece]:
-    """The one entry point of the simulator and the dossier page."""
+def required_pieces_for_profile(
+    session: Session, profile: RequirementProfile, *, rules: list[RuleData] | None = None
+) -> list[RequiredPiece]:
+    """The one entry point of the simulator and the dossier page. A batch job over one session
+    passes the académie's ``rules`` once instead of reading them again for every dossier."""
     return required_pieces(
         profile,
-        rules_for_academie(session.academie),
+        rules_for_academie(session.academie) if rules is None else rules,
         closing_day=session_closing_day(session),
         deadlines=session_deadlines(session),
     )
@@ -122,8 +125,10 @@ def requirement_profile_for_dossier(dossier: Dossier) -> RequirementProfile:
     )
 
 
-def required_pieces_for_dossier(dossier: Dossier) -> list[RequiredPiece]:
-    return required_pieces_for_profile(dossier.session, requirement_profile_for_dossier(dossier))
+def required_pieces_for_dossier(
+    dossier: Dossier, *, rules: list[RuleData] | None = None
+) -> list[RequiredPiece]:
+    return required_pieces_for_profile(dossier.session, requirement_profile_for_dossier(dossier), rules=rules)
 
 
 def is_present(piece: Piece | None) -> bool:
@@ -131,51 +136,49 @@ def is_present(piece: Piece | None) -> bool:
     return piece is not None and piece.state in (PieceState.DEPOSITED, PieceState.ACCEPTED)
 
 
-def missing_pieces(dossier: Dossier, *, kind: str | None = None) -> list[RequiredPiece]:
+def missing_pieces(
+    dossier: Dossier, *, kind: str | None = None, rules: list[RuleData] | None = None
+) -> list[RequiredPiece]:
     pieces = {p.code: p for p in dossier.pieces.all()}
     return [
         r
-        for r in required_pieces_for_dossier(dossier)
+        for r in required_pieces_for_dossier(dossier, rules=rules)
         if (kind is None or r.deadline_kind == kind) and not is_present(pieces.get(r.code))
     ]
 
 
-def missing_standard_pieces(dossier: Dossier) -> list[RequiredPiece]:
+def missing_standard_pieces(dossier: Dossier, *, rules: list[RuleData] | None = None) -> list[RequiredPiece]:
     """The required pieces of the standard deadline not provided (or invalidated): the lock is
     refused while any is missing, and the dossier is cancelled at the deadline (TLS, NT)."""
-    return missing_pieces(dossier, kind=PieceDeadlineKind.STANDARD)
+    return missing_pieces(dossier, kind=PieceDeadlineKind.STANDARD, rules=rules)
 
 
-@dataclass
-class PieceRow:
-    """One line of "Mes justificatifs"."""
-
-    required: RequiredPiece
-    piece: Piece | None
-    can_deposit: bool
-    is_replacement: bool
-
-    @property
-    def status(self) -> str:
-        return self.piece.state if self.piece else "missing"
+@dataclass(frozen=True)
+class BlockingPiece:
+    code: str
+    label: str
 
 
-def user_can_view_dossier(user, dossier: Dossier) -> bool:
-    """The owner, a superuser, or staff assigned to the dossier's académie: an academy manager for
-    all of it, a gestionnaire for the specialties assigned to them (domain.md §1)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if dossier.candidate_id == user.pk or user.is_superuser:
-        return True
-    if not user.is_staff:
-        return False
-    assignments = StaffAssignment.objects.filter(user=user, academie_id=dossier.session.academie_id)
-    if assignments.filter(role=StaffRole.MANAGER).exists():
-        return True
-    return bool(
-        dossier.specialty_id
-        and assignments.filter(role=StaffRole.GESTIONNAIRE, specialties=dossier.specialty_id).exists()
-    )
+def pieces_blocking_submission(
+    dossier: Dossier, *, required: list[RequiredPiece] | None = None, pieces: dict[str, Piece] | None = None
+) -> list[BlockingPiece]:
+    """What stops "J'ai fourni toutes mes pièces" (TLS): every required piece of the standard
+    deadline not provided, and every piece a gestionnaire invalidated and not yet replaced (late
+    ones included). The page, the lock and the deadline job all ask here."""
+    pieces = {p.code: p for p in dossier.pieces.all()} if pieces is None else pieces
+    required = required_pieces_for_dossier(dossier) if required is None else required
+    blocking = [
+        BlockingPiece(r.code, r.label)
+        for r in required
+        if r.deadline_kind == PieceDeadlineKind.STANDARD and not is_present(pieces.get(r.code))
+    ]
+    seen = {b.code for b in blocking}
+    blocking += [
+        BlockingPiece(code, str(piece))
+        for code, piece in pieces.items()
+        if piece.state == PieceState.INVALIDATED and code not in seen
+    ]
+    return blocking
 
 
 def invalidated_pieces_for_user(user) -> list[Piece]:

@@ -231,6 +231,10 @@ def piece_deposit_generated(*, dossier: Dossier, code: str, content: bytes, orig
         return piece_deposit(dossier=dossier, code=code, files=[uploaded], by=by, replace=True)
 
 
+# The states from which the pieces can be locked and the dossier sent to review (domain.md §7).
+LOCKABLE_STATES = frozenset({DossierState.REGISTERED, DossierState.INCOMPLETE})
+
+
 def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Dossier:
     """ "J'ai fourni toutes mes pièces" (TLS): refused while a required standard piece is missing
     or an invalidated piece is not replaced; then locks the pieces and sends the dossier to review
@@ -238,7 +242,7 @@ def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Do
     at = at or timezone.now()
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
-        if dossier.state not in (DossierState.REGISTERED, DossierState.INCOMPLETE):
+        if dossier.state not in LOCKABLE_STATES:
             if dossier.pieces_locked_at:
                 raise DomainError(_("Vos pièces sont déjà verrouillées."), code="already_locked")
             raise DomainError(
@@ -246,14 +250,9 @@ def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Do
                 % {"state": dossier.get_state_display()},
                 code="bad_state",
             )
-        missing = selectors.missing_standard_pieces(dossier)
-        invalidated = [
-            p
-            for p in dossier.pieces.filter(state=PieceState.INVALIDATED)
-            if p.code not in {m.code for m in missing}
-        ]
-        if missing or invalidated:
-            names = [m.label for m in missing] + [str(p) for p in invalidated]
+        blocking = selectors.pieces_blocking_submission(dossier)
+        if blocking:
+            names = [b.label for b in blocking]
             raise DomainError(
                 _("Il manque encore : %(pieces)s. Déposez ces pièces avant de confirmer.")
                 % {"pieces": " ; ".join(names)},
@@ -284,6 +283,7 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
     each dossier is re-read under a row lock."""
     at = at or timezone.now()
     done: dict[str, list[int]] = {"cancelled": [], "submitted": []}
+    rules_by_academie: dict[int, list] = {}  # the rules are read once per académie, not per dossier
     candidates = Dossier.objects.filter(
         state__in=[DossierState.REGISTERED, DossierState.INCOMPLETE], session__pieces_deadline__lte=at
     ).values_list("pk", flat=True)
@@ -304,8 +304,13 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
             )
             if at < dossier.session.piece_deadline(kind):
                 continue
-            missing = selectors.missing_standard_pieces(dossier)
-            if dossier.pieces.filter(state=PieceState.INVALIDATED).exists() or missing:
+            academie = dossier.session.academie
+            if academie.pk not in rules_by_academie:
+                rules_by_academie[academie.pk] = selectors.rules_for_academie(academie)
+            required = selectors.required_pieces_for_dossier(dossier, rules=rules_by_academie[academie.pk])
+            pieces = {p.code: p for p in dossier.pieces.all()}
+            missing = selectors.pieces_blocking_submission(dossier, required=required, pieces=pieces)
+            if missing:
                 transition(dossier, DossierState.CANCELLED, reason=_("Pièces manquantes à la date limite."))
                 notify(
                     dossier.candidate,
@@ -326,7 +331,12 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
                     dossier.candidate,
                     "pieces_locked",
                     {
-                        "late_pieces": selectors.missing_pieces(dossier, kind=PieceDeadlineKind.LATE),
+                        "late_pieces": [
+                            r
+                            for r in required
+                            if r.deadline_kind == PieceDeadlineKind.LATE
+                            and not selectors.is_present(pieces.get(r.code))
+                        ],
                         "session": dossier.session,
                         "locked_at": dossier.session.academie.localtime(at),
                         "automatic": True,

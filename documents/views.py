@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier, DossierState
+from candidates.permissions import user_can_view_dossier
 from exams.models import PieceDeadlineKind
 from portal.exceptions import DomainError
 
@@ -53,9 +54,7 @@ def pieces_index(request):
     return render(request, "documents/index.html", {"dossiers": dossiers})
 
 
-def _rows(dossier: Dossier, forms: dict | None = None) -> list[dict]:
-    pieces = {p.code: p for p in dossier.pieces.prefetch_related("files")}
-    required_pieces = selectors.required_pieces_for_dossier(dossier)
+def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | None = None) -> list[dict]:
     refusals = services.deposit_refusals(dossier=dossier, required_pieces=required_pieces, pieces=pieces)
     rows = []
     for required in required_pieces:
@@ -81,19 +80,18 @@ def _rows(dossier: Dossier, forms: dict | None = None) -> list[dict]:
 def _render_pieces(
     request, dossier: Dossier, *, forms: dict | None = None, lock_error: str = "", status: int = 200
 ):
-    rows = _rows(dossier, forms)
-    missing_standard = [
-        r
-        for r in rows
-        if r["required"].deadline_kind == "standard" and r["status"] in ("missing", PieceState.INVALIDATED)
-    ]
+    pieces = {p.code: p for p in dossier.pieces.prefetch_related("files")}
+    required_pieces = selectors.required_pieces_for_dossier(dossier)
+    rows = _rows(dossier, pieces, required_pieces, forms)
     context = {
         "dossier": dossier,
         "session": dossier.session,
         "rows": rows,
         "invalidated": [r for r in rows if r["status"] == PieceState.INVALIDATED],
-        "missing_standard": missing_standard,
-        "can_lock": dossier.state in (DossierState.REGISTERED, DossierState.INCOMPLETE),
+        "missing_standard": selectors.pieces_blocking_submission(
+            dossier, required=required_pieces, pieces=pieces
+        ),
+        "can_lock": dossier.state in services.LOCKABLE_STATES,
         "lock_error": lock_error,
         "upload_max_bytes": max_bytes(),
         "upload_max_label": human_size(max_bytes()),
@@ -178,7 +176,7 @@ def piece_file(request, file_uuid):
     piece_file = get_object_or_404(
         PieceFile.objects.select_related("piece__dossier__session"), uuid=file_uuid
     )
-    if not selectors.user_can_view_dossier(request.user, piece_file.piece.dossier):
+    if not user_can_view_dossier(request.user, piece_file.piece.dossier):
         raise Http404
     response = FileResponse(
         piece_file.file.open("rb"),

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Dossier, DossierState
+from documents.selectors import missing_standard_pieces, rules_for_academie
 from exams.models import PieceDeadlineKind, Session
 
 from .models import ReminderSent
@@ -95,32 +96,6 @@ def remind_drafts(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
-def _missing_standard_pieces(dossier: Dossier) -> list | None:
-    """The standard pieces still missing (documents.selectors, written with the pieces issue). None
-    when that module is not installed yet: no reminder rather than a wrong one."""
-    try:
-        from documents import selectors
-    except ImportError:
-        return None
-    finder = getattr(selectors, "missing_standard_pieces", None)
-    if finder is None:
-        return None
-    return list(finder(dossier))
-
-
-def _piece_label(piece) -> str:
-    """The selector's items may be labels, dicts or objects (a piece rule with a label)."""
-    if isinstance(piece, str):
-        return piece
-    if isinstance(piece, dict):
-        return str(piece.get("label") or piece.get("name") or piece)
-    for attr in ("label", "name", "title"):
-        value = getattr(piece, attr, None)
-        if value and not callable(value):
-            return str(value)
-    return str(piece)
-
-
 def remind_missing_pieces(*, now: dt.datetime | None = None) -> int:
     """Candidates whose registered (or incomplete) dossier still lacks standard pieces, J-3 before
     the pieces deadline: at the deadline such a dossier is cancelled (NT)."""
@@ -135,23 +110,24 @@ def remind_missing_pieces(*, now: dt.datetime | None = None) -> int:
         if not session.may_deposit_piece(PieceDeadlineKind.STANDARD, now):
             continue
         key = _key(prefix, deadline)
+        rules = rules_for_academie(session.academie)  # once per session, not per dossier
         dossiers = (
             Dossier.objects.filter(
                 session=session, state__in=[DossierState.REGISTERED, DossierState.INCOMPLETE]
             )
             .exclude(reminders_sent__kind="reminder_pieces", reminders_sent__key=key)
-            .select_related("candidate", "specialty")
+            .select_related("candidate", "specialty", "option", "mandatory_language", "session__academie")
         )
         for batch in _batches(dossiers):
             for dossier in batch:
-                missing = _missing_standard_pieces(dossier)
+                missing = missing_standard_pieces(dossier, rules=rules)
                 if not missing:
                     continue  # complete, or unknown: ask again next hour
                 context = {
                     "session": session,
                     "deadline": deadline,
                     "offset": prefix,
-                    "missing": [_piece_label(p) for p in missing],
+                    "missing": [piece.label for piece in missing],
                 }
                 if _remind_once(dossier, "reminder_pieces", key, context, reverse("candidates:space")):
                     sent += 1

@@ -205,3 +205,19 @@ def test_bulk_mark_compliant_guards_on_pieces_state_and_scope(w, django_capture_
     assert _fresh(missing).state == S.IN_REVIEW
     assert _fresh(other_specialty).state == S.IN_REVIEW  # out of scope: untouched, not even reported
     assert Message.objects.filter(kind="decision_compliant").count() == 1
+
+
+@pytest.mark.django_db
+def test_staff_without_the_review_permission_cannot_act_even_on_a_dossier_they_see():
+    from candidates import review
+    from candidates.models import DossierState
+    from portal.exceptions import DomainError
+    from tests.factories import DossierFactory, StaffAssignmentFactory
+
+    dossier = DossierFactory(state=DossierState.SUBMITTED)
+    staff = StaffAssignmentFactory(academie=dossier.session.academie, role="manager").user
+    staff.groups.clear()  # still assigned (sees the dossier), but no longer in a reviewing group
+    with pytest.raises(DomainError):
+        review.dossier_start_review(dossier=dossier, actor=staff, lock_version=None)
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.SUBMITTED

@@ -253,3 +253,34 @@ def test_a_registered_dossier_changing_specialty_stays_complete(world):
     )
     assert dossier.state == DossierState.REGISTERED and "epreuves" in dossier.completed_tabs
     assert [(c.epreuve_id, c.choice) for c in dossier.epreuve_choices.all()] == [(e1.pk, "taken")]
+
+
+def test_the_departement_follows_the_postcode_and_another_academie_is_refused(world):
+    # CF, TLS: a candidate registers only in the académie of their residence; the département is
+    # derived from the postcode, so it cannot be picked to contradict the address.
+    from exams.models import Departement
+    from tests.factories import AcademieFactory
+
+    Departement.objects.create(
+        code="31", name="Haute-Garonne", academie=AcademieFactory(code="toulouse", name="Toulouse")
+    )
+    Departement.objects.create(code="57", name="Moselle", academie=world["session"].academie)
+    dossier = services.dossier_start(candidate=world["user"], session=world["session"])
+    consents = {"consent_press": False, "consent_commercial": False, "consent_local_authorities": False}
+
+    with pytest.raises(DomainError) as excinfo:
+        services.dossier_save_tab(
+            dossier_id=dossier.pk, tab="contact", data={**consents, "postcode": "31000", "city": "Toulouse"},
+            acting_user=world["user"],
+        )  # fmt: skip
+    assert excinfo.value.field == "postcode"
+    assert "ne relève pas de l'académie de Nancy-Metz" in excinfo.value.message
+    dossier.refresh_from_db()
+    assert dossier.postcode == "54000" and dossier.departement_id == "54"  # nothing saved is lost
+
+    services.dossier_save_tab(
+        dossier_id=dossier.pk, tab="contact", data={**consents, "postcode": "57000", "city": "Metz"},
+        acting_user=world["user"],
+    )  # fmt: skip
+    dossier.refresh_from_db()
+    assert dossier.departement_id == "57"
