@@ -297,7 +297,7 @@ class DossierAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("dernière modification"), ordering="updated_at")
     def updated_display(self, obj: Dossier) -> str:
-        return timezone.localtime(obj.updated_at).strftime("%d/%m/%Y %H:%M")
+        return obj.session.local(obj.updated_at).strftime("%d/%m/%Y %H:%M")
 
     @admin.display(description=_("décidé par"))
     def decided_by_display(self, obj: Dossier) -> str:

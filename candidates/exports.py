@@ -31,8 +31,9 @@ def _yes_no(value: bool) -> str:
     return "oui" if value else "non"
 
 
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+def _local(dossier, value) -> str:
+    """On the académie's clocks, like every date of the dossier (domain.md §2)."""
+    return dossier.session.local(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
 class DossierResource(resources.Resource):
@@ -86,10 +87,10 @@ class DossierResource(resources.Resource):
         return _yes_no(dossier.accommodation_requested)
 
     def dehydrate_registered_at(self, dossier: Dossier) -> str:
-        return _local(dossier.registered_at)
+        return _local(dossier, dossier.registered_at)
 
     def dehydrate_decided_at(self, dossier: Dossier) -> str:
-        return _local(dossier.decided_at)
+        return _local(dossier, dossier.decided_at)
 
 
 def export_queryset(queryset: QuerySet[Dossier], user) -> QuerySet[Dossier]:

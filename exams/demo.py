@@ -247,7 +247,8 @@ def seed_demo_accounts(*, now: dt.datetime | None = None) -> DemoAccounts:
     An admin superuser, an academy manager of Nancy-Metz (NM), one gestionnaire per académie assigned
     to every specialty (TLS annex 3: a gestionnaire reviews the specialties assigned to them), and a
     candidate living in Nancy with a complete profile (CF, NT: identity; CF: the three consents).
-    No Group or permission is created here. Run :func:`seed_catalogue` first.
+    Saving each StaffAssignment puts its user in the role's group (exams.roles, post_save). Run
+    :func:`seed_catalogue` first.
     """
     from candidates.models import Profile
 

@@ -93,11 +93,14 @@ def sync_assignment_groups(assignments=None) -> None:
 
 
 def on_post_migrate(sender, **kwargs) -> None:
-    # Runs after each app's migrate signal: the permissions of apps migrated later (documents)
-    # are picked up on their turn; everything here is idempotent.
+    # Django sends post_migrate once per installed app; act once, on the last one, when every
+    # app's permissions (documents' PieceRule included) exist. Idempotent.
+    from django.apps import apps
     from django.db import DEFAULT_DB_ALIAS
 
     if kwargs.get("using", DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:
+        return
+    if sender is not list(apps.get_app_configs())[-1]:
         return
     sync_assignment_groups()
 

@@ -10,6 +10,7 @@ and before the "sent" commit. That copy is sent again with the same Message-ID h
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import smtplib
@@ -101,42 +102,46 @@ def notify(
         "SITE_URL": settings.SITE_URL,
         **(context or {}),
     }
-    subject = " ".join(_render(kind, "subject.txt", context).split())
-    body = _render(kind, "body.txt", context)
-    message = None
-    if inbox:
-        message = Message.objects.create(
-            recipient=candidate, kind=kind, subject=subject, body=body, link=link, dossier=dossier
-        )
-    if email:
-        email_context = {
-            **context,
-            "body": body,
-            "subject": subject,
-            "message_url": (
-                settings.SITE_URL + reverse("notifications:detail", args=[message.pk]) if message else ""
-            ),
-            "inbox_url": settings.SITE_URL + reverse("notifications:inbox"),
-            "link_url": (settings.SITE_URL + link) if link.startswith("/") else link,
-        }
-        try:
-            text = _render(kind, "email.txt", email_context)
-        except TemplateDoesNotExist:
-            text = _render_text("notifications/email_base.txt", email_context)
-        try:
-            html = _render(kind, "email.html", email_context)
-        except TemplateDoesNotExist:
-            html = render_to_string("notifications/email_base.html", email_context)
-        outgoing = OutgoingEmail.objects.create(
-            message=message,
-            kind=kind,
-            to=to or candidate.email,
-            subject=subject,
-            text_body=text,
-            html_body=html,
-            next_attempt_at=timezone.now() + dt.timedelta(seconds=sweep_grace_seconds()),
-        )
-        transaction.on_commit(partial(_enqueue_delivery, outgoing.pk))
+    # Every date in a message about a dossier is shown on the académie's clocks (domain.md §2:
+    # a deadline in Martinique is its local 17:00), whatever the template's |date filters do.
+    zone = dossier.session.academie.tzinfo if dossier is not None else None
+    with timezone.override(zone) if zone else contextlib.nullcontext():
+        subject = " ".join(_render(kind, "subject.txt", context).split())
+        body = _render(kind, "body.txt", context)
+        message = None
+        if inbox:
+            message = Message.objects.create(
+                recipient=candidate, kind=kind, subject=subject, body=body, link=link, dossier=dossier
+            )
+        if email:
+            email_context = {
+                **context,
+                "body": body,
+                "subject": subject,
+                "message_url": (
+                    settings.SITE_URL + reverse("notifications:detail", args=[message.pk]) if message else ""
+                ),
+                "inbox_url": settings.SITE_URL + reverse("notifications:inbox"),
+                "link_url": (settings.SITE_URL + link) if link.startswith("/") else link,
+            }
+            try:
+                text = _render(kind, "email.txt", email_context)
+            except TemplateDoesNotExist:
+                text = _render_text("notifications/email_base.txt", email_context)
+            try:
+                html = _render(kind, "email.html", email_context)
+            except TemplateDoesNotExist:
+                html = render_to_string("notifications/email_base.html", email_context)
+            outgoing = OutgoingEmail.objects.create(
+                message=message,
+                kind=kind,
+                to=to or candidate.email,
+                subject=subject,
+                text_body=text,
+                html_body=html,
+                next_attempt_at=timezone.now() + dt.timedelta(seconds=sweep_grace_seconds()),
+            )
+            transaction.on_commit(partial(_enqueue_delivery, outgoing.pk))
     return message
 
 

@@ -208,7 +208,12 @@ EMAIL_OUTBOX_DIR = DATA_DIR / "outbox"
 _email = env.email_url("EMAIL_URL", default=f"filemail://{EMAIL_OUTBOX_DIR}")
 if _email["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(EMAIL_OUTBOX_DIR)
+    # django-environ drops the leading "/" of filemail:///abs/path; the URL's folder is honoured.
+    EMAIL_FILE_PATH = (
+        "/" + _email["EMAIL_FILE_PATH"].lstrip("/")
+        if _email.get("EMAIL_FILE_PATH")
+        else str(EMAIL_OUTBOX_DIR)
+    )
 else:
     vars().update(_email)
 DEFAULT_FROM_EMAIL = env(

@@ -224,3 +224,30 @@ def test_resending_a_failed_email_tries_it_again_from_scratch(
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (EmailStatus.SENT, 1)
     assert len(flaky_smtp.sent) == 1
+
+
+@pytest.mark.django_db
+def test_dates_in_a_message_about_a_dossier_are_the_academie_s(django_capture_on_commit_callbacks):
+    # domain.md §2: a deadline in Martinique is its local 17:00, not Paris's 22:00.
+    import datetime as dt
+
+    from django.core import mail
+
+    from tests.factories import AcademieFactory, DossierFactory, SessionFactory
+
+    martinique = AcademieFactory(code="martinique", name="Martinique", time_zone="America/Martinique")
+    session = SessionFactory(
+        academie=martinique,
+        code="martinique-bts-2025",
+        registration_closes_at=martinique.make_aware(dt.datetime(2024, 11, 13, 17, 0)),
+    )
+    dossier = DossierFactory(session=session, number="2025-MARTINIQUE-000001", state="registered")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.notify(
+            dossier.candidate,
+            "registration_expired",
+            {"session": session, "closes_at": session.registration_closes_at},
+            dossier=dossier,
+        )
+    assert "13/11/2024 à 17:00" in message.body
+    assert "13/11/2024 à 17:00" in mail.outbox[0].body

@@ -21,7 +21,6 @@ from exams.models import (
     SpecialtyOption,
     StaffAssignment,
 )
-from exams.roles import sync_assignment_groups
 
 COUNTED = [
     Exam,
@@ -51,8 +50,6 @@ class Command(BaseCommand):
         # The piece requirement rules of each académie's notice (issue 5), after the specialties.
         rules = seed_piece_rules()
         accounts = seed_demo_accounts(now=now)
-        # Staff roles as groups (issue 7): the demo staff get the group of their assignment.
-        sync_assignment_groups()
 
         self.stdout.write(self.style.SUCCESS("Catalogue de démonstration chargé."))
         self.stdout.write(
