@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from candidates.review import exports
 from candidates.review import services as review
 from candidates.review.selectors import WAITING_STATES, with_review_columns
-from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
+from documents.models import DocumentKind, GeneratedDocument, Piece, PieceAccess, PieceFile
+from documents.pieces import access as piece_access
 from exams.models import Session
 from portal.exceptions import DomainError
 
@@ -479,13 +480,22 @@ class DossierAdmin(admin.ModelAdmin):
     def piece_file_view(self, request, file_uuid):
         """A deposited file, only for staff who may see its dossier (files are private)."""
         stored = (
-            PieceFile.objects.select_related("piece")
+            PieceFile.objects.select_related("piece__dossier__session__academie")
             .filter(uuid=file_uuid, piece__dossier__in=self._visible_dossiers(request))
             .first()
         )
         if stored is None or not stored.file:
             raise Http404
-        return _file_response(stored.file, stored.content_type, stored.original_name)
+        # issue 12: the access is logged, identity documents watermarked, the name's extension is
+        # the one of the type found by content (never the candidate's ``carte.exe``).
+        download = request.GET.get("telecharger") == "1"
+        try:
+            content = piece_access.open_for_staff(piece_file=stored, user=request.user, download=download)
+        except DomainError as exc:
+            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+        return _file_response(
+            content, stored.content_type, piece_access.download_name(stored), download=download
+        )
 
     def document_view(self, request, document_id):
         document = (
@@ -500,7 +510,7 @@ class DossierAdmin(admin.ModelAdmin):
         if not file:
             raise Http404
         name = f"{document.kind}-{document.dossier.number or document.dossier_id}-v{document.version}.pdf"
-        return _file_response(file, "application/pdf", name)
+        return _file_response(file.open("rb"), "application/pdf", name)
 
     def export_list_view(self, request, fmt):
         """Export the list as filtered and searched on screen (the changelist's own query)."""
@@ -583,12 +593,12 @@ class PermissionDeniedError(Exception):
 INLINE_CONTENT_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
 
 
-def _file_response(file, content_type: str, download_name: str) -> FileResponse:
+def _file_response(content, content_type: str, download_name: str, *, download: bool = False) -> FileResponse:
     # Only raster images and PDFs are shown inline (the previews); anything else, SVG included
     # (it may carry scripts), is downloaded.
-    inline = content_type in INLINE_CONTENT_TYPES
+    inline = content_type in INLINE_CONTENT_TYPES and not download
     response = FileResponse(
-        file.open("rb"), content_type=content_type, as_attachment=not inline, filename=download_name
+        content, content_type=content_type, as_attachment=not inline, filename=download_name
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -643,6 +653,23 @@ def _history(dossier: Dossier, limit: int = 100) -> list[dict]:
                 }
             )
             previous = record
+    # issue 12 (RGPD): each staff view or download of a piece, with who and which file.
+    for entry in PieceAccess.objects.filter(dossier_id=dossier.pk).order_by("-at")[:limit]:
+        rows.append(
+            {
+                "date": entry.at,
+                "user": entry.user_label,
+                "type": entry.get_action_display(),
+                "object": entry.get_piece_code_display(),
+                "reason": _("%(action)s de « %(file)s »%(marked)s")
+                % {
+                    "action": entry.get_action_display().capitalize(),
+                    "file": entry.file_name,
+                    "marked": _(" (copie filigranée)") if entry.watermarked else "",
+                },
+                "changes": [],
+            }
+        )
     rows.sort(key=lambda row: row["date"], reverse=True)
     return rows[:limit]
 

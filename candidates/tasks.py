@@ -29,3 +29,26 @@ def export_dossiers(self, user_id: int, dossier_ids: list[int], fmt: str, token:
 
     user = User.objects.get(pk=user_id)
     return export_write_for_user(user=user, dossier_ids=dossier_ids, fmt=fmt, token=token).path
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, autoretry_for=(OSError,), retry_backoff=30)
+def build_privacy_export(self, request_id: int) -> str | None:
+    """issue 12: the ZIP of a candidate's data, written in private storage."""
+    from candidates.privacy.services import privacy_export_build
+
+    request = privacy_export_build(request_id=request_id)
+    return request.status if request else None
+
+
+@shared_task(acks_late=True)
+def purge_retention() -> dict[str, int]:
+    """Periodic (beat, daily): the retention purge, identity documents past the appeal period,
+    expired data exports (issue 12, docs/rgpd.md)."""
+    from candidates.privacy.services import identity_documents_purge, privacy_exports_expire
+    from candidates.privacy.services import purge_retention as purge
+
+    return {
+        "sessions": len(purge()),
+        "identity_files": identity_documents_purge(),
+        "exports": privacy_exports_expire(),
+    }

@@ -5,3 +5,6 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "documents"
     verbose_name = "Documents"
+
+    def ready(self) -> None:
+        from documents import checks  # noqa: F401 (registers the system checks)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from documents.pieces import services
+from documents.pieces import antivirus, quarantine, services
 from documents.recap import services as recap
 
 
@@ -31,3 +31,22 @@ def cancel_dossiers_missing_pieces() -> dict[str, list[int]]:
     """Periodic (every few minutes, django-celery-beat): dossiers still missing standard pieces
     once their pieces deadline has passed are cancelled (NT)."""
     return services.dossiers_cancel_missing_pieces()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=12)
+def check_piece_upload(self, upload_id: int) -> str | None:
+    """Scan, disarm and deposit one quarantined upload (issue 12). When clamd is down the upload
+    stays "en cours de vérification" and is retried (then swept by ``sweep_piece_uploads``); in
+    the embedded default (eager tasks) it is left to the sweeper rather than blocking the request."""
+    try:
+        return quarantine.upload_process(upload_id=upload_id)
+    except antivirus.ScannerUnavailable as exc:
+        if self.request.is_eager:
+            return None
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 900)) from exc
+
+
+@shared_task
+def sweep_piece_uploads() -> int:
+    """Periodic (celery beat, every 5 minutes): re-enqueue uploads still in quarantine."""
+    return quarantine.uploads_pending_sweep()

@@ -48,9 +48,23 @@ def _check_worker() -> dict:
     return {"ok": bool(replies), "mode": "workers", "workers": len(replies)}
 
 
+def _check_antivirus() -> dict:
+    # issue 12: uploads wait in quarantine while clamd is down; "disabled" only with DEBUG on.
+    from documents.pieces import antivirus
+
+    if not antivirus.scanning_enabled():
+        return {"ok": True, "configured": False, "warning": "uploads are not scanned (CLAMD_URL empty)"}
+    return {"ok": antivirus.ping(), "configured": True}
+
+
 @never_cache
 @require_GET
 def health(request):
-    checks = {"database": _check_database(), "redis": _check_redis(), "worker": _check_worker()}
+    checks = {
+        "database": _check_database(),
+        "redis": _check_redis(),
+        "worker": _check_worker(),
+        "antivirus": _check_antivirus(),
+    }
     ok = all(check["ok"] for check in checks.values())
     return JsonResponse({"status": "ok" if ok else "degraded", "checks": checks}, status=200 if ok else 503)

@@ -105,6 +105,12 @@ def _deposit_policy(
     return required, existing, replacement
 
 
+def piece_deposit_check(*, dossier: Dossier, code: str, at: dt.datetime | None = None) -> None:
+    """Raise the DomainError a deposit of ``code`` would meet now (quarantine.py asks before it
+    takes the files, the worker's deposit asks again at the time the files were received)."""
+    _deposit_policy(dossier=dossier, code=code, at=at or timezone.now())
+
+
 def deposit_refusals(
     *,
     dossier: Dossier,
@@ -192,7 +198,14 @@ def _deposit_cleaned(
 
 
 def piece_deposit(
-    *, dossier: Dossier, code: str, files: Sequence, by, replace: bool = False, at: dt.datetime | None = None
+    *,
+    dossier: Dossier,
+    code: str,
+    files: Sequence,
+    by,
+    replace: bool = False,
+    at: dt.datetime | None = None,
+    rebuild: bool = True,
 ) -> Piece:
     """Deposit one piece (one or several files: recto/verso). Each file is checked (uploads.py)
     before anything is stored: a refused file leaves the pieces already deposited untouched.
@@ -211,7 +224,7 @@ def piece_deposit(
     try:
         # Slow work (parsing, re-encoding) happens outside the transaction.
         for uploaded in files:
-            cleaned.append(check_upload(uploaded))
+            cleaned.append(check_upload(uploaded, rebuild=rebuild))
         return _deposit_cleaned(dossier=dossier, code=code, cleaned=cleaned, by=by, at=at, replace=replace)
     finally:
         for clean in cleaned:
@@ -228,7 +241,7 @@ def piece_deposit_generated(*, dossier: Dossier, code: str, content: bytes, orig
         uploaded = UploadedFile(
             file=fh, name=original_name, content_type="application/pdf", size=len(content)
         )
-        return piece_deposit(dossier=dossier, code=code, files=[uploaded], by=by, replace=True)
+        return piece_deposit(dossier=dossier, code=code, files=[uploaded], by=by, replace=True, rebuild=False)
 
 
 # The states from which the pieces can be locked and the dossier sent to review (domain.md §7).
