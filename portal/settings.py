@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.storage import local_storage, s3_storage_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -182,11 +184,11 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
 # No MEDIA_URL: pieces and PDFs are never public; views check permissions and stream them.
+# issue 16: STORAGE_URL (s3://key:secret@host:port/bucket?...) puts every private file in an
+# S3-compatible bucket (portal/storage.py); without it, the local private folder.
+STORAGE_URL = env("STORAGE_URL", default="")
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": "/fichiers-prives-non-servis/"},
-    },
+    "default": s3_storage_from_url(STORAGE_URL) if STORAGE_URL else local_storage(str(PRIVATE_MEDIA_ROOT)),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
