@@ -127,3 +127,39 @@ def test_deleting_a_stored_file_removes_the_object(s3_storage, transactional_db)
     name = stored.file.name
     stored.file.delete(save=False)
     assert name not in s3_storage.keys(s3_storage.bucket, s3_storage.prefix)
+
+
+def test_the_local_folder_is_copied_into_the_bucket_verified_and_a_second_run_copies_nothing(
+    s3_storage, tmp_path, transactional_db
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    source = tmp_path / "ancien-dossier"
+    (source / "pieces" / "ab").mkdir(parents=True)
+    (source / "pieces" / "ab" / "f1.pdf").write_bytes(pdf_bytes())
+    (source / "exports" / "7").mkdir(parents=True)
+    (source / "exports" / "7" / "x.csv").write_bytes(b"a;b\n1;2\n")
+    out = StringIO()
+    call_command("storage_copy_local", source=str(source), stdout=out)
+    assert "2 fichiers : 2 copiés, 0 déjà présents" in out.getvalue()
+    assert s3_storage.keys(s3_storage.bucket, s3_storage.prefix) == ["exports/7/x.csv", "pieces/ab/f1.pdf"]
+    assert default_storage.open("exports/7/x.csv").read() == b"a;b\n1;2\n"
+    # An interrupted copy left a different object: the next run replaces it and skips the rest.
+    default_storage.delete("exports/7/x.csv")
+    default_storage.save("exports/7/x.csv", ContentFile(b"a;b\n"))
+    out = StringIO()
+    call_command("storage_copy_local", source=str(source), stdout=out)
+    assert "2 fichiers : 1 copiés, 1 déjà présents" in out.getvalue()
+    assert default_storage.open("exports/7/x.csv").read() == b"a;b\n1;2\n"
+
+
+def test_copying_into_the_same_local_folder_is_refused(settings, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="STORAGE_URL"):
+        call_command(
+            "storage_copy_local",
+            source=str(settings.PRIVATE_MEDIA_ROOT.mkdir(parents=True) or settings.PRIVATE_MEDIA_ROOT),
+        )
