@@ -132,3 +132,38 @@ def test_a_clamd_that_is_down_delays_acceptance_and_never_accepts_unscanned(
     assert received.status == UploadStatus.ACCEPTED
     assert Piece.objects.get(dossier=dossier).files.count() == 1
     assert not kept.file.storage.exists(kept.file.name)
+
+
+def _wait(predicate, timeout: float = 90) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.integration
+def test_a_real_worker_scans_the_quarantine_in_the_bucket(clamd_url, s3_storage, celery_worker_factory):
+    """The request's side only stores into the bucket's quarantine prefix; a real worker (its
+    own process, CLAMD_URL of the test's clamd) scans, refuses the infected file and deletes it,
+    disarms and deposits the clean one."""
+    celery_worker_factory(CLAMD_URL=clamd_url)
+    dossier = registered_dossier()
+    infected = quarantine.piece_upload_receive(
+        dossier=dossier, code="jdc", files=[upload("jdc.pdf", b"%PDF-1.4\n" + EICAR)], by=dossier.candidate
+    )
+    clean = quarantine.piece_upload_receive(
+        dossier=dossier, code="identity", files=[upload("carte.pdf", pdf_bytes())], by=dossier.candidate
+    )
+    quarantined = infected.files.get().file.name
+    assert quarantined.startswith("quarantine/")
+    assert _wait(lambda: not PieceUpload.objects.filter(status=UploadStatus.CHECKING).exists())
+    infected.refresh_from_db()
+    clean.refresh_from_db()
+    assert infected.status == UploadStatus.REFUSED and "contient un virus" in infected.message
+    assert clean.status == UploadStatus.ACCEPTED
+    keys = set(s3_storage.keys(s3_storage.bucket, s3_storage.prefix))
+    assert not any(key.startswith("quarantine/") for key in keys)
+    stored = Piece.objects.get(dossier=dossier, code="identity").files.get()
+    assert stored.file.name in keys
