@@ -151,7 +151,7 @@ def test_a_real_worker_scans_the_quarantine_in_the_bucket(clamd_url, s3_storage,
     celery_worker_factory(CLAMD_URL=clamd_url)
     dossier = registered_dossier()
     infected = quarantine.piece_upload_receive(
-        dossier=dossier, code="jdc", files=[upload("jdc.pdf", b"%PDF-1.4\n" + EICAR)], by=dossier.candidate
+        dossier=dossier, code="r408", files=[upload("r408.pdf", b"%PDF-1.4\n" + EICAR)], by=dossier.candidate
     )
     clean = quarantine.piece_upload_receive(
         dossier=dossier, code="identity", files=[upload("carte.pdf", pdf_bytes())], by=dossier.candidate
