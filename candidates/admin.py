@@ -684,3 +684,6 @@ def _display(model_field, value) -> str:
     if isinstance(value, bool):
         return "oui" if value else "non"
     return str(value)
+
+
+from candidates.privacy import admin as privacy_admin  # noqa: E402, F401 (registers the RGPD purge log)

@@ -13,7 +13,7 @@ from candidates.models import Category, ContinuingSituation
 from candidates.permissions import dossiers_visible_to
 from exams.selectors import managed_academies
 
-from .models import DocumentStatus, GeneratedDocument, Piece, PieceFile, PieceRule
+from .models import DocumentStatus, GeneratedDocument, Piece, PieceFile, PieceRule, PieceUpload
 
 # --- Piece requirement rules (issue 5): academy managers edit their académie's rules ----------------
 
@@ -200,6 +200,31 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
             render_document.delay_on_commit(document.pk)
             count += 1
         self.message_user(request, _("%(n)s document(s) remis en génération.") % {"n": count})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Quarantine (issue 12): the operator sees uploads waiting for the antivirus, and why ----------
+
+
+@admin.register(PieceUpload)
+class PieceUploadAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "dossier", "status", "received_at", "checked_at", "attempts", "last_error"]
+    list_filter = ["status"]
+    list_select_related = ["dossier"]
+    search_fields = ["=dossier__number"]
+    fields = ["dossier", "code", "status", "message", "received_at", "checked_at", "attempts", "last_error"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(dossier__in=dossiers_visible_to(request.user))
 
     def has_add_permission(self, request):
         return False

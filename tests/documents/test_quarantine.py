@@ -127,3 +127,20 @@ def test_the_verification_page_streams_and_caps_its_upload(client, settings, mon
     assert response.status_code == 400
     assert "Le fichier dépasse la taille maximale de 100\xa0ko" in response.content.decode()
     assert sum(written) <= settings.UPLOAD_MAX_BYTES  # nothing past the cap was written
+
+
+def test_the_operator_sees_uploads_waiting_for_the_antivirus_and_the_purge_counts(client):
+    from candidates.models import DataPurge, PurgeReason
+    from tests.factories import UserFactory
+
+    dossier = registered_dossier()
+    received = quarantine.piece_upload_receive(
+        dossier=dossier, code="identity", files=[upload("carte.pdf", pdf_bytes())], by=dossier.candidate
+    )
+    PieceUpload.objects.filter(pk=received.pk).update(last_error="clamd unreachable at tcp://clamav:3310")
+    DataPurge.objects.create(reason=PurgeReason.RETENTION, session_code="nm-bts-2022", dossiers=12)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    html = client.get(reverse("admin:documents_pieceupload_changelist")).content.decode()
+    assert "clamd unreachable" in html
+    html = client.get(reverse("admin:candidates_datapurge_changelist")).content.decode()
+    assert "nm-bts-2022" in html
