@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from portal import production
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -22,13 +24,11 @@ DATA_DIR = Path(env("DATA_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=True)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
-SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 40):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a long random value when DEBUG is off "
-        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
-    )
+SECRET_KEY = env("SECRET_KEY", default=production.DEV_SECRET_KEY)
+# issue 12: refuse the keys published in this repository (.env.example, the development default)
+# and low-entropy ones: whoever holds the key forges activation, reset and e-mail-change links.
+if not DEBUG and (_problem := production.secret_key_problem(SECRET_KEY, base_dir=BASE_DIR)):
+    raise ImproperlyConfigured(_problem)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "csp",
+    # Not last: exams.roles acts on the post_migrate of the last app with models.
+    "portal",
     "candidates",
     "exams",
     "documents",
@@ -122,6 +125,9 @@ else:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
     # No broker installed: tasks run in the process that enqueues them (after the commit).
     CELERY_TASK_ALWAYS_EAGER = True
+# issue 12: rate limits count in this cache; a per-process one does not hold under gunicorn -w 3.
+if not DEBUG and (_problem := production.shared_cache_problem(CACHES)):
+    raise ImproperlyConfigured(_problem)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -178,7 +184,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static files, private media ----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Outside DATA_DIR in the image (Dockerfile): a volume mounted on /data would hide the files
+# collected at build time, or keep a stale copy of them after a rebuild.
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
 # No MEDIA_URL: pieces and PDFs are never public; views check permissions and stream them.
