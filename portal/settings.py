@@ -8,6 +8,7 @@ DATABASE_URL and REDIS_URL switches the same code to PostgreSQL, Redis and real 
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from portal import production
@@ -68,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # issue 12: Content-Security-Policy, then Permissions-Policy and no-store for logged-in pages.
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -268,6 +272,24 @@ if not DEBUG:
     # issue 3: a session lasts at most a working day (candidates use shared computers: CDI, libraries).
     SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
     CSRF_COOKIE_HTTPONLY = True
+# issue 12: no inline script anywhere (ours are static files; the admin's data scripts are JSON,
+# never executed). Inline style attributes remain (progress bars' widths), styles cannot run code.
+# Pieces are previewed by the admin in a frame of the same origin (PDF) or an <img>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
 # issue 3: X_FRAME_OPTIONS stays SAMEORIGIN on purpose (the admin previews PDF pieces in a frame of
 # the same site); check --deploy would otherwise warn for it.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
