@@ -154,8 +154,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # issue 12: "Azerty1234" and the candidate's own names or birth year are refused too.
-    {"NAME": "candidates.password_validation.CommonWordWithDigitsValidator"},
-    {"NAME": "candidates.password_validation.ProfileSimilarityValidator"},
+    {"NAME": "candidates.accounts.password_validation.CommonWordWithDigitsValidator"},
+    {"NAME": "candidates.accounts.password_validation.ProfileSimilarityValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -208,7 +208,7 @@ def account_request_password_reset(*, email: str, ip: str | None = None) -> None
     # issue 12: the request does the same work for every address (the rate count and one task
     # enqueued); looking the account up and writing its e-mail happen in the worker, so the
     # answer's timing says nothing about the address (it was 24 vs 13 ms).
-    from .tasks import send_password_reset
+    from candidates.tasks import send_password_reset
 
     send_password_reset.delay_on_commit(email)
 
