@@ -373,6 +373,15 @@ def clean_profile_data(data: dict[str, Any], *, today: dt.date) -> dict[str, Any
     out["birth_country"] = (out["birth_country"] or "").upper()
     out["nationality"] = (out["nationality"] or "").upper()
     out["country"] = (out["country"] or "FR").upper()
+    # issue 12: checked after normalisation ("ß" x 100 is "SS" x 100 in capitals).
+    for name in PROFILE_FIELDS:
+        limit = getattr(Profile._meta.get_field(name), "max_length", None)
+        if isinstance(out[name], str) and limit and len(out[name]) > limit:
+            raise DomainError(
+                f"Ce champ compte {len(out[name])} caractères une fois mis en forme (majuscules) : "
+                f"{limit} au plus.",
+                field=name,
+            )
     for name, message in _REQUIRED.items():
         if out[name] in (None, ""):
             raise DomainError(message, field=name)
