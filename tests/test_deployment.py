@@ -96,3 +96,18 @@ def test_check_deploy_passes_our_checks_on_production_settings():
     result = _check_deploy({**PRODUCTION, "SECURE_SSL_REDIRECT": "true"})
     output = result.stdout + result.stderr
     assert "portal.E00" not in output, output
+
+
+def test_the_dependency_audit_says_in_one_line_when_its_database_is_unreachable():
+    result = subprocess.run(
+        [sys.executable, ".ci/audit-dependencies"], cwd=ROOT, capture_output=True, text=True, timeout=30,
+        env={**os.environ, "PIP_AUDIT_HOST": "osv.invalid", "PIP_AUDIT_TIMEOUT": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pip-audit: skipped") and "osv.invalid" in lines[0]
+
+
+def test_make_test_runs_the_dependency_audit():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "test: install lint audit" in makefile
