@@ -8,7 +8,7 @@ DATABASE_URL and REDIS_URL switches the same code to PostgreSQL, Redis and real 
 from pathlib import Path
 
 import environ
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from portal import production
@@ -290,7 +290,9 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "frame-src": [SELF],
-        "object-src": [NONE],
+        # 'self', not 'none': Chromium applies object-src to its PDF viewer, and the admin previews
+        # the candidates' PDF pieces (served by us) in a frame.
+        "object-src": [SELF],
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [SELF],
