@@ -1,4 +1,5 @@
-"""The health endpoint for a load balancer and the operator: database, Redis, Celery worker."""
+"""The health endpoint for a load balancer and the operator: database, Redis, Celery worker, and
+whether a page renders at all (the static files' manifest, the templates)."""
 
 from __future__ import annotations
 
@@ -48,9 +49,31 @@ def _check_worker() -> dict:
     return {"ok": bool(replies), "mode": "workers", "workers": len(replies)}
 
 
+def _check_pages(request) -> dict:
+    """Render the base template every page extends, as an anonymous visitor: a missing static
+    manifest or manifest entry (collectstatic run with DEBUG on, a file not collected) makes every
+    page a 500 while the database and the worker are fine, so the container must not look healthy."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    user, request.user = getattr(request, "user", None), AnonymousUser()
+    try:
+        render_to_string("base.html", request=request)
+    except Exception as exc:
+        return {"ok": False, "error": exc.__class__.__name__}
+    finally:
+        request.user = user
+    return {"ok": True}
+
+
 @never_cache
 @require_GET
 def health(request):
-    checks = {"database": _check_database(), "redis": _check_redis(), "worker": _check_worker()}
+    checks = {
+        "database": _check_database(),
+        "redis": _check_redis(),
+        "worker": _check_worker(),
+        "pages": _check_pages(request),
+    }
     ok = all(check["ok"] for check in checks.values())
     return JsonResponse({"status": "ok" if ok else "degraded", "checks": checks}, status=200 if ok else 503)
