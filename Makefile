@@ -47,8 +47,9 @@ test: install lint
 bench: install
 	$(BIN)/python benchmarks/run.py
 
+# Development: one worker on every queue (production runs one per queue: docker-compose.yml).
 worker: install
-	$(BIN)/celery -A portal worker -l info -Q portal
+	$(BIN)/celery -A portal worker -l info -Q portal,portal.emails,portal.pdf,portal.exports
 
 clean:
 	rm -rf $(VENV) var

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
 from exams.models import Session
 from portal.exceptions import DomainError
+from portal.queueing import enqueue_on_commit
 
 from . import exports, review
 from .models import Dossier, DossierEpreuve, DossierState, Profile, User
@@ -350,7 +351,7 @@ class DossierAdmin(admin.ModelAdmin):
 
             token = uuid.uuid4().hex
             ids = list(queryset.values_list("pk", flat=True))
-            export_dossiers.delay_on_commit(request.user.pk, ids, fmt, token)
+            enqueue_on_commit(export_dossiers, request.user.pk, ids, fmt, token)
             self.message_user(
                 request,
                 _(
