@@ -4,7 +4,7 @@ its delivery (claim, send, record), and the sweeper that finds lost e-mails agai
 Delivery guarantee (docs/notifications.md, docs/operations.md): every e-mail row committed by
 notify() is sent at least once unless the SMTP server refuses it for good (5xx) or it still fails
 NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS after it was written (transient failures stay pending, with a
-backoff capped at five minutes). It is sent exactly once except in one window: the worker killed
+backoff capped at 90 seconds). It is sent exactly once except in one window: the worker killed
 between the SMTP server's "250 accepted" and the "sent" commit (that update is retried while the
 database is away). That copy carries the same Message-ID (`<outgoing.uuid@host>`, committed with
 the "sending" claim before the conversation), so a receiver can drop it.

@@ -7,11 +7,12 @@ from celery.utils.time import get_exponential_backoff_interval
 
 from . import jobs, services
 
-# 30 s, 1 min, 2 min ... capped at five minutes, with full jitter so a recovering SMTP server is
-# not hit by every queued e-mail at the same second. The cap is the longest an e-mail waits once
-# the SMTP server is back (issue 17: an hour's cap meant an hour's delay after a long outage).
+# Up to 30 s, 1 min, then 90 s at most, with full jitter so a recovering SMTP server is not hit by
+# every queued e-mail at the same second. The cap is the longest an e-mail waits once the SMTP
+# server is back (issue 17: an hour's cap meant an hour's delay after a long outage), so that
+# everything is sent within two minutes of its return.
 BACKOFF_FACTOR = 30
-BACKOFF_MAX = 300
+BACKOFF_MAX = 90
 
 
 def _time_limit() -> int:
