@@ -192,7 +192,7 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Relancer la génération des documents sélectionnés"))
     def rerender(self, request, queryset):
-        from .recap import documents_requeue_selected
+        from documents.recap.services import documents_requeue_selected
 
         count = documents_requeue_selected(queryset=queryset)
         self.message_user(request, _("%(n)s document(s) remis en génération.") % {"n": count})

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import recap, services
+from documents.pieces import services
+from documents.recap import services as recap
 
 
 @shared_task(
@@ -38,6 +39,6 @@ def cancel_dossiers_missing_pieces() -> dict[str, list[int]]:
 @shared_task(acks_late=True)
 def sweep_orphan_files() -> int:
     """Daily (beat): remove files of private storage no row references, once past their grace."""
-    from .orphans import orphan_files_sweep
+    from documents.orphans import orphan_files_sweep
 
     return len(orphan_files_sweep())

@@ -160,7 +160,7 @@ def db(fn, *, tries: int = 60):
 # --- the world the candidates register in -----------------------------------------------------------
 class World:
     def __init__(self):
-        from documents.services import seed_piece_rules
+        from documents.pieces.services import seed_piece_rules
         from tests.factories import LanguageFactory, UserFactory, bts_catalogue, open_session
 
         self.session = open_session()

@@ -18,7 +18,7 @@ _started = threading.Event()
 def sweep_once() -> None:
     from django.db import close_old_connections
 
-    from documents.recap import documents_sweep_pending
+    from documents.recap.services import documents_sweep_pending
     from notifications.services import outbox_sweep
 
     try:

@@ -18,17 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierEpreuve, DossierState, EpreuveChoice
+from documents.models import DocumentKind, DocumentStatus, GeneratedDocument, PieceCode
+from documents.pieces.services import piece_deposit_generated
+from documents.recap.pdf import render_pdf
+from documents.recap.signing import seal_pdf
+from documents.storage_safety import storage_delete, storage_save
 from exams.models import PieceDeadlineKind
 from notifications.services import notify
 from portal.exceptions import DomainError
 from portal.queueing import enqueue, enqueue_on_commit
 from portal.ratelimit import exhausted, hit
-
-from .models import DocumentKind, DocumentStatus, GeneratedDocument, PieceCode
-from .pdf import render_pdf
-from .services import piece_deposit_generated
-from .signing import seal_pdf
-from .storage_safety import storage_delete, storage_save
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +93,7 @@ def document_request_render(*, dossier: Dossier, kind: str) -> GeneratedDocument
             choices_version=locked.choices_version,
             enqueued_at=timezone.now(),
         )
-        from .tasks import render_document
+        from documents.tasks import render_document
 
         # Guarded: with the broker down the dossier is saved all the same and the sweeper renders
         # the document after the broker's return (issue 17).
@@ -177,7 +176,7 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
     }
     if document.kind == DocumentKind.PIECES_REQUEST:
         # Written by issue 5 (the pieces rules); imported here so this module loads without it.
-        from documents.selectors import required_pieces_for_dossier
+        from documents.pieces.selectors import required_pieces_for_dossier
 
         context["required_pieces"] = list(required_pieces_for_dossier(dossier))
     return context
@@ -275,7 +274,7 @@ def documents_sweep_pending(*, batch_size: int = 500) -> int:
     """Every minute: re-enqueue the documents whose render task was lost (the broker was down when
     the change committed, it lost its queue, the worker was killed mid-render). Dedupe: a document
     enqueued within the grace or being rendered is left alone, so a re-enqueue never renders twice."""
-    from .tasks import render_document
+    from documents.tasks import render_document
 
     now = timezone.now()
     ids = list(
@@ -298,7 +297,7 @@ def documents_requeue(*, dossier: Dossier) -> int:
     """ "Relancer la génération" for the candidate (issue 17): the documents of the dossier still
     pending longer than the grace (their task looks lost) are sent to the workers again; one being
     rendered, or just enqueued, is left alone. Returns how many were re-enqueued."""
-    from .tasks import render_document
+    from documents.tasks import render_document
 
     now = timezone.now()
     ids = list(
@@ -325,7 +324,7 @@ def document_may_be_requeued(document: GeneratedDocument, *, now: dt.datetime | 
 def documents_requeue_selected(*, queryset) -> int:
     """The gestionnaire's "Relancer la génération" in the admin: failed documents and pending
     ones (whatever their age: staff ask knowingly; the claim keeps a live render from doubling)."""
-    from .tasks import render_document
+    from documents.tasks import render_document
 
     now = timezone.now()
     ids = list(queryset.exclude(status=DocumentStatus.READY).values_list("pk", flat=True))
