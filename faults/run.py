@@ -19,7 +19,6 @@ import threading
 import time
 import traceback
 from collections import Counter
-from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +35,7 @@ FRENCH_500 = "Une erreur est survenue de notre côté"
 
 
 def log(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}Z] {text}", flush=True)
 
 
 # --- the stack ---------------------------------------------------------------------------------
@@ -210,15 +209,6 @@ def pdf_bytes(text: str) -> bytes:
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
-class _SecureOverHttp(DefaultCookiePolicy):
-    # DEBUG is off, so cookies are Secure; the suite talks plain HTTP to gunicorn on 127.0.0.1.
-    def return_ok_secure(self, cookie, request):
-        return True
-
-    def set_ok(self, cookie, request):
-        return True
-
-
 class Observations:
     def __init__(self):
         self.lock = threading.Lock()
@@ -244,11 +234,9 @@ class Candidate:
     would, and checks in the database (not in the answer) whether the last action was saved."""
 
     def __init__(self, stack: Stack, world: World, email: str, observations: Observations):
-        import requests
 
         self.stack, self.world, self.email, self.obs = stack, world, email, observations
-        self.http = requests.Session()
-        self.http.cookies.set_policy(_SecureOverHttp())
+        self.cookies: dict[str, str] = {}
         self.dossier_id = None
         self.error = ""
         self.done = False
@@ -259,7 +247,10 @@ class Candidate:
         kwargs.setdefault("allow_redirects", False)
         kwargs.setdefault("timeout", 30)
         try:
-            response = self.http.request(method, self.stack.url + path, **kwargs)
+            # Cookies kept by hand: DEBUG is off, so they are Secure, and the suite talks plain
+            # HTTP to gunicorn on 127.0.0.1 (a cookie jar would not send them back).
+            response = requests.request(method, self.stack.url + path, cookies=dict(self.cookies), **kwargs)
+            self.cookies.update(response.cookies.get_dict())
         except requests.RequestException:
             response = None
         self.obs.record(response)
@@ -268,7 +259,7 @@ class Candidate:
     def _csrf(self, path: str) -> str:
         for _ in range(120):
             response = self._request("GET", path)
-            token = self.http.cookies.get("csrftoken")
+            token = self.cookies.get("csrftoken")
             if response is not None and response.status_code < 500 and token:
                 return token
             time.sleep(1)
@@ -294,12 +285,14 @@ class Candidate:
         from django.contrib.auth import get_user_model
 
         self.user_id = db(lambda: get_user_model().objects.get(email=self.email).pk)
-        for _ in range(120):
+        response = None
+        for _ in range(60):
             response = self.post("/connexion/", {"username": self.email, "password": PASSWORD})
             if response is not None and response.status_code == 302:
                 return
             time.sleep(1)
-        raise RuntimeError(f"{self.email}: cannot log in")
+        status = response.status_code if response is not None else None
+        raise RuntimeError(f"{self.email}: cannot log in (HTTP {status})")
 
     def fill(self):
         from candidates.models import Dossier
@@ -735,6 +728,7 @@ def scenario_storage_unwritable(s: Scenario) -> None:
     candidates = s.candidates(2)
     threads = run_candidates(candidates, stop_after="register")
     join(threads)
+    wait_settled(time.monotonic())  # their first PDFs are written before the storage breaks
     # "pieces" and "generated" become files: every write below them fails (root ignores chmod).
     moved = []
     for folder in ("pieces", "generated"):
@@ -788,8 +782,9 @@ def scenario_storage_unwritable(s: Scenario) -> None:
         if folder in moved:
             (private / f"{folder}.aside").rename(private / folder)
     back = time.monotonic()
-    # The candidate asks again ("Générer mes documents" is offered after a failure) and goes on.
-    other.post(f"/mes-documents/dossier/{dossier_id}/generer/", {}, form="/mes-documents/")
+    # The candidates ask again ("Générer mes documents" is offered after a failure) and go on.
+    for c in candidates:
+        c.post(f"/mes-documents/dossier/{c.dossier_id}/generer/", {}, form="/mes-documents/")
     threads = []
     for c in candidates:
         t = threading.Thread(target=lambda c=c: (c.upload(), c.sign(), c.lock()), daemon=True)
@@ -815,7 +810,7 @@ def scenario_double_submits(s: Scenario) -> None:
     per_kind = db(
         lambda: list(
             OutgoingEmail.objects.filter(message__dossier_id__in=ids)
-            .values("message__dossier_id", "kind")
+            .values("message__dossier_id", "kind", "subject")
             .annotate(n=Count("id"))
             .filter(n__gt=1)
         )
