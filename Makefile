@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint format install bench migrate seed clean worker audit
+.PHONY: run test lint format install bench migrate seed clean worker audit faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,13 @@ audit: install
 bench: install
 	$(BIN)/python benchmarks/run.py
 
+# issue 17: the fault suite (its own PostgreSQL, Redis, SMTP sink, gunicorn, workers; a few minutes).
+faults: install
+	$(BIN)/python faults/run.py $(FAULTS)
+
+# Development: one worker on every queue (production runs one per queue: docker-compose.yml).
 worker: install
-	$(BIN)/celery -A portal worker -l info -Q portal
+	$(BIN)/celery -A portal worker -l info -Q portal,portal.emails,portal.pdf,portal.exports
 
 clean:
 	rm -rf $(VENV) var

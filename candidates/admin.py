@@ -23,6 +23,7 @@ from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
 from exams.models import Session
 from exams.selectors import assignable_users
 from portal.exceptions import DomainError
+from portal.queueing import enqueue_on_commit
 
 from .models import Dossier, DossierEpreuve, DossierState, Profile, User
 from .permissions import dossiers_visible_to, user_can_review, users_visible_to
@@ -371,7 +372,7 @@ class DossierAdmin(admin.ModelAdmin):
 
             token = uuid.uuid4().hex
             ids = list(queryset.values_list("pk", flat=True))
-            export_dossiers.delay_on_commit(request.user.pk, ids, fmt, token)
+            enqueue_on_commit(export_dossiers, request.user.pk, ids, fmt, token)
             self.message_user(
                 request,
                 _(

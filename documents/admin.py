@@ -13,7 +13,7 @@ from candidates.permissions import dossiers_visible_to
 from exams.selectors import managed_academies
 from portal.scoped_admin import ScopedHistoryAdmin
 
-from .models import DocumentStatus, GeneratedDocument, Piece, PieceFile, PieceRule
+from .models import GeneratedDocument, Piece, PieceFile, PieceRule
 
 # --- Piece requirement rules (issue 5): academy managers edit their académie's rules ----------------
 
@@ -192,13 +192,9 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Relancer la génération des documents sélectionnés"))
     def rerender(self, request, queryset):
-        from .tasks import render_document
+        from documents.recap.services import documents_requeue_selected
 
-        count = 0
-        for document in queryset.exclude(status=DocumentStatus.READY):
-            GeneratedDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.PENDING, error="")
-            render_document.delay_on_commit(document.pk)
-            count += 1
+        count = documents_requeue_selected(queryset=queryset)
         self.message_user(request, _("%(n)s document(s) remis en génération.") % {"n": count})
 
     def has_add_permission(self, request):

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # issue 17: first, so that the database or the cache being away anywhere below answers a French
+    # 503 page that says what may already be saved, instead of a bare English 500.
+    "portal.errors.InfrastructureErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RejectNulMiddleware",  # issue 12
@@ -126,7 +129,14 @@ AUTH_USER_MODEL = "candidates.User"
 # --- Cache, Celery ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Redis away must cost a request one second, not hang it (issue 17).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -142,9 +152,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
+# issue 17: e-mails, PDFs and exports each on their own queue (<CELERY_QUEUE>.emails, .pdf,
+# .exports; portal/queueing.py), each with its own worker in compose.
+CELERY_TASK_ROUTES = ("portal.queueing.route_task",)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Do not hang a request for long if the broker is down: the outbox sweeper re-enqueues later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Do not hang a request for long if the broker is down: the sweepers re-enqueue later. The
+# visibility timeout is when Redis hands an unacknowledged task (its worker was SIGKILLed) to
+# another worker: above the longest task (an export, a few minutes), or a slow task would run
+# twice; the sweepers bring lost e-mails and PDFs back sooner than that (docs/operations.md).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/Paris"
 
@@ -242,12 +263,25 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Portail des examens <ne-pas-repondre@examens.localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # issue 17: per socket operation
 # issue 8: delivery of the outbox (docs/notifications.md). A claim older than the lease belongs to a
 # dead worker; after MAX_ATTEMPTS an e-mail is marked failed (visible in the admin, "renvoyer").
-NOTIFICATIONS_EMAIL_LEASE_SECONDS = env.int("NOTIFICATIONS_EMAIL_LEASE_SECONDS", default=300)  # issue 8
+# issue 17: the lease outlives the longest SMTP conversation, which deliver_email's time limit
+# bounds (lease - 10 s); short, so a killed worker's e-mail is taken over within two minutes.
+NOTIFICATIONS_EMAIL_LEASE_SECONDS = env.int("NOTIFICATIONS_EMAIL_LEASE_SECONDS", default=45)
+# A transient failure (network, 4xx) is failed for good only after both these many attempts and
+# NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS since the e-mail was written: a two-hour SMTP outage loses
+# nothing (issue 17).
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", default=10)  # issue 8
-NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=120)  # issue 8
+NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS = env.int("NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS", default=48 * 3600)
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=30)  # issue 17
+# issue 17: a pending PDF is re-enqueued by the sweeper (every minute) once its task is older than
+# this; a render holds its claim this long (renders take about a second: docs/performance.md).
+DOCUMENTS_SWEEP_GRACE_SECONDS = env.int("DOCUMENTS_SWEEP_GRACE_SECONDS", default=30)
+DOCUMENTS_RENDER_LEASE_SECONDS = env.int("DOCUMENTS_RENDER_LEASE_SECONDS", default=30)
+# issue 17: files in private storage that no row references are removed by `sweep_orphan_files`
+# once older than this (a deposit being written is never taken for an orphan).
+ORPHAN_FILES_GRACE_SECONDS = env.int("ORPHAN_FILES_GRACE_SECONDS", default=3600)
 
 # --- Recap signature (issue 6) ------------------------------------------------------------------
 SIGNING_CERT_PATH = env("SIGNING_CERT_PATH", default=str(DATA_DIR / "keys" / "signing.p12"))
