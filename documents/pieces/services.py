@@ -20,7 +20,7 @@ from candidates.states import transition
 from documents.models import Piece, PieceFile, PieceRule, PieceState
 from documents.pieces import catalogue as piece_rules_catalogue
 from documents.pieces import selectors
-from documents.pieces.rules import RequiredPiece
+from documents.pieces.rules import CONDITIONS, SET_KINDS, RequiredPiece
 from documents.pieces.uploads import CleanUpload, check_upload
 from exams.models import Academie, PieceDeadlineKind, Specialty
 from notifications.services import notify
@@ -361,6 +361,15 @@ def piece_rules_seed_academie(*, academie: Academie) -> int:
         specialties = list(Specialty.objects.filter(code__in=rule.get("specialties", [])))
         if rule.get("specialties") and not specialties:
             continue
+        conditions = {}
+        for condition in CONDITIONS:
+            if PieceRule._meta.get_field(condition.name).many_to_many:
+                continue  # set below, from the codes
+            if condition.kind in SET_KINDS:
+                # Stored as the catalogue lists them (a list keeps the notice's order).
+                conditions[condition.name] = list(rule.get(condition.name) or [])
+            elif condition.name in rule:
+                conditions[condition.name] = rule[condition.name]
         obj = PieceRule.objects.create(
             academie=academie,
             code=rule["code"],
@@ -369,14 +378,7 @@ def piece_rules_seed_academie(*, academie: Academie) -> int:
             deadline_kind=rule.get("deadline_kind", PieceDeadlineKind.STANDARD),
             order=order * 10,
             source=rule.get("source", "")[:120],
-            categories=list(rule.get("categories", [])),
-            options=list(rule.get("options", [])),
-            nationality=rule.get("nationality", ""),
-            min_age=rule.get("min_age"),
-            max_age=rule.get("max_age"),
-            continuing_situations=list(rule.get("continuing_situations", [])),
-            mandatory_language_not_in=list(rule.get("mandatory_language_not_in", [])),
-            **{k: v for k, v in rule.items() if k.startswith("when_")},
+            **conditions,
         )
         obj.specialties.set(specialties)
         created += 1

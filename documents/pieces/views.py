@@ -3,11 +3,9 @@ and the public simulator. Thin: they call selectors and services."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,14 +20,13 @@ from documents.pieces.forms import PieceUploadForm, SimulatorForm
 from documents.pieces.rules import RequirementProfile
 from documents.pieces.uploads import (
     ACCEPT_ATTRIBUTE,
-    EXTENSIONS,
-    KNOWN_EXTENSIONS,
     LimitedTemporaryFileUploadHandler,
     human_size,
     max_bytes,
 )
 from exams.models import PieceDeadlineKind
 from portal.exceptions import DomainError
+from portal.files import private_file_response
 
 
 def _own_dossier(request, dossier_id: int) -> Dossier:
@@ -160,13 +157,6 @@ def pieces_lock(request, dossier_id: int):
     return redirect("documents:dossier_pieces", dossier_id=dossier.pk)
 
 
-def _download_name(piece_file: PieceFile) -> str:
-    name = piece_file.original_name or "piece"
-    if KNOWN_EXTENSIONS.get(PurePath(name).suffix.lower()) != piece_file.content_type:
-        name = f"{name}{EXTENSIONS.get(piece_file.content_type, '')}"
-    return name
-
-
 @login_required
 @require_GET
 def piece_file(request, file_uuid):
@@ -177,14 +167,12 @@ def piece_file(request, file_uuid):
     )
     if not user_can_view_dossier(request.user, piece_file.piece.dossier):
         raise Http404
-    response = FileResponse(
-        piece_file.file.open("rb"),
+    return private_file_response(
+        piece_file.file,
         content_type=piece_file.content_type,
-        as_attachment=request.GET.get("telecharger") == "1",
-        filename=_download_name(piece_file),
+        filename=piece_file.original_name or "piece",
+        inline=False if request.GET.get("telecharger") == "1" else None,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _profile_from_form(form: SimulatorForm) -> RequirementProfile:

@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +17,7 @@ from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
 from documents.recap import services as recap
 from documents.recap.verification import Verdict, recap_by_token, recap_is_latest, verify_pdf
 from portal.exceptions import DomainError
+from portal.files import PDF, private_file_response
 
 
 class SignForm(forms.Form):
@@ -150,10 +151,8 @@ def status(request, dossier_id: int):
     return JsonResponse({"pending": pending})
 
 
-def _pdf_response(field, filename: str) -> FileResponse:
-    response = FileResponse(field.open("rb"), content_type="application/pdf", filename=filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _pdf_response(field, filename: str):
+    return private_file_response(field, content_type=PDF, filename=filename)
 
 
 @login_required
