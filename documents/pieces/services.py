@@ -235,6 +235,32 @@ def piece_deposit_generated(*, dossier: Dossier, code: str, content: bytes, orig
 LOCKABLE_STATES = frozenset({DossierState.REGISTERED, DossierState.INCOMPLETE})
 
 
+def piece_lock_refusal(
+    *, dossier: Dossier, blocking: list[RequiredPiece] | None = None
+) -> DomainError | None:
+    """The one answer to "may the candidate lock the pieces now?" (None: yes). "Mes justificatifs"
+    offers the button on it (disabled, with the list, while pieces are missing); piece_lock_all
+    refuses with the same message. ``blocking`` is selectors.pieces_blocking_submission when the
+    caller has it."""
+    if dossier.state not in LOCKABLE_STATES:
+        if dossier.pieces_locked_at:
+            return DomainError(_("Vos pièces sont déjà verrouillées."), code="already_locked")
+        return DomainError(
+            _("Ce dossier (%(state)s) ne peut pas être envoyé à l'examen.")
+            % {"state": dossier.get_state_display()},
+            code="bad_state",
+        )
+    if blocking is None:
+        blocking = selectors.pieces_blocking_submission(dossier)
+    if blocking:
+        return DomainError(
+            _("Il manque encore : %(pieces)s. Déposez ces pièces avant de confirmer.")
+            % {"pieces": " ; ".join(b.label for b in blocking)},
+            code="missing_pieces",
+        )
+    return None
+
+
 def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Dossier:
     """ "J'ai fourni toutes mes pièces" (TLS): refused while a required standard piece is missing
     or an invalidated piece is not replaced; then locks the pieces and sends the dossier to review
@@ -242,22 +268,9 @@ def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Do
     at = at or timezone.now()
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
-        if dossier.state not in LOCKABLE_STATES:
-            if dossier.pieces_locked_at:
-                raise DomainError(_("Vos pièces sont déjà verrouillées."), code="already_locked")
-            raise DomainError(
-                _("Ce dossier (%(state)s) ne peut pas être envoyé à l'examen.")
-                % {"state": dossier.get_state_display()},
-                code="bad_state",
-            )
-        blocking = selectors.pieces_blocking_submission(dossier)
-        if blocking:
-            names = [b.label for b in blocking]
-            raise DomainError(
-                _("Il manque encore : %(pieces)s. Déposez ces pièces avant de confirmer.")
-                % {"pieces": " ; ".join(names)},
-                code="missing_pieces",
-            )
+        refusal = piece_lock_refusal(dossier=dossier)
+        if refusal is not None:
+            raise refusal
         dossier.pieces_locked_at = at
         transition(dossier, DossierState.SUBMITTED, by=by)
         late = selectors.missing_pieces(dossier, kind=PieceDeadlineKind.LATE)

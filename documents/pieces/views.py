@@ -79,15 +79,17 @@ def _render_pieces(
     pieces = {p.code: p for p in dossier.pieces.prefetch_related("files")}
     required_pieces = selectors.required_pieces_for_dossier(dossier)
     rows = _rows(dossier, pieces, required_pieces, forms)
+    missing_standard = selectors.pieces_blocking_submission(dossier, required=required_pieces, pieces=pieces)
+    lock_refusal = services.piece_lock_refusal(dossier=dossier, blocking=missing_standard)
     context = {
         "dossier": dossier,
         "session": dossier.session,
         "rows": rows,
         "invalidated": [r for r in rows if r["status"] == PieceState.INVALIDATED],
-        "missing_standard": selectors.pieces_blocking_submission(
-            dossier, required=required_pieces, pieces=pieces
-        ),
-        "can_lock": dossier.state in services.LOCKABLE_STATES,
+        "missing_standard": missing_standard,
+        # The section stays while pieces are missing (it lists them); the button waits for them.
+        "can_lock": lock_refusal is None or lock_refusal.code == "missing_pieces",
+        "lock_refusal": lock_refusal,
         "lock_error": lock_error,
         "upload_max_bytes": max_bytes(),
         "upload_max_label": human_size(max_bytes()),
