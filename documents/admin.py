@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Category, ContinuingSituation
 from candidates.permissions import dossiers_visible_to
+from documents.pieces.rules import CONDITION_NAMES, CONDITIONS, MAX_AGE, MIN_AGE
 from exams.selectors import managed_academies
 from portal.scoped_admin import ScopedHistoryAdmin
 
@@ -39,6 +40,19 @@ class PieceRuleForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what is shown)
 
 
+def _condition_rows() -> list:
+    """The conditions in the order documents.pieces.rules declares them, the two ages on one row."""
+    ages = tuple(c.name for c in CONDITIONS if c.kind in (MIN_AGE, MAX_AGE))
+    rows: list = []
+    for name in CONDITION_NAMES:
+        if name in ages:
+            if name == ages[0]:
+                rows.append(ages)
+            continue
+        rows.append(name)
+    return rows
+
+
 @admin.register(PieceRule)
 class PieceRuleAdmin(ScopedHistoryAdmin):
     form = PieceRuleForm
@@ -65,24 +79,7 @@ class PieceRuleAdmin(ScopedHistoryAdmin):
         ),
         (
             _("Conditions (toutes doivent être remplies ; vide = sans condition)"),
-            {
-                "fields": [
-                    "categories",
-                    "specialties",
-                    "options",
-                    "nationality",
-                    ("min_age", "max_age"),
-                    "continuing_situations",
-                    "mandatory_language_not_in",
-                    "when_benefices",
-                    "when_dispenses",
-                    "when_engagement",
-                    "when_handicap",
-                    "when_r408",
-                    "when_positioning_decision",
-                    "when_benefice_renounced",
-                ]
-            },
+            {"fields": _condition_rows()},
         ),
     ]
 

@@ -7,6 +7,7 @@ import zoneinfo
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from .models import (
     StaffAssignment,
 )
 from .selectors import assignable_users, managed_academies
+from .staff import staff_sync_roles, staff_unassign
 
 
 class ManagedAcademieMixin:
@@ -230,3 +232,19 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, admin.ModelAdmin):
             # issue 12: what the picker offers is also all a POST may name.
             kwargs["queryset"] = assignable_users(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # The role follows the assignment through exams.staff, never a post_save: granted to its user
+    # once the specialties are saved, and recomputed for a previous user if it changed hands.
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        staff_sync_roles(user=form.instance.user)
+        previous = form.initial.get("user")
+        if change and previous and previous != form.instance.user_id:
+            staff_sync_roles(user=get_user_model().objects.get(pk=previous))
+
+    def delete_model(self, request, obj):
+        staff_unassign(assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user"):
+            staff_unassign(assignment=assignment)
