@@ -8,7 +8,10 @@ from documents.recap import services as recap
 
 @shared_task(
     bind=True,
+    # Idempotent (a claim, then "ready" under a row lock): a render whose worker died is delivered
+    # again rather than lost (issue 17).
     acks_late=True,
+    reject_on_worker_lost=True,
     max_retries=5,
     autoretry_for=recap.TRANSIENT_ERRORS,
     retry_backoff=5,
@@ -20,9 +23,9 @@ def render_document(self, document_id: int) -> str | None:
     return document.status if document else None
 
 
-@shared_task
+@shared_task(acks_late=True)
 def sweep_pending_documents() -> int:
-    """Periodic (celery beat, every 10 minutes): re-enqueue documents stuck in pending."""
+    """Periodic (celery beat, every minute): re-enqueue documents whose render task was lost."""
     return recap.documents_sweep_pending()
 
 
@@ -50,3 +53,11 @@ def check_piece_upload(self, upload_id: int) -> str | None:
 def sweep_piece_uploads() -> int:
     """Periodic (celery beat, every 5 minutes): re-enqueue uploads still in quarantine."""
     return quarantine.uploads_pending_sweep()
+
+
+@shared_task(acks_late=True)
+def sweep_orphan_files() -> int:
+    """Daily (beat): remove files of private storage no row references, once past their grace."""
+    from documents.orphans import orphan_files_sweep
+
+    return len(orphan_files_sweep())

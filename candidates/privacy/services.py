@@ -32,9 +32,10 @@ from candidates.models import (
     User,
 )
 from documents.models import GeneratedDocument, PieceCode, PieceFile, QuarantinedFile
-from documents.pieces.access import download_name
 from exams.models import Session
 from notifications.models import Message, OutgoingEmail
+from portal.files import safe_download_name
+from portal.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def privacy_export_request(*, user) -> PrivacyRequest:
         request = PrivacyRequest.objects.create(user=user, kind=PrivacyRequestKind.EXPORT)
         from candidates.tasks import build_privacy_export
 
-        build_privacy_export.delay_on_commit(request.pk)
+        enqueue_on_commit(build_privacy_export, request.pk)
     return request
 
 
@@ -178,7 +179,7 @@ def _write_export(user: User, out) -> None:
                 with (
                     piece_file.file.open("rb") as fh,
                     archive.open(
-                        f"{folder}/pieces/{piece_file.piece.code}/{piece_file.pk}-{download_name(piece_file)}",
+                        f"{folder}/pieces/{piece_file.piece.code}/{piece_file.pk}-{safe_download_name(piece_file.original_name, piece_file.content_type)}",
                         "w",
                     ) as target,
                 ):

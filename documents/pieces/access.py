@@ -1,36 +1,23 @@
 """Staff access to deposited files (issue 12, RGPD): every view or download by someone other than
 the candidate writes a ``PieceAccess`` row (who, when, which file), shown in the dossier's history;
-identity documents are served as a watermarked copy. Also the one answer to "under which name is
-this file downloaded" (the extension of the type found by content, never the candidate's own)."""
+identity documents are served as a watermarked copy. The response itself is portal.files'
+(the download name ends with the extension of the type found by content)."""
 
 from __future__ import annotations
 
 import io
 import logging
-from pathlib import PurePath
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents.models import PieceAccess, PieceAccessAction, PieceCode, PieceFile
-from documents.pieces.uploads import EXTENSIONS, KNOWN_EXTENSIONS
 from documents.pieces.watermark import watermark, watermark_text
 from portal.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
 
 WATERMARKED_CODES = frozenset({PieceCode.IDENTITY})
-
-
-def download_name(piece_file: PieceFile) -> str:
-    """The candidate's name with the extension of the type found by content: ``carte.exe``
-    holding a PDF is downloaded as ``carte.pdf``; ``carte.jpeg`` stays."""
-    name = piece_file.original_name or "piece"
-    extension = EXTENSIONS.get(piece_file.content_type, "")
-    path = PurePath(name)
-    if KNOWN_EXTENSIONS.get(path.suffix.lower()) == piece_file.content_type:
-        return name
-    return f"{path.stem or 'piece'}{extension}" if path.suffix else f"{name}{extension}"
 
 
 def is_staff_access(user, piece_file: PieceFile) -> bool:

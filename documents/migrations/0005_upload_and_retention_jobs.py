@@ -29,7 +29,7 @@ def remove_jobs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("documents", "0003_quarantine_access_log"),
+        ("documents", "0004_quarantine_access_log"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('candidates', '0003_dossier_number_counter'),
-        ('documents', '0002_piece_rules'),
+        ('documents', '0003_render_claim_and_enqueue_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
