@@ -43,7 +43,7 @@ def check_piece_upload(self, upload_id: int) -> str | None:
     the embedded default (eager tasks) it is left to the sweeper rather than blocking the request."""
     try:
         return quarantine.upload_process(upload_id=upload_id)
-    except antivirus.ScannerUnavailable as exc:
+    except (antivirus.ScannerUnavailable, quarantine.UploadDelayed) as exc:
         if self.request.is_eager:
             return None
         raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 900)) from exc

@@ -23,6 +23,7 @@ from candidates.models import Dossier
 from documents.models import PieceUpload, QuarantinedFile, UploadStatus
 from documents.pieces import antivirus, services
 from documents.pieces.uploads import CHUNK, check_size
+from documents.storage_safety import storage_delete, storage_save
 from portal.exceptions import DomainError
 from portal.queueing import enqueue, enqueue_on_commit
 
@@ -67,7 +68,7 @@ def piece_upload_receive(
     services.piece_deposit_check(dossier=dossier, code=code, at=at)
     names = [check_size(uploaded) for uploaded in files]
     _rate_check(by, at)
-    stored: list[QuarantinedFile] = []
+    stored: list[str] = []
     try:
         with transaction.atomic():
             upload = PieceUpload.objects.create(
@@ -76,18 +77,26 @@ def piece_upload_receive(
             for uploaded, name in zip(files, names, strict=True):
                 quarantined = QuarantinedFile(upload=upload, original_name=name, size=uploaded.size)
                 uploaded.seek(0)
-                quarantined.file.save("quarantine", uploaded, save=False)
-                stored.append(quarantined)
+                try:
+                    stored.append(storage_save(quarantined.file, "quarantine", uploaded))
+                except OSError as exc:
+                    logger.exception("Storing an upload of dossier %s in quarantine failed", dossier.pk)
+                    raise services.storage_refusal() from exc
                 quarantined.save()
             from documents.tasks import check_piece_upload
 
             # Never fails the request: with the broker down the sweeper enqueues it later.
             enqueue_on_commit(check_piece_upload, upload.pk)
     except BaseException:
-        for quarantined in stored:
-            quarantined.file.storage.delete(quarantined.file.name)
+        storage = QuarantinedFile._meta.get_field("file").storage
+        for name in stored:
+            storage_delete(storage, name)
         raise
     return upload
+
+
+class UploadDelayed(Exception):
+    """A transient failure (storage unreachable): the upload stays in quarantine and is retried."""
 
 
 def _claim(upload_id: int, at: dt.datetime) -> PieceUpload | None:
@@ -105,7 +114,7 @@ def _claim(upload_id: int, at: dt.datetime) -> PieceUpload | None:
 def _discard_files(upload: PieceUpload) -> None:
     for quarantined in upload.files.all():
         if quarantined.file:
-            quarantined.file.storage.delete(quarantined.file.name)
+            storage_delete(quarantined.file.storage, quarantined.file.name)  # else the orphan sweep
     upload.files.update(file="")
 
 
@@ -170,10 +179,17 @@ def upload_process(*, upload_id: int) -> str | None:
         logger.warning("upload %s waits for the antivirus: %s", upload.pk, exc)
         _release(upload, str(exc))
         raise
+    except OSError as exc:
+        _release(upload, f"storage: {exc.__class__.__name__}")
+        raise UploadDelayed(str(exc)) from exc
     if infected:
         _decide(upload, UploadStatus.REFUSED, infected)
         return upload.status
-    copies = _local_copies(files)
+    try:
+        copies = _local_copies(files)
+    except OSError as exc:
+        _release(upload, f"storage: {exc.__class__.__name__}")
+        raise UploadDelayed(str(exc)) from exc
     try:
         services.piece_deposit(
             dossier=upload.dossier,
@@ -185,6 +201,9 @@ def upload_process(*, upload_id: int) -> str | None:
             at=upload.received_at,
         )
     except DomainError as exc:
+        if exc.code == "storage":  # our incident, not the candidate's file: try again later
+            _release(upload, "storage: the piece could not be written")
+            raise UploadDelayed(exc.message) from exc
         _decide(upload, UploadStatus.REFUSED, exc.message)
     else:
         _decide(upload, UploadStatus.ACCEPTED)

@@ -148,16 +148,21 @@ def _store(*, piece: Piece, clean: CleanUpload, by, stored: list[str]) -> PieceF
         stored.append(storage_save(piece_file.file, clean.original_name, clean.file))
     except OSError as exc:
         logger.exception("Storing a piece of dossier %s failed", piece.dossier_id)
-        raise DomainError(
-            _(
-                "Votre fichier n'a pas pu être enregistré à cause d'un incident technique de notre côté : "
-                "rien n'a été déposé. Réessayez dans quelques minutes."
-            ),
-            field="files",
-            code="storage",
-        ) from exc
+        raise storage_refusal() from exc
     piece_file.save()
     return piece_file
+
+
+def storage_refusal() -> DomainError:
+    """What the candidate reads when the storage could not take their file (quarantine too)."""
+    return DomainError(
+        _(
+            "Votre fichier n'a pas pu être enregistré à cause d'un incident technique de notre côté : "
+            "rien n'a été déposé. Réessayez dans quelques minutes."
+        ),
+        field="files",
+        code="storage",
+    )
 
 
 def _already_deposited(existing: Piece | None, cleaned: Sequence[CleanUpload], *, replace: bool) -> bool:

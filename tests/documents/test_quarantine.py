@@ -144,3 +144,53 @@ def test_the_operator_sees_uploads_waiting_for_the_antivirus_and_the_purge_count
     assert "clamd unreachable" in html
     html = client.get(reverse("admin:candidates_datapurge_changelist")).content.decode()
     assert "nm-bts-2022" in html
+
+
+def test_the_health_endpoint_says_uploads_are_not_scanned_and_how_old_the_oldest_waiting_one_is(client):
+    dossier = registered_dossier()
+    quarantine.piece_upload_receive(
+        dossier=dossier, code="identity", files=[upload("carte.pdf", pdf_bytes())], by=dossier.candidate
+    )
+    body = client.get("/sante/").json()
+    assert body["checks"]["antivirus"] == {
+        "ok": True,
+        "configured": False,
+        "warning": "uploads are not scanned (CLAMD_URL empty)",
+    }
+    assert body["backlog"]["oldest_checking_upload_seconds"] is not None
+
+
+def test_a_storage_that_fails_in_the_request_is_a_french_refusal(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(quarantine, "storage_save", broken)
+    dossier = registered_dossier()
+    client.force_login(dossier.candidate)
+    response = client.post(
+        reverse("documents:piece_upload", args=[dossier.pk, "identity"]),
+        {"identity-files": upload("carte.pdf", pdf_bytes())},
+    )
+    assert response.status_code == 400
+    assert "n&#x27;a pas pu être enregistré à cause d&#x27;un incident technique" in response.content.decode()
+    assert not PieceUpload.objects.exists()
+
+
+def test_a_storage_that_fails_in_the_worker_delays_the_upload(monkeypatch):
+    from documents.pieces import services
+
+    dossier = registered_dossier()
+    received = quarantine.piece_upload_receive(
+        dossier=dossier, code="identity", files=[upload("carte.pdf", pdf_bytes())], by=dossier.candidate
+    )
+
+    def storage_down(**kwargs):
+        raise services.storage_refusal()
+
+    monkeypatch.setattr(services, "piece_deposit", storage_down)
+    with pytest.raises(quarantine.UploadDelayed):
+        quarantine.upload_process(upload_id=received.pk)
+    received.refresh_from_db()
+    assert received.status == UploadStatus.CHECKING and received.claimed_at is None
+    assert received.last_error.startswith("storage")
+    assert received.files.get().file  # still in quarantine
