@@ -143,7 +143,9 @@ def problems(
         if values.get(name) and values[name] not in countries:
             refuse(name, "Choisissez un pays dans la liste.")
     birth_date = values.get("birth_date")
-    if isinstance(birth_date, dt.date) and today is not None:
+    if birth_date not in (None, "") and not isinstance(birth_date, dt.date):
+        refuse("birth_date", "Date invalide : utilisez le format jj/mm/aaaa.")
+    elif isinstance(birth_date, dt.date) and today is not None:
         error = rules.birth_date_error(birth_date, today)
         if error:
             refuse("birth_date", error)
