@@ -66,8 +66,12 @@ def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | N
                 else required.deadline,
                 "files": list(piece.files.all()) if piece else [],
                 "refusal": refusals[required.code],
-                "form": (forms or {}).get(required.code)
-                or PieceUploadForm(code=required.code, prefix=required.code),
+                "form": (
+                    (forms or {}).get(required.code)
+                    or PieceUploadForm(code=required.code, prefix=required.code)
+                ).for_piece(
+                    required.label, invalidated=bool(piece and piece.state == PieceState.INVALIDATED)
+                ),
             }
         )
     return rows
