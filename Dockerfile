@@ -12,8 +12,11 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir .
 COPY . .
-RUN DEBUG=true python manage.py collectstatic --noinput
+# With DEBUG off the portal serves hashed names from the manifest: collect with DEBUG off too, or
+# every page fails on its first {% static %} (the key below is for this build step only).
+RUN DEBUG=false SECRET_KEY=collectstatic-build-step-only-never-used-at-run-time-0000 \
+    python manage.py collectstatic --noinput
 RUN useradd --create-home portal && mkdir -p /data && chown portal /data
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-"]

@@ -154,8 +154,13 @@ class SimulatorForm(forms.Form):
         }
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_json: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.for_json = for_json
+        if for_json:
+            # issue 15: a JSON answer shows no widget: no language or option lists to query and
+            # build, no classes to decorate (validation does not read the widgets).
+            return
         languages = [(lang.code, lang.name) for lang in Language.objects.order_by("name")]
         if not any(code == "en" for code, _name in languages):
             languages.insert(0, ("en", "Anglais"))
@@ -188,7 +193,8 @@ class SimulatorForm(forms.Form):
 
     def full_clean(self):
         super().full_clean()
-        self._decorate()
+        if not self.for_json:
+            self._decorate()
 
     def clean_nationality(self):
         return self.cleaned_data["nationality"].upper()
