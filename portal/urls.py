@@ -16,9 +16,9 @@ urlpatterns = [
     path("sante/", health, name="health"),
     path("admin/", admin.site.urls),
     path("", include("candidates.urls")),
-    path("inscription/", include("candidates.wizard_urls")),  # issue 4
-    path("", include("documents.urls")),
-    path("", include("documents.recap_urls")),  # issue 6
+    path("inscription/", include("candidates.registration.urls")),  # issue 4
+    path("", include("documents.pieces.urls")),
+    path("", include("documents.recap.urls")),  # issue 6
     path("", include("notifications.urls")),
 ]
 

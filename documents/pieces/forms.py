@@ -10,9 +10,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Category, ContinuingSituation
+from documents.pieces.uploads import ACCEPT_ATTRIBUTE, human_size
 from exams.models import Language, Session, Specialty
-
-from .uploads import ACCEPT_ATTRIBUTE, human_size
 
 
 class MultipleFileInput(forms.ClearableFileInput):

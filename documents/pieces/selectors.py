@@ -7,11 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from candidates.models import Dossier, EpreuveChoice
+from documents.models import Piece, PieceCode, PieceRule, PieceState
+from documents.pieces import catalogue as piece_rules_catalogue
+from documents.pieces.rules import RequiredPiece, RequirementProfile, RuleData, required_pieces
 from exams.models import Academie, PieceDeadlineKind, Session
-
-from . import piece_rules_catalogue
-from .models import Piece, PieceCode, PieceRule, PieceState
-from .rules import RequiredPiece, RequirementProfile, RuleData, required_pieces
 
 
 def _label(code: str, label: str) -> str:
