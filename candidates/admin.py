@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.review import exports
 from candidates.review import services as review
-from candidates.review.selectors import WAITING_STATES, with_review_columns
+from candidates.review.selectors import WAITING_STATES, dossier_search, with_review_columns
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
 from exams.models import Session
 from portal.exceptions import DomainError
 
 from .models import Dossier, DossierEpreuve, DossierState, Profile, User
-from .permissions import dossiers_visible_to, user_can_review
+from .permissions import catalogue_in_scope, dossiers_visible_to, user_can_review
 from .states import allowed_transitions
 
 
@@ -95,11 +95,9 @@ class _ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
         self.title = self.titles.get(field_path, self.title)
 
     def field_choices(self, field, request, model_admin):
+        # issue 15: from the catalogue of the user's scope, not a DISTINCT over 100,000 dossiers.
+        related = catalogue_in_scope(request.user, field.related_model)
         # A session's name reads its académie and exam: one query for all, not one per session.
-        in_scope = (
-            model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
-        )
-        related = field.related_model._default_manager.filter(pk__in=in_scope)
         if field.related_model is Session:
             related = related.select_related("academie", "exam")
         ordering = self.field_admin_ordering(field, request, model_admin)
@@ -266,11 +264,9 @@ class DossierAdmin(admin.ModelAdmin):
         return user_can_review(request.user)
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Subqueries, no join: no duplicates to remove (issue 15: candidates.review.selectors).
         day = _parse_search_date(search_term)
-        if day is not None:
-            results = results | queryset.filter(birth_date=day)
-        return results, may_have_duplicates
+        return dossier_search(queryset, search_term, day=day), False
 
     # --- columns --------------------------------------------------------------------------------
     @admin.display(description=_("numéro"), ordering="number")
