@@ -77,7 +77,8 @@ class Journey:
             {"email": self.email, "email_confirm": self.email, "password1": PASSWORD, "password2": PASSWORD},
             what="sign-up",
         )
-        text = self.mail.wait_for(self.email, lambda subject, body: "/activation/" in body)
+        # Five minutes, then the candidate gives up (an error of the rush).
+        text = self.mail.wait_for(self.email, lambda subject, body: "/activation/" in body, timeout=300)
         link = re.search(r"https?://\S+?(/activation/\S+/)", text).group(1)
         page = b.get(link)
         self.post_form(page, what="activation")

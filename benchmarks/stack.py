@@ -347,7 +347,9 @@ class Stack:
         deadline = time.monotonic() + timeout
         quiet = 0
         while time.monotonic() < deadline:
-            busy = client.llen("portal") + len(client.keys("unacked*") and client.hkeys("unacked") or [])
+            # Every priority list of the queue ("portal", "portal:5", "portal:8"), and running tasks.
+            lists = [k for k in client.keys("portal*") if client.type(k) == b"list"]
+            busy = sum(client.llen(k) for k in lists) + client.hlen("unacked")
             quiet = quiet + 1 if busy == 0 else 0
             if quiet >= 3:
                 return
