@@ -217,7 +217,7 @@ def simulator(request):
         for name in request.GET:
             if name not in SimulatorForm.PARAMETERS:
                 return _json_error(name, _("Paramètre inconnu : %(name)s.") % {"name": name})
-    form = SimulatorForm(request.GET or None)
+    form = SimulatorForm(request.GET or None, for_json=wants_json)
     pieces = None
     if form.is_bound and form.is_valid():
         session = form.cleaned_data["session"]
