@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierEpreuve, DossierState, EpreuveChoice
+from exams.catalogue import opening_for
 from exams.models import PieceDeadlineKind
 from notifications.services import notify
 from portal.exceptions import DomainError
@@ -152,6 +153,8 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
         "session": session,
         "academie": session.academie,
         "specialty": dossier.specialty,
+        # The contact of this académie's bureau for the specialty (TLS annex 3), never another's.
+        "contact": opening_for(session, dossier.specialty_id),
         "option": dossier.option,
         "mandatory_rows": [r for r in rows if not r.epreuve.is_optional],
         "optional_rows": [r for r in rows if r.epreuve.is_optional],

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 STANDARD = "standard"
 LATE = "late"
+# The code a mandatory language typed in «autre langue» stands for (never one of the listed ones,
+# so a rule "mandatory language not in [en, es]" applies to it).
+OTHER_LANGUAGE = "autre"
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,23 @@ def rule_applies(rule: RuleData, profile: RequirementProfile, *, closing_day: dt
     return all(have for wanted, have in flags if wanted)
 
 
+# National law no académie can switch off: these rules apply in every session, whatever its own
+# rules say (an académie's rule for the same piece only adds its reason).
+NATIONAL_RULES: tuple[RuleData, ...] = (
+    RuleData(
+        code="jdc",
+        label="Certificat JDC, exemption ou attestation de recensement",
+        reason=(
+            "Vous êtes de nationalité française et avez moins de 25 ans à la clôture des inscriptions "
+            "(Code du service national, articles L113-4 et L114-6)."
+        ),
+        nationality="FR",
+        max_age=25,
+        order=-1,
+    ),
+)
+
+
 def required_pieces(
     profile: RequirementProfile,
     rules: Sequence[RuleData],
@@ -131,9 +151,10 @@ def required_pieces(
     anyone keeping a bénéfice): the piece is listed once with every reason, and the standard
     deadline wins over the late one (the earlier deadline is the one that binds).
     ``deadlines`` maps "standard" and "late" to the session's instants (Session.piece_deadline).
+    NATIONAL_RULES come first and always apply (JDC: Code du service national L113-4, L114-6).
     """
     found: dict[str, tuple[RuleData, list[str], str]] = {}
-    for rule in sorted(rules, key=lambda r: r.order):
+    for rule in [*NATIONAL_RULES, *sorted(rules, key=lambda r: r.order)]:
         if not rule_applies(rule, profile, closing_day=closing_day):
             continue
         if rule.code in found:

@@ -28,14 +28,15 @@ _REVIEW = [
     ("exams", "specialty", ["view"]),
     ("exams", "specialtyoption", ["view"]),
     ("exams", "epreuve", ["view"]),
+    ("exams", "sessionspecialty", ["view"]),
 ]
 _ALL = ["view", "add", "change", "delete"]
+# The national referential (specialties, options, épreuves, languages) is read-only for managers:
+# only what belongs to their académie's sessions is theirs to change.
 _CONFIGURE = [
     ("exams", "session", _ALL),
-    ("exams", "specialty", _ALL),
-    ("exams", "specialtyoption", _ALL),
-    ("exams", "epreuve", _ALL),
-    ("exams", "language", _ALL),
+    ("exams", "sessionspecialty", _ALL),
+    ("exams", "language", ["view"]),
     ("exams", "departement", ["view", "change"]),
     ("exams", "academie", ["view", "change"]),
     ("exams", "exam", ["view"]),
@@ -67,7 +68,9 @@ def ensure_roles() -> dict[str, Group]:
     groups = {}
     for name, spec in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*_permissions(spec))
+        # set, not add: a permission taken from a role (e.g. editing the national referential)
+        # is taken from existing groups too.
+        group.permissions.set(_permissions(spec))
         groups[name] = group
     return groups
 
@@ -79,17 +82,16 @@ def role_group_name(role: str) -> str:
 
 
 def sync_assignment_groups(assignments=None) -> None:
-    """Put each assigned user in the group of their role and let them into the admin."""
+    """Put each assigned staff account in the group of its role. A candidate's account is never
+    promoted to staff here (domain.md §1: staff are invited, exams.staff), whatever wrote the row."""
     from .models import StaffAssignment
 
     groups = ensure_roles()
     assignments = StaffAssignment.objects.select_related("user") if assignments is None else assignments
     for assignment in assignments:
         user = assignment.user
-        user.groups.add(groups[role_group_name(assignment.role)])
-        if not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
+        if user.is_staff:
+            user.groups.add(groups[role_group_name(assignment.role)])
 
 
 def on_post_migrate(sender, **kwargs) -> None:

@@ -13,6 +13,7 @@ admin.site.index_title = "Bureau des examens"
 urlpatterns = [
     path("", exam_views.home, name="home"),
     path("sante/", health, name="health"),
+    path("personnel/activation/<uidb64>/<token>/", exam_views.staff_activate, name="staff_activate"),
     path("admin/", admin.site.urls),
     path("", include("candidates.urls")),
     path("inscription/", include("candidates.wizard_urls")),  # issue 4
