@@ -50,10 +50,10 @@ def main(rounds: int = 15) -> None:
         _setup(Path(tmp))
         from weasyprint import HTML
 
-        from documents import recap
         from documents.models import DocumentKind, GeneratedDocument
-        from documents.pdf import render_pdf
-        from documents.signing import seal_pdf
+        from documents.recap import services as recap
+        from documents.recap.pdf import render_pdf
+        from documents.recap.signing import seal_pdf
         from tests.documents.conftest import make_dossier
 
         dossier = make_dossier()

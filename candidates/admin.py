@@ -15,14 +15,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from candidates.review import exports
+from candidates.review import services as review
+from candidates.review.selectors import WAITING_STATES, with_review_columns
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
 from exams.models import Session
 from portal.exceptions import DomainError
 
-from . import exports, review
 from .models import Dossier, DossierEpreuve, DossierState, Profile, User
 from .permissions import dossiers_visible_to, user_can_review
-from .review_selectors import WAITING_STATES, with_review_columns
 from .states import allowed_transitions
 
 

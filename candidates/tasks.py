@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import account_services, services
+from candidates.accounts import services as account_services
+from candidates.registration import services
 
 
 @shared_task(acks_late=True)
@@ -22,7 +23,8 @@ def expire_closed_drafts() -> int:
 @shared_task(bind=True, acks_late=True, max_retries=3, autoretry_for=(OSError,), retry_backoff=30)
 def export_dossiers(self, user_id: int, dossier_ids: list[int], fmt: str, token: str) -> str:
     """issue 7: a large export of the staff's dossier list, written in private storage."""
-    from .exports import export_write_for_user
+    from candidates.review.exports import export_write_for_user
+
     from .models import User
 
     user = User.objects.get(pk=user_id)

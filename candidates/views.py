@@ -1,2 +1,26 @@
-"""Candidate pages: thin views that call services and selectors (the account pages, "Mon espace"
-included, are in account_views.py)."""
+"""The candidate's space ("Mon espace"): it composes the account and the registration workflows,
+so it lives above both packages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from candidates.accounts import services as account_services
+from candidates.models import Profile
+from candidates.registration.selectors import dossiers_for_space
+
+
+@login_required
+@require_GET
+def space(request: HttpRequest) -> HttpResponse:
+    # Always the logged-in candidate's own profile: no id in any URL, nothing to guess.
+    p, _ = Profile.objects.select_related("departement").get_or_create(user=request.user)
+    dossiers = dossiers_for_space(request.user)
+    return render(
+        request,
+        "candidates/space.html",
+        {"dossiers": dossiers, "profile": p, "completeness": account_services.profile_completeness(p)},
+    )

@@ -5,6 +5,3 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "documents"
     verbose_name = "Documents"
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the signal receivers)

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import recap, services
+from documents.pieces import services
+from documents.recap import services as recap
 
 
 @shared_task(

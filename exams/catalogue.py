@@ -15,7 +15,6 @@ from portal.exceptions import DomainError
 
 from . import catalogue_seeds
 from .models import Session, SessionSpecialty, Specialty
-from .signals import session_prepared
 
 # Every per-session field the roll-over copies as is (the dates are shifted, the rest is copied).
 COPIED_FIELDS = (
@@ -90,7 +89,7 @@ def _next_code(session: Session, year: int) -> str:
 def session_prepare_next(*, session: Session, by=None) -> Session:
     """ "Préparer la session suivante": a copy of the session one year later with everything attached
     (specialties opened with their options, contacts and R408, languages, route rules, aménagement
-    channel, and — through ``session_prepared`` — the piece rules). Every date moves by one year on
+    channel, the piece rules). Every date moves by one year on
     the académie's clocks; the copy is unpublished until the manager has reviewed it. Refused when
     the académie already has that year's session."""
     session = Session.objects.select_for_update().select_related("academie", "exam").get(pk=session.pk)
@@ -128,7 +127,11 @@ def session_prepare_next(*, session: Session, by=None) -> Session:
             **{name: getattr(opening, name) for name in OPENING_FIELDS},
         )
         copy.options.set(opening.options.all())
-    session_prepared.send(sender=Session, previous=session, session=new, by=by)
+    # The piece rules live in documents, above exams: called explicitly, imported here only
+    # (a lower layer never imports a higher one at module level).
+    from documents.pieces.services import piece_rules_copy
+
+    piece_rules_copy(source=session, target=new)
     return new
 
 

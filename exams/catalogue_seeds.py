@@ -5,7 +5,7 @@ list, aménagement channel and the gestionnaire contacts. Loaded by exams.catalo
 Notices (/work/shared/seeds): CF = 000 (Clermont-Ferrand 2024), TLS = 001 (Toulouse 2024),
 NM = 002 (Nancy-Metz 2025), AM = 003 (Aix-Marseille 2023), NT = 004 (Nantes 2024).
 National rules (JDC, professional épreuves never dispensed, five-year bénéfice) are not here: they
-are code (documents.rules.NATIONAL_RULES, candidates rules) that no académie can switch off.
+are code (documents.pieces.rules.NATIONAL_RULES, candidates rules) that no académie can switch off.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Dossier, DossierState
-from documents.selectors import missing_standard_pieces, rules_for_session
+from documents.pieces.selectors import missing_standard_pieces, rules_for_session
 from exams.models import PieceDeadlineKind, Session
 
 from .models import ReminderSent

@@ -161,7 +161,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "candidates/lockout.html"
 # issue 3: "Jean@X.fr" and "jean@x.fr " are one account, so they share one failure counter.
-AXES_USERNAME_CALLABLE = "candidates.account_views.axes_username"
+AXES_USERNAME_CALLABLE = "candidates.accounts.views.axes_username"
 # issue 3: e-mails an anonymous visitor can trigger (sign-up, new activation link, password reset),
 # per address and per IP, over ACCOUNT_EMAIL_RATE_WINDOW seconds, so the portal cannot spam an inbox.
 ACCOUNT_EMAIL_RATE_PER_ADDRESS = env.int("ACCOUNT_EMAIL_RATE_PER_ADDRESS", default=3)

@@ -16,8 +16,8 @@ urlpatterns = [
     path("personnel/activation/<uidb64>/<token>/", exam_views.staff_activate, name="staff_activate"),
     path("admin/", admin.site.urls),
     path("", include("candidates.urls")),
-    path("inscription/", include("candidates.wizard_urls")),  # issue 4
-    path("", include("documents.urls")),
-    path("", include("documents.recap_urls")),  # issue 6
+    path("inscription/", include("candidates.registration.urls")),  # issue 4
+    path("", include("documents.pieces.urls")),
+    path("", include("documents.recap.urls")),  # issue 6
     path("", include("notifications.urls")),
 ]

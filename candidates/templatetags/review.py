@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from candidates.permissions import user_can_review
-from candidates.review_selectors import DASHBOARD_STATES, review_dashboard
+from candidates.review.selectors import DASHBOARD_STATES, review_dashboard
 from notifications.models import Message
 
 register = template.Library()

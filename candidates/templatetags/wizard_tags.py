@@ -2,7 +2,7 @@
 
 from django import template
 
-from candidates import selectors
+from candidates.registration import selectors
 
 register = template.Library()
 

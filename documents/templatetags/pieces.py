@@ -3,7 +3,7 @@ candidate space (domain.md §6, TLS)."""
 
 from django import template
 
-from documents.selectors import invalidated_pieces_for_user
+from documents.pieces.selectors import invalidated_pieces_for_user
 
 register = template.Library()
 
@@ -18,6 +18,6 @@ def invalidated_pieces_alert(context):
 @register.filter
 def human_size(value) -> str:
     """{{ size|human_size }}: "2,5 Mo" rather than Django's "2,5 Mio"."""
-    from documents.uploads import human_size as _human_size
+    from documents.pieces.uploads import human_size as _human_size
 
     return _human_size(int(value or 0))

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from candidates import account_rules as rules
+from candidates.accounts import rules
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from candidates import tasks
-from candidates.account_services import purge_inactive_accounts
+from candidates.accounts.services import purge_inactive_accounts
 from candidates.models import Profile, User
 from tests.candidates.account_helpers import _clean_cache  # noqa: F401
 from tests.factories import DossierFactory, UserFactory

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from candidates.account_services import activation_token_generator
+from candidates.accounts.services import activation_token_generator
 from candidates.models import Profile, User
 from tests.candidates.account_helpers import PASSWORD, _clean_cache, link_in, mails_to, signup  # noqa: F401
 from tests.factories import UserFactory

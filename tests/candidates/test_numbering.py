@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
-from candidates import services
 from candidates.models import Dossier, DossierNumberCounter
+from candidates.registration import services
 from portal.celery import app as celery_app
 from tests.candidates.test_services import fill
 from tests.factories import LanguageFactory, bts_catalogue, candidate_with_profile, open_session

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from candidates.account_services import profile_completeness, profile_update
+from candidates.accounts.services import profile_completeness, profile_update
 from candidates.models import Profile
 from portal.exceptions import DomainError
 from tests.candidates.account_helpers import _clean_cache  # noqa: F401

@@ -178,7 +178,7 @@ def test_review_views_run_an_end_to_end_review(client, w):
 
 
 def test_an_invalidation_reason_can_be_chosen_from_the_list(client, w):
-    from candidates.review import INVALIDATION_REASONS
+    from candidates.review.services import INVALIDATION_REASONS
 
     d = w["bat_nantes"]
     Dossier.objects.filter(pk=d.pk).update(state=S.IN_REVIEW)

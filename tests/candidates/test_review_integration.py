@@ -9,9 +9,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from candidates import review
-from candidates.exports import export_storage_path
 from candidates.models import Dossier, DossierState
+from candidates.review import services as review
+from candidates.review.exports import export_storage_path
 from candidates.tasks import export_dossiers
 from portal.exceptions import DomainError
 from tests.candidates.review_fixtures import dossier, world

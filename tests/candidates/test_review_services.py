@@ -3,8 +3,8 @@
 import pytest
 from django.core import mail
 
-from candidates import review
 from candidates.models import Dossier, DossierState
+from candidates.review import services as review
 from documents.models import Piece, PieceState
 from notifications.models import Message
 from portal.exceptions import DomainError
@@ -209,8 +209,8 @@ def test_bulk_mark_compliant_guards_on_pieces_state_and_scope(w, django_capture_
 
 @pytest.mark.django_db
 def test_staff_without_the_review_permission_cannot_act_even_on_a_dossier_they_see():
-    from candidates import review
     from candidates.models import DossierState
+    from candidates.review import services as review
     from portal.exceptions import DomainError
     from tests.factories import DossierFactory, StaffAssignmentFactory
 

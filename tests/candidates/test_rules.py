@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from candidates import rules
+from candidates.registration import rules
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from candidates import services
 from candidates.models import Dossier, DossierEpreuve, DossierState
-from candidates.signals import dossier_choices_changed
+from candidates.registration import services
 from candidates.states import IllegalTransition
 from notifications.models import Message
 from portal.exceptions import DomainError
@@ -70,21 +69,13 @@ def test_a_closed_session_cannot_be_started(world):
 
 
 def test_register_assigns_one_number_and_a_second_click_changes_nothing(
-    world, django_capture_on_commit_callbacks
+    world, django_capture_on_commit_callbacks, monkeypatch
 ):
     received = []
-
-    def listener(sender, dossier, **kw):
-        received.append(dossier.pk)
-
-    dossier_choices_changed.connect(listener, weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            dossier = registered(world)
-        again = services.dossier_register(dossier_id=dossier.pk, acting_user=world["user"], certified=True)
-    finally:
-        # Only our listener: the documents app's receiver must stay for the other tests.
-        dossier_choices_changed.disconnect(listener)
+    monkeypatch.setattr(services, "dossier_request_documents", lambda *, dossier: received.append(dossier.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = registered(world)
+    again = services.dossier_register(dossier_id=dossier.pk, acting_user=world["user"], certified=True)
     assert dossier.number == again.number == f"{world['session'].year}-NANCY-METZ-000001"
     assert dossier.state == DossierState.REGISTERED and dossier.registered_at and dossier.certified_at
     assert received == [dossier.pk]
@@ -98,32 +89,26 @@ def test_numbers_follow_each_other_within_a_session(world):
     assert first.number.endswith("-000001") and second.number.endswith("-000002")
 
 
-def test_each_change_bumps_the_version_records_who_and_announces_it_once_registered(world):
+def test_each_change_bumps_the_version_records_who_and_asks_a_new_recap_once_registered(world, monkeypatch):
     dossier = registered(world)
     version = dossier.choices_version
     received = []
-
-    def listener(sender, dossier, **kw):
-        received.append(dossier.choices_version)
-
-    dossier_choices_changed.connect(listener, weak=False)
-    try:
-        services.dossier_save_tab(
-            dossier_id=dossier.pk,
-            tab="handicap",
-            data={"handicap": True, "accommodation_requested": True, "r408_rqth_alternative": False},
-            acting_user=world["user"],
-        )
-        # Saving the same values again is no change: no new recap.
-        services.dossier_save_tab(
-            dossier_id=dossier.pk,
-            tab="handicap",
-            data={"handicap": True, "accommodation_requested": True, "r408_rqth_alternative": False},
-            acting_user=world["user"],
-        )
-    finally:
-        # Only our listener: the documents app's receiver must stay for the other tests.
-        dossier_choices_changed.disconnect(listener)
+    monkeypatch.setattr(
+        services, "dossier_request_documents", lambda *, dossier: received.append(dossier.choices_version)
+    )
+    services.dossier_save_tab(
+        dossier_id=dossier.pk,
+        tab="handicap",
+        data={"handicap": True, "accommodation_requested": True, "r408_rqth_alternative": False},
+        acting_user=world["user"],
+    )
+    # Saving the same values again is no change: no new recap.
+    services.dossier_save_tab(
+        dossier_id=dossier.pk,
+        tab="handicap",
+        data={"handicap": True, "accommodation_requested": True, "r408_rqth_alternative": False},
+        acting_user=world["user"],
+    )
     dossier.refresh_from_db()
     assert dossier.choices_version == version + 1
     assert received == [version + 1]
@@ -190,7 +175,7 @@ def test_a_redoublant_is_prefilled_with_forme_locked_and_offered_the_benefices(w
     assert dossier.specialty == world["specialty"] and dossier.forme == "progressive"
     assert dossier.previous_candidate_number == previous.number
     assert dossier.previous_session_year == old_session.year
-    from candidates import selectors
+    from candidates.registration import selectors
 
     assert selectors.locked_forme(dossier) == "progressive"
     assert selectors.offered_benefices(dossier)[world["E1"].pk].grade == Decimal("13.5")

@@ -309,7 +309,7 @@ def test_the_space_list_costs_the_same_queries_for_few_or_many_dossiers(
 ):
     from django.template.loader import render_to_string
 
-    from candidates import selectors
+    from candidates.registration import selectors
     from tests.factories import SpecialtyFactory
 
     for i in range(count):
@@ -323,7 +323,7 @@ def test_the_space_list_costs_the_same_queries_for_few_or_many_dossiers(
 
 
 def test_an_expired_draft_cannot_be_registered_and_the_page_says_why(client, world):
-    from candidates import services
+    from candidates.registration import services
 
     client.force_login(world["user"])
     dossier = _start(client, world)

@@ -21,7 +21,7 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def signing_certificate(settings, tmp_path_factory):
-    from documents.signing import create_self_signed_certificate
+    from documents.recap.signing import create_self_signed_certificate
 
     path = tmp_path_factory.getbasetemp() / "keys" / "signing.p12"
     if not path.exists():

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from documents.models import PieceRule
-from documents.services import seed_piece_rules
+from documents.pieces.services import seed_piece_rules
 from exams.models import StaffAssignment, StaffRole
 from tests.factories import AcademieFactory, UserFactory
 

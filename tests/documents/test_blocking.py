@@ -2,8 +2,8 @@
 
 import pytest
 
-from documents import selectors, services
 from documents.models import Piece, PieceState
+from documents.pieces import selectors, services
 from exams.models import PieceDeadlineKind
 from portal.exceptions import DomainError
 from tests.factories import DossierFactory

@@ -4,10 +4,10 @@ import pytest
 from django.core.files.base import ContentFile
 from pypdf import PdfReader
 
-from candidates.signals import dossier_choices_changed
-from documents import recap
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
-from documents.pdf import LocalOnlyFetcher, RefusedURL
+from documents.recap import services as recap
+from documents.recap.pdf import LocalOnlyFetcher, RefusedURL
+from documents.recap.services import dossier_request_documents
 
 from .conftest import make_dossier
 
@@ -86,7 +86,7 @@ def test_each_change_of_the_choices_makes_a_new_version_and_keeps_the_old(
     dossier.choices_version += 1
     dossier.save()
     with django_capture_on_commit_callbacks(execute=True):
-        dossier_choices_changed.send(sender=type(dossier), dossier=dossier)
+        dossier_request_documents(dossier=dossier)
     recaps = list(
         GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.RECAP).order_by("version")
     )
@@ -109,7 +109,7 @@ def test_asking_twice_for_the_same_choices_makes_one_version(dossier, django_cap
 def test_a_draft_without_number_gets_no_document(django_capture_on_commit_callbacks):
     draft = make_dossier(number=None, state="draft")
     with django_capture_on_commit_callbacks(execute=True):
-        dossier_choices_changed.send(sender=type(draft), dossier=draft)
+        dossier_request_documents(dossier=draft)
     assert not GeneratedDocument.objects.filter(dossier=draft).exists()
 
 
@@ -193,10 +193,10 @@ def test_the_pieces_request_lists_each_piece_with_reason_and_deadline(
         ]
 
     try:
-        selectors = importlib.import_module("documents.selectors")
+        selectors = importlib.import_module("documents.pieces.selectors")
     except ModuleNotFoundError:
-        selectors = types.ModuleType("documents.selectors")
-        monkeypatch.setitem(sys.modules, "documents.selectors", selectors)
+        selectors = types.ModuleType("documents.pieces.selectors")
+        monkeypatch.setitem(sys.modules, "documents.pieces.selectors", selectors)
     monkeypatch.setattr(selectors, "required_pieces_for_dossier", required_pieces_for_dossier, raising=False)
     with django_capture_on_commit_callbacks(execute=True):
         document = recap.document_request_render(dossier=dossier, kind=DocumentKind.PIECES_REQUEST)

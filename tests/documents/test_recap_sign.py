@@ -8,10 +8,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from candidates.models import Dossier
-from documents import recap
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument, Piece, PieceCode
-from documents.signing import platform_certificate
-from documents.verification import Verdict, verify_pdf
+from documents.recap import services as recap
+from documents.recap.signing import platform_certificate
+from documents.recap.verification import Verdict, verify_pdf
 from notifications.models import Message
 from portal.exceptions import DomainError
 
@@ -210,7 +210,7 @@ def test_verification_says_unknown_for_a_foreign_pdf(dossier, ready_recap):
 
 @pytest.mark.django_db
 def test_a_pdf_sealed_by_another_certificate_is_not_valid(tmp_path, settings, dossier, ready_recap):
-    from documents.signing import create_self_signed_certificate, seal_pdf
+    from documents.recap.signing import create_self_signed_certificate, seal_pdf
 
     original = ready_recap.file.read()
     ours = settings.SIGNING_CERT_PATH

@@ -2,8 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from documents import recap
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+from documents.recap import services as recap
 from tests.factories import UserFactory
 
 PASSWORD = "Un-mot-de-passe-solide-1"

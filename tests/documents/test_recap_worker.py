@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from candidates.signals import dossier_choices_changed
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+from documents.recap.services import dossier_request_documents
 
 from .conftest import make_dossier
 
@@ -15,8 +15,8 @@ def test_a_real_worker_renders_the_recap_after_the_commit(
     transactional_db, celery_worker, signing_certificate
 ):
     dossier = make_dossier()
-    # Outside any test transaction: the signal's on_commit fires at once and the worker sees the row.
-    dossier_choices_changed.send(sender=type(dossier), dossier=dossier)
+    # Outside any test transaction: the service's on_commit fires at once and the worker sees the row.
+    dossier_request_documents(dossier=dossier)
     document = GeneratedDocument.objects.get(dossier=dossier, kind=DocumentKind.RECAP)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from documents import piece_rules_catalogue
-from documents.rules import RequirementProfile, RuleData, age_on, required_pieces
-from documents.selectors import rule_data_from_dict
+from documents.pieces import catalogue as piece_rules_catalogue
+from documents.pieces.rules import RequirementProfile, RuleData, age_on, required_pieces
+from documents.pieces.selectors import rule_data_from_dict
 
 CLOSING = dt.date(2023, 11, 15)
 STD = dt.datetime(2023, 11, 22, 23, 59, tzinfo=dt.UTC)

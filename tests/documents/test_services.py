@@ -9,8 +9,8 @@ from django.core import mail
 
 from candidates.models import DossierState
 from candidates.states import transition
-from documents import selectors, services
 from documents.models import Piece, PieceFile, PieceRule, PieceState
+from documents.pieces import selectors, services
 from notifications.models import Message
 from portal.exceptions import DomainError
 from tests.factories import AcademieFactory, SpecialtyFactory, UserFactory, open_session

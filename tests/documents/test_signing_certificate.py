@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from documents.signing import check_seal, seal_pdf
+from documents.recap.signing import check_seal, seal_pdf
 
 
 def test_the_command_creates_the_certificate_once(tmp_path, settings):

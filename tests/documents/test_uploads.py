@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from documents.uploads import check_upload
+from documents.pieces.uploads import check_upload
 from portal.exceptions import DomainError
 
 from .files import encrypted_pdf_bytes, exe_bytes, jpeg_bytes, pdf_bytes, png_bomb_bytes, png_bytes, upload

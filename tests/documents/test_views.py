@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from candidates.models import DossierState
-from documents import services
 from documents.models import Piece, PieceFile
+from documents.pieces import services
 from exams.models import StaffAssignment, StaffRole
 from tests.factories import SpecialtyFactory, UserFactory
 
@@ -109,7 +109,7 @@ def test_a_12_mb_upload_is_refused_while_streaming(client, settings):
 
 
 def test_the_upload_handler_streams_to_disk_and_drops_oversized_files(rf, settings):
-    from documents.uploads import LimitedTemporaryFileUploadHandler, OversizedUpload
+    from documents.pieces.uploads import LimitedTemporaryFileUploadHandler, OversizedUpload
 
     settings.UPLOAD_MAX_BYTES = 100
     handler = LimitedTemporaryFileUploadHandler()

@@ -7,11 +7,11 @@ import zoneinfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from candidates import rules as registration_rules
-from documents import selectors as piece_selectors
+from candidates.registration import rules as registration_rules
 from documents.models import PieceRule, RequirementSnapshot
-from documents.rules import RequirementProfile
-from documents.services import piece_rules_seed_session
+from documents.pieces import selectors as piece_selectors
+from documents.pieces.rules import RequirementProfile
+from documents.pieces.services import piece_rules_seed_session
 from exams.catalogue import session_apply_notice, session_prepare_next, shift_one_year
 from exams.models import Language, Session, SessionSpecialty
 from portal.exceptions import DomainError

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from documents.signing import create_self_signed_certificate
+from documents.recap.signing import create_self_signed_certificate
 
 
 class Command(BaseCommand):

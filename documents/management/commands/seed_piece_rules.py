@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from documents.services import seed_piece_rules
+from documents.pieces.services import seed_piece_rules
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from candidates.models import Profile
 from documents.models import PieceRule
-from documents.services import seed_piece_rules
+from documents.pieces.services import seed_piece_rules
 from exams.demo import seed_catalogue, seed_demo_accounts
 from exams.models import (
     Academie,

@@ -22,13 +22,19 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from candidates.accounts import rules
+from candidates.models import (
+    CONSENT_FIELD_NAMES,
+    CONTACT_FIELD_NAMES,
+    IDENTITY_FIELD_NAMES,
+    Profile,
+    User,
+    UserManager,
+)
 from exams.models import Departement
 from notifications.services import notify
 from portal.exceptions import DomainError
 from portal.ratelimit import hit
-
-from . import account_rules as rules
-from .models import CONSENT_FIELD_NAMES, CONTACT_FIELD_NAMES, IDENTITY_FIELD_NAMES, Profile, User, UserManager
 
 logger = logging.getLogger(__name__)
 

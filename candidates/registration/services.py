@@ -13,12 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exams.catalogue import opening_for
-from exams.models import Departement, Epreuve, Session
-from portal.exceptions import DomainError
-
-from . import account_rules, rules, selectors
-from .models import (
+from candidates.accounts import rules as account_rules
+from candidates.models import (
     CONSENT_FIELD_NAMES,
     CONTACT_FIELD_NAMES,
     IDENTITY_FIELD_NAMES,
@@ -30,9 +26,13 @@ from .models import (
     Profile,
     User,
 )
-from .selectors import CHOICE_TABS, TAB_LABELS
-from .signals import dossier_choices_changed
-from .states import EDITABLE_STATES, transition
+from candidates.registration import rules, selectors
+from candidates.registration.selectors import CHOICE_TABS, TAB_LABELS
+from candidates.states import EDITABLE_STATES, transition
+from documents.recap.services import dossier_request_documents
+from exams.catalogue import opening_for
+from exams.models import Departement, Epreuve, Session
+from portal.exceptions import DomainError
 
 IDENTITY_FIELDS = list(IDENTITY_FIELD_NAMES)
 CONTACT_FIELDS = list(CONTACT_FIELD_NAMES)
@@ -615,7 +615,7 @@ def dossier_save_tab(
 ) -> Dossier:
     """Save one tab (2-8). Refused after the closing minute, after signature and outside the
     editable states; a field at fault is named in the DomainError. A change bumps
-    choices_version and, on a registered dossier, makes a new recap (dossier_choices_changed)."""
+    choices_version and, on a registered dossier, makes a new recap version (domain.md §7)."""
     at = _now(at)
     if tab not in APPLIERS:
         raise DomainError(_("Onglet inconnu."), code="unknown_tab")
@@ -650,7 +650,8 @@ def dossier_save_tab(
     dossier._history_user = acting_user
     dossier.save()
     if changed and dossier.state == DossierState.REGISTERED:
-        dossier_choices_changed.send(sender=Dossier, dossier=dossier)
+        # domain.md §7: every change of the choices makes a new recap version (on commit).
+        dossier_request_documents(dossier=dossier)
     return dossier
 
 
@@ -715,7 +716,7 @@ def dossier_register(
     dossier.choices_version += 1
     dossier._history_user = acting_user
     transition(dossier, DossierState.REGISTERED)
-    dossier_choices_changed.send(sender=Dossier, dossier=dossier)
+    dossier_request_documents(dossier=dossier)
     from notifications.services import notify
 
     link = reverse("registration:detail", args=[dossier.pk])

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from import_export import fields, resources
 
-from .models import Dossier
-from .permissions import dossiers_visible_to
-from .review_selectors import with_review_columns
+from candidates.models import Dossier
+from candidates.permissions import dossiers_visible_to
+from candidates.review.selectors import with_review_columns
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -10,10 +10,9 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Category, ContinuingSituation
+from documents.pieces.uploads import ACCEPT_ATTRIBUTE, human_size
 from exams.catalogue import opening_for
 from exams.models import Language, Session, Specialty
-
-from .uploads import ACCEPT_ATTRIBUTE, human_size
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -9,10 +9,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from candidates.accounts import rules
+from candidates.models import Profile, Sex, UserManager
 from portal.exceptions import DomainError
-
-from . import account_rules as rules
-from .models import Profile, Sex, UserManager
 
 
 class AccessibleFormMixin:
@@ -120,7 +119,7 @@ class SignupForm(AccessibleFormMixin, forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))
         elif p1:
-            from .models import User
+            from candidates.models import User
 
             try:
                 password_validation.validate_password(p1, User(email=email or ""))
@@ -300,7 +299,7 @@ class ProfileForm(AccessibleFormMixin, forms.Form):
 
     @classmethod
     def initial_from(cls, profile: Profile) -> dict:
-        from .account_services import PROFILE_FIELDS
+        from candidates.accounts.services import PROFILE_FIELDS
 
         initial = {name: getattr(profile, name) for name in PROFILE_FIELDS}
         if profile.mobile_phone:

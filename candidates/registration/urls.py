@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import wizard_views
+from candidates.registration import views as wizard_views
 
 app_name = "registration"
 

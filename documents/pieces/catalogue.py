@@ -80,7 +80,7 @@ def _ms(*, deadline_kind: str = "standard", source: str) -> list[dict]:
 TLS_ANNEX_1: list[dict] = [
     {**ALWAYS_RECAP, "source": "TLS annexe 1, tous les candidats 1"},
     {**ALWAYS_IDENTITY, "source": "TLS annexe 1, tous les candidats 2"},
-    # TLS annexe 1, tous les candidats 3 (JDC): national law, documents.rules.NATIONAL_RULES.
+    # TLS annexe 1, tous les candidats 3 (JDC): national law, documents.pieces.rules.NATIONAL_RULES.
     {
         "code": "access_diploma",
         "reason": "Demandé à tous les candidats : le diplôme qui donne accès au BTS.",
@@ -199,7 +199,7 @@ def _replace(rules: list[dict], code: str, new: dict) -> list[dict]:
 
 
 # --- CF: TLS annex 1 plus CF's own R408 table, Maintenance des systèmes and JDC 18-25 ------------
-# CF §8 asks the JDC from 18 to 25; the national rule (under 25, documents.rules.NATIONAL_RULES)
+# CF §8 asks the JDC from 18 to 25; the national rule (under 25, documents.pieces.rules.NATIONAL_RULES)
 # covers it in every académie.
 CF_RULES: list[dict] = _replace(
     TLS_ANNEX_1,

@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierState
 from candidates.states import transition
+from documents.models import Piece, PieceFile, PieceRule, PieceState
+from documents.pieces import catalogue as piece_rules_catalogue
+from documents.pieces import selectors
+from documents.pieces.rules import RequiredPiece
+from documents.pieces.uploads import CleanUpload, check_upload
 from exams.models import PieceDeadlineKind, Session, Specialty
 from notifications.services import notify
 from portal.exceptions import DomainError
-
-from . import piece_rules_catalogue, selectors
-from .models import Piece, PieceFile, PieceRule, PieceState
-from .rules import RequiredPiece
-from .uploads import CleanUpload, check_upload
 
 logger = logging.getLogger(__name__)
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from candidates.models import (
+    Category,
+    ContinuingSituation,
+    DispenseDiploma,
+    Dossier,
+    EpreuveChoice,
+    Forme,
+    Sex,
+)
+from candidates.registration import rules
 from exams.models import Language, Session, Specialty, SpecialtyOption
-
-from . import rules
-from .models import Category, ContinuingSituation, DispenseDiploma, Dossier, EpreuveChoice, Forme, Sex
 
 YES_NO = [("True", _("Oui")), ("False", _("Non"))]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from .models import DocumentKind, DocumentStatus, GeneratedDocument
-from .signing import SealCheck, check_seal
+from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+from documents.recap.signing import SealCheck, check_seal
 
 
 class Verdict:

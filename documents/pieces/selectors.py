@@ -7,12 +7,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from candidates.models import Dossier, EpreuveChoice
+from documents.models import Piece, PieceCode, PieceRule, PieceState, RequirementSnapshot
+from documents.pieces import catalogue as piece_rules_catalogue
+from documents.pieces.rules import (
+    OTHER_LANGUAGE,
+    RequiredPiece,
+    RequirementProfile,
+    RuleData,
+    required_pieces,
+)
 from exams.catalogue import opening_for
 from exams.models import PieceDeadlineKind, Session
-
-from . import piece_rules_catalogue
-from .models import Piece, PieceCode, PieceRule, PieceState, RequirementSnapshot
-from .rules import OTHER_LANGUAGE, RequiredPiece, RequirementProfile, RuleData, required_pieces
 
 
 def _label(code: str, label: str) -> str:

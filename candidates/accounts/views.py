@@ -1,4 +1,4 @@
-"""Account pages of the candidate: thin views over candidates.account_services (issue 3)."""
+"""Account pages of the candidate: thin views over candidates.accounts.services (issue 3)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from exams.models import Departement
-from portal.exceptions import DomainError
-
-from . import account_rules as rules
-from . import account_services as services
-from .account_forms import (
+from candidates.accounts import rules, services
+from candidates.accounts.forms import (
     AccessibleFormMixin,
     EmailChangeForm,
     EmailOnlyForm,
@@ -26,8 +22,9 @@ from .account_forms import (
     ProfileForm,
     SignupForm,
 )
-from .models import Profile, UserManager
-from .selectors import dossiers_for_space
+from candidates.models import Profile, UserManager
+from exams.models import Departement
+from portal.exceptions import DomainError
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
@@ -182,7 +179,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
-# --- Profile, e-mail change, space --------------------------------------------------------------
+# --- Profile, e-mail change --------------------------------------------------------------------
 
 
 def _profile(request: HttpRequest) -> Profile:
@@ -282,15 +279,3 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
         # A forged link, or another candidate's: nothing to show, as if it did not exist.
         raise Http404
     return render(request, "candidates/email_change_confirm.html", {"new_email": data.get("new")})
-
-
-@login_required
-@require_GET
-def space(request: HttpRequest) -> HttpResponse:
-    p = _profile(request)
-    dossiers = dossiers_for_space(request.user)
-    return render(
-        request,
-        "candidates/space.html",
-        {"dossiers": dossiers, "profile": p, "completeness": services.profile_completeness(p)},
-    )

@@ -17,16 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierEpreuve, DossierState, EpreuveChoice
+from documents.models import DocumentKind, DocumentStatus, GeneratedDocument, PieceCode
+from documents.pieces.services import piece_deposit_generated
+from documents.recap.pdf import render_pdf
+from documents.recap.signing import seal_pdf
 from exams.catalogue import opening_for
 from exams.models import PieceDeadlineKind
 from notifications.services import notify
 from portal.exceptions import DomainError
 from portal.ratelimit import exhausted, hit
-
-from .models import DocumentKind, DocumentStatus, GeneratedDocument, PieceCode
-from .pdf import render_pdf
-from .services import piece_deposit_generated
-from .signing import seal_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +90,7 @@ def document_request_render(*, dossier: Dossier, kind: str) -> GeneratedDocument
             version=(latest.version if latest else 0) + 1,
             choices_version=locked.choices_version,
         )
-        from .tasks import render_document
+        from documents.tasks import render_document
 
         render_document.delay_on_commit(document.pk)
     return document
@@ -174,7 +173,7 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
     }
     if document.kind == DocumentKind.PIECES_REQUEST:
         # Written by issue 5 (the pieces rules); imported here so this module loads without it.
-        from documents.selectors import required_pieces_for_dossier
+        from documents.pieces.selectors import required_pieces_for_dossier
 
         context["required_pieces"] = list(required_pieces_for_dossier(dossier))
     return context
@@ -216,7 +215,7 @@ def document_render(*, document_id: int) -> GeneratedDocument | None:
 def documents_sweep_pending(*, older_than_minutes: int = 10) -> int:
     """Re-enqueue documents still pending after a while (a lost message, a broker outage when
     the change committed). Rendering is idempotent, so a duplicate costs one lookup."""
-    from .tasks import render_document
+    from documents.tasks import render_document
 
     cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
     ids = list(

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from candidates.models import Dossier, DossierState
+from candidates.permissions import dossiers_visible_to
 from documents.models import Piece, PieceState
-
-from .models import Dossier, DossierState
-from .permissions import dossiers_visible_to
 
 S = DossierState
 # States in which the dossier waits for a gestionnaire.

@@ -17,13 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.models import Dossier, DossierState
+from candidates.permissions import dossiers_visible_to, user_can_review
+from candidates.states import transition
 from documents.models import Piece, PieceState
 from notifications.services import notify
 from portal.exceptions import DomainError
-
-from .models import Dossier, DossierState
-from .permissions import dossiers_visible_to, user_can_review
-from .states import transition
 
 S = DossierState
 

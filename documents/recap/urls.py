@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import recap_views as views
+from documents.recap import views
 
 app_name = "recap"
 

@@ -10,14 +10,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.models import Dossier, DossierState
+from candidates.registration import selectors, services
+from candidates.registration.forms import (
+    TAB_FORMS,
+    ConditionsForm,
+    EpreuvesForm,
+    LanguagesForm,
+    SessionForm,
+    SpecialtyForm,
+)
+from candidates.registration.selectors import TAB_LABELS, TAB_SLUGS, TABS
+from candidates.states import EDITABLE_STATES
 from exams.deadlines import deadline_wording
 from portal.exceptions import DomainError
-
-from . import selectors, services
-from .models import Dossier, DossierState
-from .selectors import TAB_LABELS, TAB_SLUGS, TABS
-from .states import EDITABLE_STATES
-from .wizard_forms import TAB_FORMS, ConditionsForm, EpreuvesForm, LanguagesForm, SessionForm, SpecialtyForm
 
 
 def _dossier(request, pk: int) -> Dossier:
@@ -94,7 +100,7 @@ def start(request):
 
 
 def _initial(dossier: Dossier, tab: str) -> dict:
-    from .services import (
+    from candidates.registration.services import (
         CONSENT_FIELDS,
         CONTACT_FIELDS,
         HANDICAP_FIELDS,

@@ -10,10 +10,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from candidates.models import Dossier, DossierEpreuve, DossierState
+from candidates.registration import rules
 from exams.models import Academie, Epreuve, Session
-
-from . import rules
-from .models import Dossier, DossierEpreuve, DossierState
 
 # The nine tabs, in order (issue 4). The slug is the URL segment and the key in completed_tabs.
 TABS: list[tuple[str, str]] = [

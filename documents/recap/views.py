@@ -13,11 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier
+from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+from documents.recap import services as recap
+from documents.recap.verification import Verdict, recap_by_token, recap_is_latest, verify_pdf
 from portal.exceptions import DomainError
-
-from . import recap
-from .models import DocumentKind, DocumentStatus, GeneratedDocument
-from .verification import Verdict, recap_by_token, recap_is_latest, verify_pdf
 
 
 class SignForm(forms.Form):

@@ -16,15 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import user_can_view_dossier
-from exams.catalogue import opening_for
-from exams.models import PieceDeadlineKind
-from portal.exceptions import DomainError
-
-from . import selectors, services
-from .forms import PieceUploadForm, SimulatorForm
-from .models import PieceCode, PieceFile, PieceState
-from .rules import RequirementProfile
-from .uploads import (
+from documents.models import PieceCode, PieceFile, PieceState
+from documents.pieces import selectors, services
+from documents.pieces.forms import PieceUploadForm, SimulatorForm
+from documents.pieces.rules import RequirementProfile
+from documents.pieces.uploads import (
     ACCEPT_ATTRIBUTE,
     EXTENSIONS,
     KNOWN_EXTENSIONS,
@@ -32,6 +28,9 @@ from .uploads import (
     human_size,
     max_bytes,
 )
+from exams.catalogue import opening_for
+from exams.models import PieceDeadlineKind
+from portal.exceptions import DomainError
 
 
 def _own_dossier(request, dossier_id: int) -> Dossier:
