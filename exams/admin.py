@@ -8,10 +8,8 @@ import zoneinfo
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +34,7 @@ from .models import (
     StaffRole,
 )
 from .selectors import managed_academies
-from .staff import specialties_of_academie, staff_deactivate, staff_invite, staff_resend_invitation
+from .staff import specialties_of_academie, staff_deactivate
 
 
 class ManagedAcademieMixin:
@@ -350,28 +348,6 @@ class StaffAssignmentForm(forms.ModelForm):
         return cleaned
 
 
-class StaffInviteForm(forms.Form):
-    email = forms.EmailField(label=_("Adresse électronique professionnelle"))
-    academie = forms.ModelChoiceField(label=_("Académie"), queryset=Academie.objects.none())
-    specialties = forms.ModelMultipleChoiceField(
-        label=_("Spécialités"),
-        queryset=Specialty.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Les spécialités ouvertes par une session de l'académie."),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        academies = managed_academies(user)
-        self.fields["academie"].queryset = academies
-        if academies.count() == 1:
-            self.fields["academie"].initial = academies.first()
-        self.fields["specialties"].queryset = (
-            Specialty.objects.filter(openings__session__academie__in=academies).distinct().order_by("name")
-        )
-
-
 @admin.register(StaffAssignment)
 class StaffAssignmentAdmin(ManagedAcademieMixin, SimpleHistoryAdmin):
     form = StaffAssignmentForm
@@ -381,7 +357,7 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["user"]
     list_select_related = ["user", "academie"]
     search_fields = ["user__email"]
-    actions = ["deactivate", "resend_invitation"]
+    actions = ["deactivate"]
     history_list_display = ["role", "deactivated_at"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -408,44 +384,6 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, SimpleHistoryAdmin):
             return _("désactivé")
         return _("actif") if obj.user.is_active else _("invitation envoyée")
 
-    def get_urls(self):
-        urls = super().get_urls()
-        invite = path(
-            "inviter/", self.admin_site.admin_view(self.invite_view), name="exams_staffassignment_invite"
-        )
-        return [invite, *urls]
-
-    def invite_view(self, request):
-        """ "Inviter un gestionnaire": the académie's manager, never the superuser only."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = StaffInviteForm(request.POST or None, user=request.user)
-        if request.method == "POST" and form.is_valid():
-            try:
-                assignment = staff_invite(
-                    academie=form.cleaned_data["academie"],
-                    email=form.cleaned_data["email"],
-                    specialties=form.cleaned_data["specialties"],
-                    by=request.user,
-                )
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                self.message_user(
-                    request,
-                    _("Invitation envoyée à %(email)s (lien valable 48 heures).")
-                    % {"email": assignment.user.email},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:exams_staffassignment_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Inviter un gestionnaire"),
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/exams/staffassignment/invite.html", context)
-
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         super().save_model(request, obj, form, change)
@@ -459,13 +397,3 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, SimpleHistoryAdmin):
                 self.message_user(request, f"{assignment.user} : {exc.message}", messages.ERROR)
             else:
                 self.message_user(request, _("%(user)s est désactivé.") % {"user": assignment.user})
-
-    @admin.action(description=_("Renvoyer l'invitation"), permissions=["change"])
-    def resend_invitation(self, request, queryset):
-        for assignment in queryset.select_related("user", "academie"):
-            try:
-                staff_resend_invitation(assignment=assignment, by=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{assignment.user} : {exc.message}", messages.ERROR)
-            else:
-                self.message_user(request, _("Invitation renvoyée à %(user)s.") % {"user": assignment.user})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +26,18 @@ COPIED_FIELDS = (
     "accepted_categories",
     "progressive_categories",
 )
+# What apps above exams attach to a session (documents' piece rules) is copied by the callables
+# they register here at start-up (AppConfig.ready): exams never imports them.
+AttachedCopier = Callable[[Session, Session], object]
+_ATTACHED_COPIERS: list[AttachedCopier] = []
+
+
+def register_attached_copier(copier: AttachedCopier) -> None:
+    """``copier(previous, new)`` runs inside the roll-over's transaction."""
+    if copier not in _ATTACHED_COPIERS:
+        _ATTACHED_COPIERS.append(copier)
+
+
 OPENING_FIELDS = (
     "gestionnaire_name",
     "gestionnaire_email",
@@ -88,10 +100,11 @@ def _next_code(session: Session, year: int) -> str:
 @transaction.atomic
 def session_prepare_next(*, session: Session, by=None) -> Session:
     """ "Préparer la session suivante": a copy of the session one year later with everything attached
-    (specialties opened with their options, contacts and R408, languages, route rules, aménagement
-    channel, the piece rules). Every date moves by one year on
-    the académie's clocks; the copy is unpublished until the manager has reviewed it. Refused when
-    the académie already has that year's session."""
+        (specialties opened with their options, contacts and R408, languages, route rules, aménagement
+        channel, and what the apps above registered with ``register_attached_copier``: the piece
+    rules). Every date moves by one year on
+        the académie's clocks; the copy is unpublished until the manager has reviewed it. Refused when
+        the académie already has that year's session."""
     session = Session.objects.select_for_update().select_related("academie", "exam").get(pk=session.pk)
     year = session.year + 1
     existing = Session.objects.filter(academie=session.academie, exam=session.exam, year=year).first()
@@ -127,11 +140,8 @@ def session_prepare_next(*, session: Session, by=None) -> Session:
             **{name: getattr(opening, name) for name in OPENING_FIELDS},
         )
         copy.options.set(opening.options.all())
-    # The piece rules live in documents, above exams: called explicitly, imported here only
-    # (a lower layer never imports a higher one at module level).
-    from documents.pieces.services import piece_rules_copy
-
-    piece_rules_copy(source=session, target=new)
+    for copier in _ATTACHED_COPIERS:
+        copier(session, new)
     return new
 
 

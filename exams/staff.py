@@ -1,12 +1,15 @@
 """Staffing an académie without the superuser (domain.md §1): the academy manager invites a
-gestionnaire by e-mail (an activation link valid 48 h, like the candidates'), assigns and revokes
+gestionnaire (an activation link valid 48 h, like the candidates'), assigns and revokes
 specialties, deactivates the account. Every change is a history row of the StaffAssignment
-(django-simple-history, specialties included), with who did it."""
+(django-simple-history, specialties included), with who did it.
+
+The e-mail itself belongs to the layers above (notifications): candidates.accounts.staff passes
+the sender; exams imports nothing above itself."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -84,6 +87,16 @@ def _check_specialties(academie: Academie, specialties: Iterable[Specialty]) -> 
     return specialties
 
 
+def invitation_context(assignment: StaffAssignment, by) -> dict:
+    """What the invitation e-mail says (templates/notifications/staff_invitation)."""
+    return {
+        "invitation_url": invitation_link(assignment.user),
+        "hours": INVITATION_HOURS,
+        "academie": assignment.academie,
+        "by": by,
+    }
+
+
 @transaction.atomic
 def staff_invite(
     *,
@@ -92,11 +105,11 @@ def staff_invite(
     specialties: Iterable[Specialty] = (),
     by,
     role: str = StaffRole.GESTIONNAIRE,
+    send_invitation: Callable[[StaffAssignment], None] | None = None,
 ) -> StaffAssignment:
-    """Create the gestionnaire's account (inactive, no password) and assignment, and e-mail the
-    invitation link. Only the superuser makes another academy manager."""
-    from notifications.services import notify  # the layer above; called, never imported at load
-
+    """Create the gestionnaire's account (inactive, no password) and assignment; a new account is
+    sent its invitation link through ``send_invitation`` (in this transaction, so a refusal sends
+    nothing). Only the superuser makes another academy manager."""
     _require_manager(by, academie)
     if role == StaffRole.MANAGER and not by.is_superuser:
         raise DomainError(_("Seul l'administrateur national nomme un responsable académique."), field="role")
@@ -125,18 +138,8 @@ def staff_invite(
     assignment.full_clean()
     assignment.save()
     assignment.specialties.set(specialties)
-    if created:
-        notify(
-            user,
-            "staff_invitation",
-            {
-                "invitation_url": invitation_link(user),
-                "hours": INVITATION_HOURS,
-                "academie": academie,
-                "by": by,
-            },
-            inbox=False,
-        )
+    if created and send_invitation is not None:
+        send_invitation(assignment)
     logger.info("staff invited user=%s academie=%s by=%s", user.pk, academie.pk, getattr(by, "pk", None))
     return assignment
 
@@ -177,25 +180,13 @@ def staff_activate(*, uidb64: str, token: str, password: str):
     return user
 
 
-@transaction.atomic
-def staff_resend_invitation(*, assignment: StaffAssignment, by) -> None:
-    from notifications.services import notify
-
+def staff_may_resend_invitation(*, assignment: StaffAssignment, by) -> None:
+    """Refused (DomainError) unless ``by`` manages the académie and the account is not active yet."""
     _require_manager(by, assignment.academie)
-    user = assignment.user
-    if user.is_active:
+    if assignment.user.is_active:
         raise DomainError(_("Ce compte est déjà activé."))
-    notify(
-        user,
-        "staff_invitation",
-        {
-            "invitation_url": invitation_link(user),
-            "hours": INVITATION_HOURS,
-            "academie": assignment.academie,
-            "by": by,
-        },
-        inbox=False,
-    )
+    if assignment.deactivated_at is not None:
+        raise DomainError(_("Cette affectation est désactivée."))
 
 
 @transaction.atomic

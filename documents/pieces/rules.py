@@ -133,7 +133,7 @@ NATIONAL_RULES: tuple[RuleData, ...] = (
         ),
         nationality="FR",
         max_age=25,
-        order=-1,
+        order=15,  # after the recap (0) and the identity (10) of the seeded tables, as TLS lists it
     ),
 )
 
@@ -151,10 +151,10 @@ def required_pieces(
     anyone keeping a bénéfice): the piece is listed once with every reason, and the standard
     deadline wins over the late one (the earlier deadline is the one that binds).
     ``deadlines`` maps "standard" and "late" to the session's instants (Session.piece_deadline).
-    NATIONAL_RULES come first and always apply (JDC: Code du service national L113-4, L114-6).
+    NATIONAL_RULES always apply (JDC: Code du service national L113-4, L114-6), at their order.
     """
     found: dict[str, tuple[RuleData, list[str], str]] = {}
-    for rule in [*NATIONAL_RULES, *sorted(rules, key=lambda r: r.order)]:
+    for rule in sorted([*NATIONAL_RULES, *rules], key=lambda r: r.order):
         if not rule_applies(rule, profile, closing_day=closing_day):
             continue
         if rule.code in found:

@@ -84,7 +84,7 @@ def rules_for_session(session: Session) -> list[RuleData]:
         rules = PieceRule.objects.filter(session=session, is_active=True).prefetch_related("specialties")
         return [rule_data_from_model(rule) for rule in rules]
     return [
-        rule_data_from_dict({**rule, "order": i})
+        rule_data_from_dict({**rule, "order": i * 10})  # as seeded (piece_rules_seed_session)
         for i, rule in enumerate(piece_rules_catalogue.rules_for_academie(session.academie.code))
     ]
 
