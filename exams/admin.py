@@ -7,7 +7,6 @@ import zoneinfo
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +32,7 @@ from .models import (
     StaffAssignment,
     StaffRole,
 )
-from .selectors import managed_academies
+from .selectors import assignable_users, managed_academies
 from .staff import specialties_of_academie, staff_deactivate
 
 
@@ -327,6 +326,24 @@ class SpecialtyAdmin(NationalReferentialMixin, admin.ModelAdmin):
     list_select_related = ["exam"]
     inlines = [SpecialtyOptionInline, EpreuveInline]
 
+    # issue 12: readable by every académie (the referential is national), written only by the
+    # managers of the académie that manages it: its contact e-mail is printed on other recaps.
+    def _manages(self, request, obj) -> bool:
+        if obj is None or request.user.is_superuser:
+            return True
+        return managed_academies(request.user).filter(pk=obj.managing_academie_id).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._manages(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "managing_academie" and not request.user.is_superuser:
+            kwargs["queryset"] = managed_academies(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class StaffAssignmentForm(forms.ModelForm):
     class Meta:
@@ -362,8 +379,9 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, SimpleHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            # Only staff accounts: a candidate never gets a staff role (domain.md §1).
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+            # issue 12: what the picker offers is also all a POST may name; issue 13: only staff
+            # accounts, a candidate never gets a staff role (domain.md §1).
+            kwargs["queryset"] = assignable_users(request.user).filter(is_staff=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):

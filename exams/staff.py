@@ -1,7 +1,8 @@
 """Staffing an académie without the superuser (domain.md §1): the academy manager invites a
 gestionnaire (an activation link valid 48 h, like the candidates'), assigns and revokes
 specialties, deactivates the account. Every change is a history row of the StaffAssignment
-(django-simple-history, specialties included), with who did it.
+(django-simple-history, specialties included), with who did it. Granting and revoking the role's
+group is explicit too (issue 12: staff_sync_roles, staff_assign, staff_unassign), never a post_save.
 
 The e-mail itself belongs to the layers above (notifications): candidates.accounts.staff passes
 the sender; exams imports nothing above itself."""
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from portal.exceptions import DomainError
 
+from . import roles
 from .models import Academie, SessionSpecialty, Specialty, StaffAssignment, StaffRole
 from .selectors import managed_academies
 
@@ -55,8 +57,72 @@ def invitation_link(user) -> str:
 
 
 def is_candidate_account(user) -> bool:
-    """A candidate's account (made at sign-up) never becomes a staff account: staff are invited."""
-    return not user.is_staff and not user.is_superuser
+    """A candidate's account (made at sign-up: it has a profile, or dossiers) never becomes a staff
+    account (domain.md §1): staff are invited with their professional address."""
+    if user.is_superuser:
+        return False
+    return hasattr(user, "profile") or user.dossiers.exists()
+
+
+def staff_sync_roles(*, user) -> None:
+    """Recompute the user's staff groups and admin access from their assignments: one group per
+    role held, none of the others; staff while they hold one (a superuser stays staff). Groups
+    other than the two roles are left alone. Idempotent."""
+    groups = roles.ensure_roles()
+    # A deactivated assignment (staff_deactivate) grants nothing, but its account stays a staff
+    # account (never mistaken for a candidate's, and re-invitable).
+    active = user.staff_assignments.filter(deactivated_at__isnull=True)
+    held = {roles.role_group_name(role) for role in active.values_list("role", flat=True)}
+    user.groups.remove(*[group for name, group in groups.items() if name not in held])
+    user.groups.add(*[groups[name] for name in held])
+    is_staff = bool(held) or user.is_superuser or user.staff_assignments.exists()
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def staff_assign(
+    *, user, academie: Academie, role: str, specialties: Iterable[Specialty] | None = None
+) -> StaffAssignment:
+    """Give ``user`` the role in the académie (one assignment per user and académie: an existing
+    one takes the new role); ``specialties`` (a gestionnaire's) replace the previous ones when
+    given."""
+    if is_candidate_account(user):
+        raise DomainError(
+            _("Ce compte est un compte candidat : il ne peut pas recevoir de rôle de personnel.")
+        )
+    assignment, _created = StaffAssignment.objects.update_or_create(
+        user=user, academie=academie, defaults={"role": role}
+    )
+    if specialties is not None:
+        assignment.specialties.set(specialties)
+    staff_sync_roles(user=user)
+    return assignment
+
+
+@transaction.atomic
+def staff_unassign(*, assignment: StaffAssignment) -> None:
+    """Remove the assignment; the user keeps only what their other assignments give."""
+    user = assignment.user
+    assignment.delete()
+    staff_sync_roles(user=user)
+
+
+def on_post_migrate(sender, **kwargs) -> None:
+    # Django sends post_migrate once per installed app; act once, on the last one, when every
+    # app's permissions (documents' PieceRule included) exist. Idempotent.
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from django.db import DEFAULT_DB_ALIAS
+
+    if kwargs.get("using", DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:
+        return
+    if sender is not list(apps.get_app_configs())[-1]:
+        return
+    roles.ensure_roles()
+    for user in get_user_model().objects.filter(staff_assignments__isnull=False).distinct():
+        staff_sync_roles(user=user)
 
 
 def _require_manager(by, academie: Academie) -> None:
@@ -117,7 +183,7 @@ def staff_invite(
     email = User.objects.normalize_email(email)
     specialties = _check_specialties(academie, specialties)
     user = User.objects.select_for_update().filter(email__iexact=email).first()
-    if user is not None and is_candidate_account(user):
+    if user is not None and (is_candidate_account(user) or not user.is_staff):
         raise DomainError(
             _(
                 "Cette adresse est celle d'un compte candidat : un candidat ne peut pas recevoir de rôle "
@@ -138,6 +204,7 @@ def staff_invite(
     assignment.full_clean()
     assignment.save()
     assignment.specialties.set(specialties)
+    staff_sync_roles(user=user)
     if created and send_invitation is not None:
         send_invitation(assignment)
     logger.info("staff invited user=%s academie=%s by=%s", user.pk, academie.pk, getattr(by, "pk", None))
@@ -217,5 +284,6 @@ def staff_deactivate(*, assignment: StaffAssignment, by) -> StaffAssignment:
     if not StaffAssignment.objects.filter(user=user, deactivated_at__isnull=True).exists() and user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
+    staff_sync_roles(user=user)
     logger.info("staff deactivated assignment=%s by=%s", assignment.pk, getattr(by, "pk", None))
     return assignment

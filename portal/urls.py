@@ -24,3 +24,6 @@ urlpatterns = [
     path("", include("documents.recap.urls")),  # issue 6
     path("", include("notifications.urls")),
 ]
+
+# issue 17: French pages rendered without the database or the cache (portal/errors.py).
+handler500 = "portal.errors.handler500"

@@ -153,7 +153,9 @@ def pieces_lock(request, dossier_id: int):
     try:
         services.piece_lock_all(dossier=dossier, by=request.user)
     except DomainError as exc:
-        return _render_pieces(request, dossier, lock_error=exc.message, status=400)
+        # A second click (or the browser's retry after a lost answer) answers like the first.
+        if exc.code != "already_locked":
+            return _render_pieces(request, dossier, lock_error=exc.message, status=400)
     messages.success(
         request,
         _("C'est noté : vos pièces sont verrouillées et votre dossier est transmis au gestionnaire."),

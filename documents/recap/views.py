@@ -117,6 +117,9 @@ def _dossier_cards(user) -> list[dict]:
                 "signed": next((d for d in recaps if d.signed_at), None),
                 "others": others,
                 "pending": any(d.status == DocumentStatus.PENDING for d in docs),
+                # issue 17: pending longer than its grace (its task looks lost): the candidate may
+                # send it to the workers again.
+                "can_requeue": any(recap.document_may_be_requeued(d) for d in docs),
                 # Nothing yet, or the last attempt failed: the candidate may ask again.
                 "can_generate": latest is None or latest.status == DocumentStatus.FAILED,
                 "can_sign": (
@@ -178,6 +181,17 @@ def regenerate(request, dossier_id: int):
     dossier = _own_dossier(request, dossier_id)
     recap.dossier_request_documents(dossier=dossier)
     messages.info(request, _("La génération de vos documents est lancée."))
+    return redirect("recap:documents")
+
+
+@login_required
+@require_POST
+def requeue(request, dossier_id: int):
+    dossier = _own_dossier(request, dossier_id)
+    if recap.documents_requeue(dossier=dossier):
+        messages.info(request, _("La génération de vos documents est relancée."))
+    else:
+        messages.info(request, _("Vos documents sont déjà en cours de génération : patientez un instant."))
     return redirect("recap:documents")
 
 
