@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Category, ContinuingSituation
 from candidates.permissions import dossiers_visible_to
+from documents.pieces.rules import CONDITION_NAMES, CONDITIONS, MAX_AGE, MIN_AGE
 from exams.catalogue import unopened_specialties
 from exams.models import Session
 from exams.selectors import managed_academies
@@ -56,6 +57,19 @@ class PieceRuleForm(forms.ModelForm):
         return cleaned
 
 
+def _condition_rows() -> list:
+    """The conditions in the order documents.pieces.rules declares them, the two ages on one row."""
+    ages = tuple(c.name for c in CONDITIONS if c.kind in (MIN_AGE, MAX_AGE))
+    rows: list = []
+    for name in CONDITION_NAMES:
+        if name in ages:
+            if name == ages[0]:
+                rows.append(ages)
+            continue
+        rows.append(name)
+    return rows
+
+
 @admin.register(PieceRule)
 class PieceRuleAdmin(ScopedHistoryAdmin):
     form = PieceRuleForm
@@ -83,24 +97,7 @@ class PieceRuleAdmin(ScopedHistoryAdmin):
         ),
         (
             _("Conditions (toutes doivent être remplies ; vide = sans condition)"),
-            {
-                "fields": [
-                    "categories",
-                    "specialties",
-                    "options",
-                    "nationality",
-                    ("min_age", "max_age"),
-                    "continuing_situations",
-                    "mandatory_language_not_in",
-                    "when_benefices",
-                    "when_dispenses",
-                    "when_engagement",
-                    "when_handicap",
-                    "when_r408",
-                    "when_positioning_decision",
-                    "when_benefice_renounced",
-                ]
-            },
+            {"fields": _condition_rows()},
         ),
     ]
 

@@ -7,6 +7,7 @@ import zoneinfo
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +34,7 @@ from .models import (
     StaffRole,
 )
 from .selectors import assignable_users, managed_academies
-from .staff import specialties_of_academie, staff_deactivate
+from .staff import specialties_of_academie, staff_deactivate, staff_sync_roles, staff_unassign
 
 
 class ManagedAcademieMixin:
@@ -325,24 +326,9 @@ class SpecialtyAdmin(NationalReferentialMixin, admin.ModelAdmin):
     search_fields = ["name", "code", "abbreviation"]
     list_select_related = ["exam"]
     inlines = [SpecialtyOptionInline, EpreuveInline]
-
-    # issue 12: readable by every académie (the referential is national), written only by the
-    # managers of the académie that manages it: its contact e-mail is printed on other recaps.
-    def _manages(self, request, obj) -> bool:
-        if obj is None or request.user.is_superuser:
-            return True
-        return managed_academies(request.user).filter(pk=obj.managing_academie_id).exists()
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._manages(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._manages(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "managing_academie" and not request.user.is_superuser:
-            kwargs["queryset"] = managed_academies(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    # issue 12 and 13: readable by every académie, written by the superuser only
+    # (NationalReferentialMixin); what an académie decides about a specialty (contact, R408,
+    # options opened) is its sessions' SessionSpecialty.
 
 
 class StaffAssignmentForm(forms.ModelForm):
@@ -415,3 +401,19 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, SimpleHistoryAdmin):
                 self.message_user(request, f"{assignment.user} : {exc.message}", messages.ERROR)
             else:
                 self.message_user(request, _("%(user)s est désactivé.") % {"user": assignment.user})
+
+    # The role follows the assignment through exams.staff, never a post_save: granted to its user
+    # once the specialties are saved, and recomputed for a previous user if it changed hands.
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        staff_sync_roles(user=form.instance.user)
+        previous = form.initial.get("user")
+        if change and previous and previous != form.instance.user_id:
+            staff_sync_roles(user=get_user_model().objects.get(pk=previous))
+
+    def delete_model(self, request, obj):
+        staff_unassign(assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user"):
+            staff_unassign(assignment=assignment)

@@ -20,7 +20,7 @@ from candidates.states import transition
 from documents.models import Piece, PieceFile, PieceRule, PieceState
 from documents.pieces import catalogue as piece_rules_catalogue
 from documents.pieces import selectors
-from documents.pieces.rules import RequiredPiece
+from documents.pieces.rules import CONDITIONS, SET_KINDS, RequiredPiece
 from documents.pieces.uploads import CleanUpload, check_upload
 from documents.storage_safety import storage_delete, storage_save
 from exams.models import PieceDeadlineKind, Session, Specialty
@@ -269,6 +269,32 @@ def piece_deposit_generated(*, dossier: Dossier, code: str, content: bytes, orig
 LOCKABLE_STATES = frozenset({DossierState.REGISTERED, DossierState.INCOMPLETE})
 
 
+def piece_lock_refusal(
+    *, dossier: Dossier, blocking: list[RequiredPiece] | None = None
+) -> DomainError | None:
+    """The one answer to "may the candidate lock the pieces now?" (None: yes). "Mes justificatifs"
+    offers the button on it (disabled, with the list, while pieces are missing); piece_lock_all
+    refuses with the same message. ``blocking`` is selectors.pieces_blocking_submission when the
+    caller has it."""
+    if dossier.state not in LOCKABLE_STATES:
+        if dossier.pieces_locked_at:
+            return DomainError(_("Vos pièces sont déjà verrouillées."), code="already_locked")
+        return DomainError(
+            _("Ce dossier (%(state)s) ne peut pas être envoyé à l'examen.")
+            % {"state": dossier.get_state_display()},
+            code="bad_state",
+        )
+    if blocking is None:
+        blocking = selectors.pieces_blocking_submission(dossier)
+    if blocking:
+        return DomainError(
+            _("Il manque encore : %(pieces)s. Déposez ces pièces avant de confirmer.")
+            % {"pieces": " ; ".join(b.label for b in blocking)},
+            code="missing_pieces",
+        )
+    return None
+
+
 def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Dossier:
     """ "J'ai fourni toutes mes pièces" (TLS): refused while a required standard piece is missing
     or an invalidated piece is not replaced; then locks the pieces and sends the dossier to review
@@ -276,22 +302,9 @@ def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Do
     at = at or timezone.now()
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
-        if dossier.state not in LOCKABLE_STATES:
-            if dossier.pieces_locked_at:
-                raise DomainError(_("Vos pièces sont déjà verrouillées."), code="already_locked")
-            raise DomainError(
-                _("Ce dossier (%(state)s) ne peut pas être envoyé à l'examen.")
-                % {"state": dossier.get_state_display()},
-                code="bad_state",
-            )
-        blocking = selectors.pieces_blocking_submission(dossier)
-        if blocking:
-            names = [b.label for b in blocking]
-            raise DomainError(
-                _("Il manque encore : %(pieces)s. Déposez ces pièces avant de confirmer.")
-                % {"pieces": " ; ".join(names)},
-                code="missing_pieces",
-            )
+        refusal = piece_lock_refusal(dossier=dossier)
+        if refusal is not None:
+            raise refusal
         dossier.pieces_locked_at = at
         selectors.freeze_requirements(dossier, at=at)
         transition(dossier, DossierState.SUBMITTED, by=by)
@@ -399,6 +412,15 @@ def piece_rules_seed_session(*, session: Session) -> int:
         specialties = [opened[code] for code in rule.get("specialties", []) if code in opened]
         if rule.get("specialties") and not specialties:
             continue
+        conditions = {}
+        for condition in CONDITIONS:
+            if PieceRule._meta.get_field(condition.name).many_to_many:
+                continue  # set below, from the codes
+            if condition.kind in SET_KINDS:
+                # Stored as the catalogue lists them (a list keeps the notice's order).
+                conditions[condition.name] = list(rule.get(condition.name) or [])
+            elif condition.name in rule:
+                conditions[condition.name] = rule[condition.name]
         obj = PieceRule.objects.create(
             session=session,
             code=rule["code"],
@@ -407,14 +429,7 @@ def piece_rules_seed_session(*, session: Session) -> int:
             deadline_kind=rule.get("deadline_kind", PieceDeadlineKind.STANDARD),
             order=order * 10,
             source=rule.get("source", "")[:120],
-            categories=list(rule.get("categories", [])),
-            options=list(rule.get("options", [])),
-            nationality=rule.get("nationality", ""),
-            min_age=rule.get("min_age"),
-            max_age=rule.get("max_age"),
-            continuing_situations=list(rule.get("continuing_situations", [])),
-            mandatory_language_not_in=list(rule.get("mandatory_language_not_in", [])),
-            **{k: v for k, v in rule.items() if k.startswith("when_")},
+            **conditions,
         )
         obj.specialties.set(specialties)
         created += 1

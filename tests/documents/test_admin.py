@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from documents.models import PieceRule
 from documents.pieces.services import seed_piece_rules
-from exams.models import StaffAssignment, StaffRole
+from exams.models import StaffRole
+from exams.staff import staff_assign
 from tests.factories import AcademieFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def test_a_manager_sees_only_the_rules_of_the_academies_they_manage(client):
     SessionFactory(academie=AcademieFactory(code="toulouse", name="Toulouse"), code="toulouse-bts-2025")
     seed_piece_rules()
     manager = UserFactory(is_staff=True)
-    StaffAssignment.objects.create(user=manager, academie=nm, role=StaffRole.MANAGER)
+    staff_assign(user=manager, academie=nm, role=StaffRole.MANAGER)
     from django.contrib.auth.models import Permission
 
     manager.user_permissions.set(Permission.objects.filter(codename__endswith="piecerule"))

@@ -11,7 +11,7 @@ from exams import demo_catalogue as data
 
 BEFORE = [
     ("exams", "0001_initial"),
-    ("documents", "0002_piece_rules"),
+    ("documents", "0003_render_claim_and_enqueue_time"),
     ("candidates", "0003_dossier_number_counter"),
 ]
 # The R408 flags and managing académies the demo catalogue had before issue 13 (CF table).

@@ -47,7 +47,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("documents", "0003_piece_rules_per_session"),
+        ("documents", "0004_piece_rules_per_session"),
         ("exams", "0003_national_rows_to_session_scopes"),
     ]
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('candidates', '0004_dossier_mandatory_language_other'),
-        ('documents', '0002_piece_rules'),
+        ('documents', '0003_render_claim_and_enqueue_time'),
         ('exams', '0002_session_scopes'),
     ]
 

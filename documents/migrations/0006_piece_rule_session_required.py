@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0004_piece_rules_to_sessions'),
+        ('documents', '0005_piece_rules_to_sessions'),
         ('exams', '0004_remove_national_specialty_contact_and_r408'),
     ]
 
