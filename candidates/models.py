@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from exams.models import Departement, Epreuve, Language, Session, Specialty, SpecialtyOption
+from exams.models import Departement, Epreuve, Language, Route, Session, Specialty, SpecialtyOption
 
 
 class UserManager(BaseUserManager):
@@ -154,16 +154,8 @@ class Profile(IdentityFields, ContactFields):
         return self.display_name or str(self.user)
 
 
-class Category(models.TextChoices):
-    """Routes open to an individual candidate (domain.md §3, NM)."""
-
-    DISTANCE_SCHOOL = "distance_school", _("Enseignement à distance, voie scolaire")
-    DISTANCE_APPRENTICE = "distance_apprentice", _("Enseignement à distance, apprenti")
-    DISTANCE_CONTINUING = "distance_continuing", _("Enseignement à distance, formation continue")
-    FORMER_SCHOOL = "former_school", _("Ex-scolaire (refusé à une session précédente)")
-    FORMER_APPRENTICE = "former_apprentice", _("Ex-apprenti")
-    FORMER_CONTINUING = "former_continuing", _("Ex-formation continue")
-    WORK_EXPERIENCE = "work_experience", _("Expérience professionnelle d'un an")
+# The routes are the catalogue's (a session says which it accepts): one list, exams.models.Route.
+Category = Route
 
 
 class Forme(models.TextChoices):
@@ -244,6 +236,12 @@ class Dossier(IdentityFields, ContactFields):
         blank=True,
         related_name="+",
         verbose_name=_("LV obligatoire"),
+    )
+    mandatory_language_other = models.CharField(
+        _("autre langue vivante obligatoire"),
+        max_length=60,
+        blank=True,
+        help_text=_("Une langue absente de la liste : le rectorat organise l'épreuve (CF)."),
     )
     optional_language = models.ForeignKey(
         Language,

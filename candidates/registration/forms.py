@@ -158,10 +158,11 @@ class SpecialtyForm(WizardForm):
 
     def __init__(self, *args, dossier: Dossier, locked_forme: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        specialties = Specialty.objects.filter(exam=dossier.session.exam)
+        # Only what the session opens (issue 13); the service refuses anything else too.
+        specialties = Specialty.objects.filter(openings__session=dossier.session)
         self.fields["specialty"].queryset = specialties
         self.fields["option"].queryset = SpecialtyOption.objects.filter(
-            specialty__in=specialties
+            openings__session=dossier.session
         ).select_related("specialty")
         self.locked_forme = locked_forme
         if locked_forme:
@@ -170,8 +171,10 @@ class SpecialtyForm(WizardForm):
             self.fields["forme"].help_text = _(
                 "Choisie lors d'une session précédente pour cette spécialité : définitive."
             )
-        elif dossier.category and rules.allowed_formes(dossier.category) == (rules.GLOBAL,):
-            self.fields["forme"].help_text = _("Ex-scolaires et ex-apprentis : forme globale obligatoire.")
+        elif dossier.category and rules.allowed_formes(
+            dossier.category, dossier.session.progressive_categories
+        ) == (rules.GLOBAL,):
+            self.fields["forme"].help_text = _("Dans cette session, votre catégorie passe en forme globale.")
 
 
 BENEFICE_CHOICES = [
@@ -258,6 +261,10 @@ class LanguagesForm(WizardForm):
         label=_("Langue vivante obligatoire"), queryset=Language.objects.all(), required=False,
         help_text=_("Toute langue peut être choisie ; une langue non enseignée dans l'académie peut être évaluée à distance."),
     )  # fmt: skip
+    mandatory_language_other = forms.CharField(
+        label=_("Autre langue (si elle n'est pas dans la liste)"), required=False, max_length=60,
+        help_text=_("Le rectorat organise l'épreuve d'une langue non enseignée dans l'académie (CF)."),
+    )  # fmt: skip
     optional_language = forms.ModelChoiceField(
         label=_("Langue vivante facultative"), queryset=Language.objects.none(), required=False,
         help_text=_("Uniquement parmi les langues ouvertes pour cette session."),
@@ -272,6 +279,8 @@ class LanguagesForm(WizardForm):
         # session's list is refused rather than hiding the reason.
         self.fields["optional_language"].queryset = Language.objects.all()
         self.open_languages = list(dossier.session.optional_languages.all())
+        if dossier.session.mandatory_languages.exists():
+            self.fields["mandatory_language"].queryset = dossier.session.mandatory_languages.all()
         from exams.models import Epreuve
 
         self.fields["optional_epreuves"].queryset = Epreuve.objects.filter(

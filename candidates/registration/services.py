@@ -31,6 +31,7 @@ from candidates.registration import rules, selectors
 from candidates.registration.selectors import CHOICE_TABS, TAB_LABELS
 from candidates.states import EDITABLE_STATES, transition
 from documents.recap.services import dossier_request_documents
+from exams.catalogue import opening_for
 from exams.models import Departement, Epreuve, Session
 from portal.exceptions import DomainError
 
@@ -48,7 +49,7 @@ SITUATION_FIELDS = [
     "positioning_decision",
 ]
 SPECIALTY_FIELDS = ["specialty", "option", "forme"]
-LANGUAGE_FIELDS = ["mandatory_language", "optional_language"]
+LANGUAGE_FIELDS = ["mandatory_language", "mandatory_language_other", "optional_language"]
 HANDICAP_FIELDS = ["handicap", "accommodation_requested", "r408_rqth_alternative"]
 # The fields whose change makes the recap stale (domain.md §7).
 TRACKED_FIELDS = (
@@ -196,7 +197,7 @@ def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
 
 
 def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
-    refusal = rules.category_refusal(dossier.category)
+    refusal = rules.category_refusal(dossier.category, dossier.session.accepted_categories)
     if refusal:
         raise DomainError(refusal, field="category", code="category_refused")
     if dossier.category in rules.CONTINUING_CATEGORIES and not dossier.continuing_situation:
@@ -230,15 +231,23 @@ def _check_specialite(dossier: Dossier, at: dt.datetime) -> None:
         raise DomainError(_("Choisissez une spécialité."), field="specialty")
     if dossier.specialty.exam_id != dossier.session.exam_id:
         raise DomainError(_("Cette spécialité n'appartient pas à l'examen de la session."), field="specialty")
+    opening = opening_for(dossier.session, dossier.specialty_id)
+    if opening is None:
+        raise DomainError(_("Cette spécialité n'est pas ouverte à cette session."), field="specialty")
     has_options = dossier.specialty.options.exists()
     if has_options and dossier.option_id is None:
         raise DomainError(_("Cette spécialité comporte des options : choisissez la vôtre."), field="option")
     if dossier.option_id and dossier.option.specialty_id != dossier.specialty_id:
         raise DomainError(_("Cette option n'appartient pas à la spécialité choisie."), field="option")
+    if dossier.option_id and not opening.options.filter(pk=dossier.option_id).exists():
+        raise DomainError(_("Cette option n'est pas ouverte à cette session."), field="option")
     if not dossier.category:
         raise DomainError(_("Renseignez d'abord votre situation (onglet 4)."), field="forme")
     refusal = rules.forme_refusal(
-        category=dossier.category, forme=dossier.forme, previous_forme=selectors.locked_forme(dossier)
+        category=dossier.category,
+        forme=dossier.forme,
+        previous_forme=selectors.locked_forme(dossier),
+        progressive_categories=dossier.session.progressive_categories,
     )
     if refusal:
         raise DomainError(refusal, field="forme")
@@ -304,8 +313,16 @@ def _check_langues(dossier: Dossier, at: dt.datetime) -> None:
     needs_lv = Epreuve.objects.filter(
         specialty_id=dossier.specialty_id, is_language=True, is_optional=False
     ).exists()
-    if needs_lv and dossier.mandatory_language_id is None:
-        raise DomainError(_("Choisissez la langue vivante obligatoire."), field="mandatory_language")
+    if dossier.mandatory_language_id and dossier.mandatory_language_other:
+        raise DomainError(
+            _("Choisissez une langue dans la liste ou saisissez-en une autre, pas les deux."),
+            field="mandatory_language_other",
+        )
+    if needs_lv and dossier.mandatory_language_id is None and not dossier.mandatory_language_other:
+        raise DomainError(
+            _("Choisissez la langue vivante obligatoire, ou saisissez-la si elle n'est pas dans la liste."),
+            field="mandatory_language",
+        )
     if dossier.optional_language_id:
         open_codes = set(dossier.session.optional_languages.values_list("code", flat=True))
         refusal = rules.optional_language_refusal(
@@ -328,7 +345,9 @@ def _check_handicap(dossier: Dossier, at: dt.datetime) -> None:
             field="accommodation_requested",
         )
     if dossier.r408_rqth_alternative and not (
-        dossier.handicap and dossier.specialty and dossier.specialty.requires_r408
+        dossier.handicap
+        and (opening := opening_for(dossier.session, dossier.specialty_id))
+        and opening.requires_r408
     ):
         raise DomainError(
             _(
@@ -548,6 +567,7 @@ def _prefill(dossier: Dossier) -> None:
     dossier.first_registration_year = first or previous.session.year
     dossier.access_diploma = previous.access_diploma
     dossier.mandatory_language_id = previous.mandatory_language_id
+    dossier.mandatory_language_other = previous.mandatory_language_other
     # A candidate adjourned with an aménagement keeps it (NT).
     dossier.handicap = previous.handicap
     dossier.accommodation_requested = previous.accommodation_requested

@@ -21,6 +21,7 @@ from candidates.registration.forms import (
     SpecialtyForm,
 )
 from candidates.registration.selectors import TAB_LABELS, TAB_SLUGS, TABS
+from exams.deadlines import deadline_wording
 from portal.exceptions import DomainError
 
 
@@ -97,7 +98,7 @@ def _initial(dossier: Dossier, tab: str) -> dict:
         "contact": CONTACT_FIELDS,
         "situation": SITUATION_FIELDS,
         "specialite": ["specialty", "option", "forme"],
-        "langues": ["mandatory_language", "optional_language"],
+        "langues": ["mandatory_language", "mandatory_language_other", "optional_language"],
         "handicap": HANDICAP_FIELDS,
     }.get(tab, [])
     initial = {f: getattr(dossier, f) for f in fields}
@@ -166,7 +167,11 @@ def tab(request, pk: int, tab: str):
         for field in form.fields.values():
             field.widget.attrs["disabled"] = True
     if tab == "handicap":
-        context["handicap_deadline"] = dossier.session.local(dossier.session.handicap_request_deadline)
+        deadline = dossier.session.handicap_request_deadline
+        # «le 15/11/2023 à 17 h 00» or «le 8/12/2024 à minuit»: the notice's way (exams.deadlines).
+        context["handicap_deadline"] = deadline and deadline_wording(
+            deadline, dossier.session.academie.tzinfo
+        )
     template = (
         "candidates/wizard/tab_epreuves.html" if tab == "epreuves" else "candidates/wizard/tab_form.html"
     )

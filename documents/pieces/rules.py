@@ -13,6 +13,9 @@ from typing import Any
 
 STANDARD = "standard"
 LATE = "late"
+# The code a mandatory language typed in «autre langue» stands for (never one of the listed ones,
+# so a rule "mandatory language not in [en, es]" applies to it).
+OTHER_LANGUAGE = "autre"
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,23 @@ def rule_applies(rule: RuleData, profile: RequirementProfile, *, closing_day: dt
     )
 
 
+# National law no académie can switch off: these rules apply in every session, whatever its own
+# rules say (an académie's rule for the same piece only adds its reason).
+NATIONAL_RULES: tuple[RuleData, ...] = (
+    RuleData(
+        code="jdc",
+        label="Certificat JDC, exemption ou attestation de recensement",
+        reason=(
+            "Vous êtes de nationalité française et avez moins de 25 ans à la clôture des inscriptions "
+            "(Code du service national, articles L113-4 et L114-6)."
+        ),
+        nationality="FR",
+        max_age=25,
+        order=15,  # after the recap (0) and the identity (10) of the seeded tables, as TLS lists it
+    ),
+)
+
+
 def required_pieces(
     profile: RequirementProfile,
     rules: Sequence[RuleData],
@@ -168,9 +188,10 @@ def required_pieces(
     anyone keeping a bénéfice): the piece is listed once with every reason, and the standard
     deadline wins over the late one (the earlier deadline is the one that binds).
     ``deadlines`` maps "standard" and "late" to the session's instants (Session.piece_deadline).
+    NATIONAL_RULES always apply (JDC: Code du service national L113-4, L114-6), at their order.
     """
     found: dict[str, tuple[RuleData, list[str], str]] = {}
-    for rule in sorted(rules, key=lambda r: r.order):
+    for rule in sorted([*NATIONAL_RULES, *rules], key=lambda r: r.order):
         if not rule_applies(rule, profile, closing_day=closing_day):
             continue
         if rule.code in found:

@@ -24,6 +24,7 @@ from documents.pieces.services import piece_deposit_generated
 from documents.recap.pdf import render_pdf
 from documents.recap.signing import seal_pdf
 from documents.storage_safety import storage_delete, storage_save
+from exams.catalogue import opening_for
 from exams.models import PieceDeadlineKind
 from notifications.services import notify
 from portal.exceptions import DomainError
@@ -158,6 +159,8 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
         "session": session,
         "academie": session.academie,
         "specialty": dossier.specialty,
+        # The contact of this académie's bureau for the specialty (TLS annex 3), never another's.
+        "contact": opening_for(session, dossier.specialty_id),
         "option": dossier.option,
         "mandatory_rows": [r for r in rows if not r.epreuve.is_optional],
         "optional_rows": [r for r in rows if r.epreuve.is_optional],
