@@ -430,6 +430,7 @@ class DossierAdmin(admin.ModelAdmin):
                     decision=action,
                     reason=self._reason(request),
                     lock_version=version,
+                    under_reservation=request.POST.get("under_reservation") == "1",
                 )
                 done = _("Décision enregistrée : le candidat est prévenu.")
             else:
@@ -568,7 +569,9 @@ class DossierAdmin(admin.ModelAdmin):
             "can_review": can_review,
             "transitions": transitions,
             "pieces_reviewable": can_review and dossier.state == DossierState.IN_REVIEW,
-            "all_accepted": review.pieces_all_accepted(p.state for p in pieces),
+            "compliance_refusal": review.compliance_refusal(dossier) if can_review else "",
+            "reservation_possible": can_review
+            and review.compliance_refusal(dossier, under_reservation=True) is None,
             "invalidation_reasons": review.INVALIDATION_REASONS,
             "non_compliance_reasons": review.NON_COMPLIANCE_REASONS,
             "history": _history(dossier),

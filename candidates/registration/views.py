@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.models import Dossier, DossierState
+from candidates.models import Dossier
 from candidates.registration import selectors, services
 from candidates.registration.forms import (
     TAB_FORMS,
@@ -21,7 +21,6 @@ from candidates.registration.forms import (
     SpecialtyForm,
 )
 from candidates.registration.selectors import TAB_LABELS, TAB_SLUGS, TABS
-from candidates.states import EDITABLE_STATES
 from portal.exceptions import DomainError
 
 
@@ -39,15 +38,8 @@ def _show_error(form, exc: DomainError) -> None:
 
 
 def _read_only_reason(dossier: Dossier, now) -> str:
-    if dossier.state not in EDITABLE_STATES:
-        return _("Ce dossier est à l'état « %(state)s » : il n'est plus modifiable.") % {
-            "state": DossierState(dossier.state).label
-        }
-    if dossier.signed_at:
-        return _("Vous avez signé votre récapitulatif : vos choix sont définitifs.")
-    if not dossier.session.is_registration_open(now):
-        return _("Les inscriptions sont closes : ce dossier n'est plus modifiable.")
-    return ""
+    refusal = services.edit_refusal(dossier, now)
+    return refusal.message if refusal else ""
 
 
 def _context(dossier: Dossier, tab: str, now, **extra) -> dict:
@@ -77,6 +69,7 @@ def start(request):
     """Tab 1: only open sessions of the académie of the candidate's département (CF, TLS)."""
     now = timezone.now()
     academie = selectors.candidate_academie(request.user)
+    outside = "" if academie else selectors.residence_outside_portal(request.user)
     sessions = list(selectors.open_sessions_for(request.user, at=now))
     form = SessionForm(request.POST if request.method == "POST" else None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +87,14 @@ def start(request):
     return render(
         request,
         "candidates/wizard/start.html",
-        {"form": form, "sessions": sessions, "academie": academie, "existing": drafts, "now": now},
+        {
+            "form": form,
+            "sessions": sessions,
+            "academie": academie,
+            "existing": drafts,
+            "now": now,
+            "outside": outside and selectors.outside_portal_message(outside),
+        },
     )
 
 
@@ -173,6 +173,11 @@ def tab(request, pk: int, tab: str):
             dossier = _dossier(request, pk)  # what is saved, untouched by the refused change
         else:
             messages.success(request, _("Onglet « %(tab)s » enregistré.") % {"tab": TAB_LABELS[tab]})
+            for other, why in getattr(dossier, "broken_tabs", []):
+                messages.warning(
+                    request,
+                    _("L'onglet « %(tab)s » est à revoir : %(why)s") % {"tab": TAB_LABELS[other], "why": why},
+                )
             following = TAB_SLUGS[TAB_SLUGS.index(tab) + 1]
             return redirect("registration:tab", pk=dossier.pk, tab=following)
     context = _context(dossier, tab, now, form=form.decorate())
