@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from candidates.corrections.forms import StaffCorrectionForm
 from candidates.review import exports
 from candidates.review import services as review
 from candidates.review.selectors import WAITING_STATES, with_review_columns
@@ -575,6 +576,7 @@ class DossierAdmin(admin.ModelAdmin):
             "invalidation_reasons": review.INVALIDATION_REASONS,
             "non_compliance_reasons": review.NON_COMPLIANCE_REASONS,
             "history": _history(dossier),
+            "correction_form": StaffCorrectionForm(),
             "academie_tz": dossier.session.academie.time_zone,
         }
 

@@ -4,10 +4,12 @@ from django.urls import path
 
 from candidates import views
 from candidates.accounts.urls import urlpatterns as account_urlpatterns
+from candidates.corrections.urls import urlpatterns as correction_urlpatterns
 
 app_name = "candidates"
 
 urlpatterns = [
     *account_urlpatterns,
+    *correction_urlpatterns,
     path("mon-espace/", views.space, name="space"),
 ]
