@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.storage import local_storage, s3_storage_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -101,6 +103,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 101 to 672 requests per second. Health checks drop a connection the server has closed.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind pgbouncer in transaction pooling (docker-compose.yml), a server-side cursor cannot
+    # outlive its transaction's server connection: Django's docs ask to disable them.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_POOLER", default=False)
 else:
     # SQLite: wait for a writer instead of failing with "database is locked" on deadline day.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
@@ -178,15 +183,15 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static files, private media ----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
 # No MEDIA_URL: pieces and PDFs are never public; views check permissions and stream them.
+# issue 16: STORAGE_URL (s3://key:secret@host:port/bucket?...) puts every private file in an
+# S3-compatible bucket (portal/storage.py); without it, the local private folder.
+STORAGE_URL = env("STORAGE_URL", default="")
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": "/fichiers-prives-non-servis/"},
-    },
+    "default": s3_storage_from_url(STORAGE_URL) if STORAGE_URL else local_storage(str(PRIVATE_MEDIA_ROOT)),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
