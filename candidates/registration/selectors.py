@@ -227,6 +227,9 @@ def dossier_status(dossier: Dossier, *, at: dt.datetime | None = None) -> Dossie
     elif state == DossierState.COMPLIANT:
         step = _("Votre dossier est conforme. Votre convocation sera disponible dans votre espace.")
         tab = None
+    elif state == DossierState.WITHDRAWN:
+        step = _("Vous vous êtes désisté(e) de cette inscription : vous ne serez pas convoqué(e).")
+        tab = None
     else:
         step = _("Ce dossier est clos.")
         tab = None

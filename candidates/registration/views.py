@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Dossier
-from candidates.registration import selectors, services
+from candidates.registration import selectors, services, withdrawal
 from candidates.registration.forms import (
     TAB_FORMS,
     ConditionsForm,
@@ -240,6 +240,7 @@ def detail(request, pk: int):
             "session": dossier.session,
             "status": selectors.dossier_status(dossier, at=now),
             "read_only": _read_only_reason(dossier, now),
+            "may_withdraw": withdrawal.withdrawal_refusal(dossier, now) is None,
             **_summary(dossier),
         },
     )
