@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from candidates.corrections.forms import StaffCorrectionForm
+from candidates.messaging.selectors import unread_by_dossier
 from candidates.review import exports
 from candidates.review import services as review
 from candidates.review.selectors import WAITING_STATES, with_review_columns
@@ -68,6 +69,19 @@ class PiecesCompleteFilter(admin.SimpleListFilter):
             return queryset.filter(complete)
         if self.value() == "non":
             return queryset.exclude(complete)
+        return queryset
+
+
+class UnreadMessagesFilter(admin.SimpleListFilter):
+    title = _("messages")
+    parameter_name = "messages_non_lus"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Message du candidat non lu"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(thread__from_staff=False, thread__read_at__isnull=True).distinct()
         return queryset
 
 
@@ -175,6 +189,7 @@ class DossierAdmin(admin.ModelAdmin):
         "category",
         PiecesCompleteFilter,
         WaitingSinceFilter,
+        UnreadMessagesFilter,
     ]
     search_fields = ["=number", "birth_name", "usage_name", "first_name_1", "candidate__email"]
     search_help_text = _("Numéro, nom, prénom, courriel ou date de naissance (jj/mm/aaaa).")
@@ -577,6 +592,7 @@ class DossierAdmin(admin.ModelAdmin):
             "non_compliance_reasons": review.NON_COMPLIANCE_REASONS,
             "history": _history(dossier),
             "correction_form": StaffCorrectionForm(),
+            "thread_unread": unread_by_dossier([dossier.pk], from_staff=False).get(dossier.pk, 0),
             "academie_tz": dossier.session.academie.time_zone,
         }
 

@@ -363,3 +363,7 @@ class DossierNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.last_number}"
+
+
+# The conversation of a dossier lives in its own package (candidates/messaging) and registers here.
+from candidates.messaging.models import DossierMessage  # noqa: E402, F401

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.messaging.selectors import unread_by_dossier
 from candidates.models import Dossier
 from candidates.registration import selectors, services, withdrawal
 from candidates.registration.forms import (
@@ -241,6 +242,7 @@ def detail(request, pk: int):
             "status": selectors.dossier_status(dossier, at=now),
             "read_only": _read_only_reason(dossier, now),
             "may_withdraw": withdrawal.withdrawal_refusal(dossier, now) is None,
+            "thread_unread": unread_by_dossier([dossier.pk], from_staff=True).get(dossier.pk, 0),
             **_summary(dossier),
         },
     )
