@@ -30,13 +30,18 @@ def test_a_candidate_writes_with_one_safe_attachment_and_the_bureau_is_alerted_w
     d = w["d"]
     with django_capture_on_commit_callbacks(execute=True):
         m = services.message_post_candidate(
-            dossier_id=d.pk, candidate=d.candidate, body=SECRET, attachment=upload("attestation.pdf", pdf_bytes())
+            dossier_id=d.pk,
+            candidate=d.candidate,
+            body=SECRET,
+            attachment=upload("attestation.pdf", pdf_bytes()),
         )
     assert m.attachment_name == "attestation.pdf" and m.attachment_type == "application/pdf"
     assert not m.attachment.name.endswith("attestation.pdf")  # random stored name
     alert = OutgoingEmail.objects.get(kind="conversation_from_candidate")
     assert alert.to == w["bat"].gestionnaire_email
-    assert SECRET not in alert.text_body and reverse("candidates:staff_thread", args=[d.pk]) in alert.text_body
+    assert (
+        SECRET not in alert.text_body and reverse("candidates:staff_thread", args=[d.pk]) in alert.text_body
+    )
     assert selectors.unread_for_staff(w["gest_bat"]) == 1
 
 
@@ -44,7 +49,10 @@ def test_an_unsafe_attachment_is_refused_and_nothing_is_kept(w):
     d = w["d"]
     with pytest.raises(DomainError):
         services.message_post_candidate(
-            dossier_id=d.pk, candidate=d.candidate, body="Bonjour", attachment=upload("virus.pdf", exe_bytes())
+            dossier_id=d.pk,
+            candidate=d.candidate,
+            body="Bonjour",
+            attachment=upload("virus.pdf", exe_bytes()),
         )
     assert not DossierMessage.objects.exists()
 
@@ -61,7 +69,10 @@ def test_the_gestionnaire_answers_and_the_candidate_gets_an_alert_and_an_unread_
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("candidates:staff_thread", args=[d.pk]), {"body": SECRET})
     alert = Message.objects.get(kind="conversation_from_bureau", recipient=d.candidate)
-    assert SECRET not in alert.body and SECRET not in OutgoingEmail.objects.get(kind="conversation_from_bureau").text_body
+    assert (
+        SECRET not in alert.body
+        and SECRET not in OutgoingEmail.objects.get(kind="conversation_from_bureau").text_body
+    )
     assert selectors.unread_for_candidate(d.candidate) == 1
     client.force_login(d.candidate)
     page = client.get(reverse("registration:detail", args=[d.pk])).content.decode()
