@@ -3,7 +3,7 @@ admin's dossier page), and the attachment download for both (files are private).
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -87,7 +87,13 @@ def staff_thread(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "candidates/messaging/staff_thread.html",
-        {"dossier": dossier, "thread": selectors.thread(dossier), "form": form.decorate()},
+        {
+            # The admin's header, title and navigation, as on the pages the admin itself renders.
+            **admin.site.each_context(request),
+            "dossier": dossier,
+            "thread": selectors.thread(dossier),
+            "form": form.decorate(),
+        },
         status=400 if form.errors else 200,
     )
 
