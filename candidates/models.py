@@ -188,6 +188,7 @@ class DossierState(models.TextChoices):
     NON_COMPLIANT = "non_compliant", _("Non conforme")
     EXPIRED = "expired", _("Expiré – non enregistré à la clôture")
     CANCELLED = "cancelled", _("Annulé – pièces manquantes à la date limite")
+    WITHDRAWN = "withdrawn", _("Désisté – le candidat a retiré son inscription")
 
 
 class Dossier(IdentityFields, ContactFields):
@@ -274,6 +275,13 @@ class Dossier(IdentityFields, ContactFields):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    compliant_under_reservation = models.BooleanField(
+        _("conforme sous réserve des pièces tardives"),
+        default=False,
+        help_text=_("Le dépôt des pièces tardives reste ouvert jusqu'à leur date limite."),
+    )
+    withdrawn_at = models.DateTimeField(_("désisté le"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("motif du désistement"), blank=True)
     lock_version = models.PositiveIntegerField(
         default=0, help_text=_("Verrou optimiste : deux gestionnaires ne s'écrasent pas.")
     )
@@ -371,3 +379,7 @@ class DossierNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.last_number}"
+
+
+# The conversation of a dossier lives in its own package (candidates/messaging) and registers here.
+from candidates.messaging.models import DossierMessage  # noqa: E402, F401

@@ -123,7 +123,7 @@ class SituationForm(WizardForm):
     )
     previous_session_year = forms.IntegerField(
         label=_("Année de votre dernière session"), required=False, min_value=1990, max_value=2100,
-        help_text=_("Obligatoire si vous avez déjà été candidat(e)."),
+        help_text=_("Obligatoire si vous avez déjà été candidat(e) ou si vous conservez une note (bénéfice)."),
     )  # fmt: skip
     previous_candidate_number = forms.CharField(
         label=_("Numéro de candidat à cette session"), max_length=30, required=False,
@@ -199,11 +199,17 @@ class EpreuvesForm(WizardForm):
             for c in BENEFICE_CHOICES
             if dossier.forme == rules.PROGRESSIVE or c[0] != EpreuveChoice.NOT_TAKEN
         ]
+        shown = {e.pk for e in epreuves}
+        self.has_maitresse = any(e.parent_id in shown for e in epreuves)
+        kept = {pk for pk, row in existing.items() if row.choice == EpreuveChoice.BENEFICE}
+        self.covered = rules.units_covered_by_kept_maitresse([(e.pk, e.parent_id) for e in epreuves], kept)
         for e in epreuves:
             row = existing.get(e.pk)
             prev = offered.get(e.pk)
             if row:
                 initial_choice = row.choice
+            elif e.pk in self.covered:
+                initial_choice = None
             else:
                 initial_choice = EpreuveChoice.BENEFICE if e.pk in keepable else EpreuveChoice.TAKEN
             grade = row.grade if row and row.grade is not None else (prev.grade if prev else None)
@@ -215,6 +221,9 @@ class EpreuvesForm(WizardForm):
                 choices=own,
                 widget=forms.RadioSelect,
                 initial=initial_choice,
+                # A unit of an épreuve maîtresse may stay empty: the maîtresse's bénéfice covers it
+                # (CF); the service says what is missing otherwise.
+                required=e.parent_id not in shown,
                 error_messages={"invalid_choice": rules.dispense_refusal(
                     is_professional=True, is_general_culture=False, dispensable=False, dispense_diploma=""
                 )} if e.is_professional else {},
@@ -232,9 +241,37 @@ class EpreuvesForm(WizardForm):
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )  # fmt: skip
 
+    def clean(self):
+        """An épreuve not offered on this page (a maîtresse outside the 2019-2021 exception, another
+        specialty's) posted by hand is refused with its reason, never silently dropped."""
+        cleaned = super().clean()
+        shown = {str(e.pk) for e in self.epreuves}
+        posted = {k.removeprefix("choice_") for k in self.data if k.startswith("choice_")}
+        hidden = sorted(posted - shown)
+        if hidden:
+            from exams.models import Epreuve
+
+            found = list(Epreuve.objects.filter(pk__in=[p for p in hidden if p.isdigit()]))
+            codes = ", ".join(e.code for e in found) or ", ".join(hidden)
+            maitresse = any(not e.is_unit for e in found)
+            self.add_error(
+                None,
+                _(
+                    "L'épreuve %(codes)s ne vous est pas proposée : une épreuve maîtresse se choisit par "
+                    "ses unités (depuis la session 2022, une note ne se conserve que sur une unité, sauf "
+                    "pour un candidat inscrit pour la première fois en 2019, 2020 ou 2021)."
+                )
+                % {"codes": codes}
+                if maitresse
+                else _("L'épreuve %(codes)s n'appartient pas à votre spécialité ou à votre option.")
+                % {"codes": codes},
+            )
+        return cleaned
+
     def rows(self):
         for e in self.epreuves:
             yield {
+                "covered": e.pk in self.covered,
                 "epreuve": e,
                 "offered": self.offered.get(e.pk),
                 "choice": self[f"choice_{e.pk}"],

@@ -100,20 +100,37 @@ def _lock(dossier_id: int, candidate=None) -> Dossier:
     return dossier
 
 
-def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
-    """Choices change until closing or until the recap is signed (CF, NM: "la signature rend vos
-    choix définitifs"), and only in the draft and registered states (domain.md §7)."""
+SIGNED_MESSAGE = (
+    "Votre confirmation d'inscription est signée : vos choix sont définitifs. Seul le bureau des "
+    "examens peut désormais les modifier : écrivez-lui depuis « Mes messages »."
+)
+
+
+def edit_refusal(dossier: Dossier, at: dt.datetime) -> DomainError | None:
+    """The one answer to "may the candidate change the choices now?" (the page shows it, the
+    write raises it). Choices change until closing, only in the draft and registered states, and
+    never once the confirmation is signed, whichever way: in the portal or on paper, deposited as
+    the `recap_signed` piece (CF, NM: «Il n'est jamais possible de modifier son inscription après
+    le retour de la confirmation»)."""
     if dossier.state not in EDITABLE_STATES:
-        raise DomainError(
+        return DomainError(
             _("Ce dossier est à l'état « %(state)s » : il ne peut plus être modifié.")
             % {"state": DossierState(dossier.state).label},
             code="not_editable",
         )
     if dossier.signed_at:
-        raise DomainError(
-            _("Vous avez signé votre récapitulatif : vos choix sont définitifs."), code="signed"
-        )
-    _require_open(dossier.session, at)
+        return DomainError(_(SIGNED_MESSAGE), code="signed")
+    try:
+        _require_open(dossier.session, at)
+    except DomainError as exc:
+        return exc
+    return None
+
+
+def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
+    refusal = edit_refusal(dossier, at)
+    if refusal is not None:
+        raise refusal
 
 
 def dossier_edit_refusal(dossier: Dossier, *, at: dt.datetime | None = None) -> DomainError | None:
@@ -196,6 +213,17 @@ def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
         )
 
 
+BENEFICE_NEEDS_NUMBER = (
+    "Vous conservez une note (bénéfice) : vous êtes donc un ancien candidat et devez "
+    "IMPÉRATIVEMENT indiquer l'année de votre dernière session et votre numéro de candidat "
+    "(onglet « Situation »)."
+)
+
+
+def _keeps_benefice(dossier: Dossier) -> bool:
+    return bool(dossier.pk) and dossier.epreuve_choices.filter(choice=EpreuveChoice.BENEFICE).exists()
+
+
 def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
     refusal = rules.category_refusal(dossier.category, dossier.session.accepted_categories)
     if refusal:
@@ -203,16 +231,21 @@ def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
     if dossier.category in rules.CONTINUING_CATEGORIES and not dossier.continuing_situation:
         raise DomainError(_("Précisez votre situation en formation continue."), field="continuing_situation")
     year = dossier.session.year
-    if rules.previous_number_required(dossier.category):
+    keeps = _keeps_benefice(dossier)
+    if rules.previous_number_required(dossier.category, keeps_benefice=keeps):
+        why = _(BENEFICE_NEEDS_NUMBER) if dossier.category not in rules.FORMER_CATEGORIES else None
         _required(
             {"previous_session_year": dossier.previous_session_year},
             "previous_session_year",
-            _("Indiquez l'année de votre dernière session : elle est obligatoire pour un ancien candidat."),
+            why
+            or _(
+                "Indiquez l'année de votre dernière session : elle est obligatoire pour un ancien candidat."
+            ),
         )
         _required(
             {"previous_candidate_number": dossier.previous_candidate_number},
             "previous_candidate_number",
-            _("Indiquez IMPÉRATIVEMENT votre numéro de candidat de la session précédente."),
+            why or _("Indiquez IMPÉRATIVEMENT votre numéro de candidat de la session précédente."),
         )
     if dossier.previous_session_year and not 1990 <= dossier.previous_session_year < year:
         raise DomainError(
@@ -261,9 +294,22 @@ def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
     today = dossier.session.academie.localtime(at).date()
     reference = selectors.benefice_reference_date(dossier.session)
     taken = 0
-    for epreuve in selectors.wizard_epreuves(dossier):
+    epreuves = selectors.wizard_epreuves(dossier)
+    covered = rules.units_covered_by_kept_maitresse(
+        [(e.pk, e.parent_id) for e in epreuves],
+        {pk for pk, r in rows.items() if r.choice == EpreuveChoice.BENEFICE},
+    )
+    for epreuve in epreuves:
         row = rows.get(epreuve.pk)
         field = f"choice_{epreuve.pk}"
+        if epreuve.pk in covered:
+            if row is not None:
+                raise DomainError(
+                    _("L'unité %(code)s est couverte par le bénéfice de son épreuve maîtresse.")
+                    % {"code": epreuve.code},
+                    field=field,
+                )
+            continue
         if row is None:
             raise DomainError(
                 _("Indiquez votre choix pour l'épreuve %(code)s.") % {"code": epreuve.code}, field=field
@@ -287,7 +333,7 @@ def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
                 session_year=dossier.session.year,
                 is_unit=epreuve.is_unit,
                 forme=dossier.forme,
-                handicap=dossier.handicap,
+                handicap=dossier.handicap if "handicap" in dossier.completed_tabs else None,
                 first_registration_year=dossier.first_registration_year,
                 renounced_before=bool(previous and previous.benefice_renounced),
             )
@@ -303,6 +349,12 @@ def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
             )
             if refusal:
                 raise DomainError(refusal, field=field, code="dispense_refused")
+    if any(r.choice == EpreuveChoice.BENEFICE for r in rows.values()) and not (
+        dossier.previous_session_year and dossier.previous_candidate_number
+    ):
+        # Said here, on the tab where the bénéfice is chosen, rather than silently unsetting
+        # tab 4 (the order of the tabs never decides a rule).
+        raise DomainError(_(BENEFICE_NEEDS_NUMBER), code="previous_number_required")
     if dossier.forme == rules.PROGRESSIVE and taken == 0 and rows:
         raise DomainError(
             _("En forme progressive, choisissez au moins une unité à présenter à cette session.")
@@ -450,9 +502,15 @@ def _apply_epreuves(dossier: Dossier, data: dict[str, Any]) -> None:
     given = data.get("rows") or {}
     offered = selectors.offered_benefices(dossier)
     keep: set[int] = set()
-    for epreuve in selectors.wizard_epreuves(dossier):
+    epreuves = selectors.wizard_epreuves(dossier)
+    covered = rules.units_covered_by_kept_maitresse(
+        [(e.pk, e.parent_id) for e in epreuves],
+        {pk for pk, row in given.items() if row and row.get("choice") == EpreuveChoice.BENEFICE},
+    )
+    for epreuve in epreuves:
         row = given.get(epreuve.pk)
-        if not row or not row.get("choice"):
+        if not row or not row.get("choice") or epreuve.pk in covered:
+            # A unit of a kept maîtresse is neither taken nor kept on its own (CF): no row.
             continue
         choice = row["choice"]
         if choice not in EpreuveChoice.values:
@@ -580,6 +638,12 @@ def dossier_start(*, candidate, session: Session, acting_user=None, at: dt.datet
     a specialty is reused, so a double click never makes two drafts."""
     at = _now(at)
     academie = selectors.candidate_academie(candidate)
+    if academie is None and selectors.residence_outside_portal(candidate):
+        raise DomainError(
+            selectors.outside_portal_message(selectors.residence_outside_portal(candidate)),
+            field="session",
+            code="outside_portal",
+        )
     if academie is None:
         raise DomainError(
             _(
@@ -647,6 +711,8 @@ def dossier_save_tab(
     APPLIERS[tab](dossier, data)
     CHECKS[tab](dossier, at)
     completed = [t for t in dossier.completed_tabs if t != tab] + [tab]
+    # The re-checks below see this tab as answered (tab 8's handicap settles a bénéfice of tab 6).
+    dossier.completed_tabs = [t for t in selectors.TAB_SLUGS if t in completed]
     # A change here may break a tab saved earlier (a new category forbids the chosen forme...).
     broken: list[tuple[str, DomainError]] = []
     for other in CHOICE_TABS:
@@ -664,6 +730,8 @@ def dossier_save_tab(
         )
     completed = [t for t in completed if t not in {o for o, _e in broken}]
     dossier.completed_tabs = [t for t in selectors.TAB_SLUGS if t in completed]
+    # The page says which earlier tab this change undid, and why (never silently).
+    dossier.broken_tabs = [(other, exc.message) for other, exc in broken]
     changed = _changed(dossier, before)
     dossier._history_user = acting_user
     dossier.save()

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.messaging.selectors import unread_by_dossier
 from candidates.models import Dossier
-from candidates.registration import selectors, services
+from candidates.registration import selectors, services, withdrawal
 from candidates.registration.forms import (
     TAB_FORMS,
     ConditionsForm,
@@ -64,6 +65,7 @@ def start(request):
     """Tab 1: only open sessions of the académie of the candidate's département (CF, TLS)."""
     now = timezone.now()
     academie = selectors.candidate_academie(request.user)
+    outside = "" if academie else selectors.residence_outside_portal(request.user)
     sessions = list(selectors.open_sessions_for(request.user, at=now))
     form = SessionForm(request.POST if request.method == "POST" else None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
@@ -80,7 +82,14 @@ def start(request):
     return render(
         request,
         "candidates/wizard/start.html",
-        {"form": form, "sessions": sessions, "academie": academie, "existing": drafts, "now": now},
+        {
+            "form": form,
+            "sessions": sessions,
+            "academie": academie,
+            "existing": drafts,
+            "now": now,
+            "outside": outside and selectors.outside_portal_message(outside),
+        },
     )
 
 
@@ -159,6 +168,11 @@ def tab(request, pk: int, tab: str):
             dossier = _dossier(request, pk)  # what is saved, untouched by the refused change
         else:
             messages.success(request, _("Onglet « %(tab)s » enregistré.") % {"tab": TAB_LABELS[tab]})
+            for other, why in getattr(dossier, "broken_tabs", []):
+                messages.warning(
+                    request,
+                    _("L'onglet « %(tab)s » est à revoir : %(why)s") % {"tab": TAB_LABELS[other], "why": why},
+                )
             following = TAB_SLUGS[TAB_SLUGS.index(tab) + 1]
             return redirect("registration:tab", pk=dossier.pk, tab=following)
     context = _context(dossier, tab, now, form=form)
@@ -225,6 +239,8 @@ def detail(request, pk: int):
             "session": dossier.session,
             "status": selectors.dossier_status(dossier, at=now),
             "read_only": _read_only_reason(dossier, now),
+            "may_withdraw": withdrawal.withdrawal_refusal(dossier, now) is None,
+            "thread_unread": unread_by_dossier([dossier.pk], from_staff=True).get(dossier.pk, 0),
             **_summary(dossier),
         },
     )
