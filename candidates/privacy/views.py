@@ -16,9 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import PrivacyRequest, PrivacyRequestKind, PrivacyRequestStatus
 from candidates.privacy import services
+from portal.forms import PortalForm
 
 
-class ErasureForm(forms.Form):
+class ErasureForm(PortalForm, forms.Form):
+    error_summary_intro = gettext_lazy("Votre demande n'a pas été prise en compte :")
+
     confirm = forms.BooleanField(
         label=gettext_lazy("Je demande l'effacement de mes données et je comprends que c'est définitif."),
         error_messages={"required": gettext_lazy("Cochez la case pour confirmer votre demande.")},

@@ -24,6 +24,7 @@ from documents.pieces.uploads import (
     human_size,
     max_bytes,
 )
+from exams.catalogue import opening_for
 from exams.models import PieceDeadlineKind
 from portal.exceptions import DomainError
 from portal.files import private_file_response
@@ -76,8 +77,12 @@ def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | N
                 "refusal": refusals[required.code],
                 "checking": checking.get(required.code, []),
                 "refused_uploads": refused.get(required.code, []),
-                "form": (forms or {}).get(required.code)
-                or PieceUploadForm(code=required.code, prefix=required.code),
+                "form": (
+                    (forms or {}).get(required.code)
+                    or PieceUploadForm(code=required.code, prefix=required.code)
+                ).for_piece(
+                    required.label, invalidated=bool(piece and piece.state == PieceState.INVALIDATED)
+                ),
             }
         )
     return rows
@@ -229,10 +234,11 @@ def piece_file(request, file_uuid):
 def _profile_from_form(form: SimulatorForm) -> RequirementProfile:
     data = form.cleaned_data
     specialty = data["specialty"]
+    opening = opening_for(data["session"], specialty.pk)  # R408 is the session's (AM lists its own)
     return RequirementProfile(
         category=data["category"],
         specialty_code=specialty.code,
-        specialty_r408=specialty.requires_r408,
+        specialty_r408=bool(opening and opening.requires_r408),
         option_code=data["option"],
         nationality=data["nationality"],
         birth_date=data["birth_date"],
@@ -260,7 +266,7 @@ def simulator(request):
         for name in request.GET:
             if name not in SimulatorForm.PARAMETERS:
                 return _json_error(name, _("Paramètre inconnu : %(name)s.") % {"name": name})
-    form = SimulatorForm(request.GET or None)
+    form = SimulatorForm(request.GET or None, for_json=wants_json)
     pieces = None
     if form.is_bound and form.is_valid():
         session = form.cleaned_data["session"]

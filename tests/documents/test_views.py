@@ -108,7 +108,11 @@ def test_a_refusal_known_before_quarantine_shows_on_the_field(client):
     html = response.content.decode()
     assert "« vide.pdf » est vide." in html
     assert 'aria-invalid="true"' in html
-    assert 'id="id_identity-files-erreur" class="invalid-feedback d-block" role="alert"' in html
+    assert 'id="id_identity-files_error" class="invalid-feedback d-block"' in html
+    # The refusal is also summed up at the top of the page, where a phone lands after the POST.
+    summary = html.index("data-error-summary")
+    assert summary < html.index('id="piece-identity"') and "a été refusé" in html[summary : summary + 400]
+    assert not Piece.objects.exists()
 
 
 def test_a_12_mb_upload_is_refused_while_streaming(client, settings):
