@@ -232,12 +232,21 @@ def uploads_pending_sweep(
 
 
 def checking_uploads(dossier: Dossier) -> list[PieceUpload]:
-    return list(dossier.piece_uploads.filter(status=UploadStatus.CHECKING).prefetch_related("files"))
+    return list(dossier.piece_uploads.filter(status=UploadStatus.CHECKING))
 
 
-def recent_refusals(dossier: Dossier, *, since: dt.timedelta = dt.timedelta(days=2)) -> list[PieceUpload]:
-    return list(
+def uploads_to_show(
+    dossier: Dossier, *, refused_since: dt.timedelta = dt.timedelta(days=2)
+) -> tuple[list[PieceUpload], list[PieceUpload]]:
+    """The uploads the pieces page shows: those being checked and the recent refusals, in one
+    query (and one for their file names)."""
+    uploads = list(
         dossier.piece_uploads.filter(
-            status=UploadStatus.REFUSED, checked_at__gt=timezone.now() - since
+            Q(status=UploadStatus.CHECKING)
+            | Q(status=UploadStatus.REFUSED, checked_at__gt=timezone.now() - refused_since)
         ).prefetch_related("files")
+    )
+    return (
+        [u for u in uploads if u.status == UploadStatus.CHECKING],
+        [u for u in uploads if u.status == UploadStatus.REFUSED],
     )

@@ -54,10 +54,11 @@ def pieces_index(request):
 def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | None = None) -> list[dict]:
     refusals = services.deposit_refusals(dossier=dossier, required_pieces=required_pieces, pieces=pieces)
     checking: dict[str, list] = {}
-    for upload in quarantine.checking_uploads(dossier):
+    being_checked, recently_refused = quarantine.uploads_to_show(dossier)
+    for upload in being_checked:
         checking.setdefault(upload.code, []).append(upload)
     refused: dict[str, list] = {}
-    for upload in quarantine.recent_refusals(dossier):
+    for upload in recently_refused:
         piece = pieces.get(upload.code)
         if piece is None or piece.deposited_at is None or upload.received_at > piece.deposited_at:
             refused.setdefault(upload.code, []).append(upload)
