@@ -137,6 +137,16 @@ def _dossier_data(dossier: Dossier) -> dict:
         }
         for p in dossier.pieces.prefetch_related("files")
     ]
+    data["thread"] = [
+        {
+            "sent_at": m.created_at,
+            "from_staff": m.from_staff,
+            "body": m.body,
+            "attachment": m.attachment_name,
+            "read_at": m.read_at,
+        }
+        for m in dossier.thread.order_by("created_at")
+    ]
     data["documents"] = [
         {
             "kind": d.get_kind_display(),
@@ -254,10 +264,17 @@ def _delete_dossier_files(dossiers) -> tuple[int, int]:
 
 def _delete_dossiers(dossier_ids: list[int]) -> tuple[int, int]:
     """Delete dossiers with their files and their history rows (which copy the personal data)."""
+    from candidates.messaging.models import DossierMessage
     from candidates.models import DossierEpreuve
     from documents.models import Piece
 
     files, documents = _delete_dossier_files(Dossier.objects.filter(pk__in=dossier_ids))
+    # The dossier's thread (PROTECT: kept for good while the dossier lives) goes with it.
+    thread = DossierMessage.objects.filter(dossier_id__in=dossier_ids)
+    for message in thread.exclude(attachment=""):
+        message.attachment.delete(save=False)
+        files += 1
+    thread.delete()
     Dossier.objects.filter(pk__in=dossier_ids).delete()
     # After the delete: simple-history writes a "deleted" row holding the last values.
     Piece.history.filter(dossier_id__in=dossier_ids).delete()

@@ -160,3 +160,19 @@ def test_the_page_explains_what_is_kept(client, settings):
     html = client.get(reverse("candidates:privacy")).content.decode()
     assert "Dossier n° NM25-000003" in html and "conservé jusqu'au 31 décembre 2027" in html
     assert 'lang="fr"' in html
+
+
+def test_the_purge_takes_the_dossiers_thread_and_its_attachments(settings):
+    from candidates.messaging.models import DossierMessage
+
+    settings.RETENTION_YEARS = 2
+    old = DossierFactory(state=DossierState.COMPLIANT, session=SessionFactory(year=2022))
+    message = DossierMessage.objects.create(
+        dossier=old, author=old.candidate, body="Question", attachment_name="q.pdf",
+        attachment_type="application/pdf", attachment=ContentFile(b"%PDF-1.4 q", name="q.pdf"),
+    )  # fmt: skip
+    name = message.attachment.name
+    (purge,) = services.purge_retention(today=dt.date(2026, 12, 1))
+    assert purge.files == 1
+    assert not DossierMessage.objects.exists()
+    assert not message.attachment.storage.exists(name)
