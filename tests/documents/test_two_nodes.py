@@ -285,6 +285,13 @@ def test_node_a_killed_in_a_burst_of_uploads_loses_nothing_that_was_answered(nod
     for browser, dossier in zip(browsers, dossiers, strict=True):
         page = browser.get(f"{b.url}/mes-justificatifs/{dossier.pk}/", allow_redirects=False, timeout=20)
         assert page.status_code == 200
+    # issue 12: a 302 means "received in quarantine"; the worker deposits each one.
+    assert _wait(
+        lambda: not PieceUpload.objects.filter(dossier__in=dossiers, status=UploadStatus.CHECKING).exists(),
+        180,
+    )
+    accepted = PieceUpload.objects.filter(dossier__in=dossiers, status=UploadStatus.ACCEPTED).count()
+    assert accepted >= answers.count(302)
     # Every deposit answered 302 is there, and every deposit row has its whole object.
     rows = PieceFile.objects.filter(piece__dossier__in=dossiers)
     assert rows.count() >= answers.count(302)
