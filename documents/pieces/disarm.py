@@ -187,7 +187,10 @@ def disarm_pdf(source: str, dest: str, *, max_pages: int, rebuild: bool = True) 
             out.Root.AcroForm = out.copy_foreign(acroform)
         removed = sum(_clean_tree(obj) for obj in out.objects) + _clean_tree(out.Root)
         # Streams are copied as they are (never decompressed): a flate bomb costs nothing here.
-        out.save(dest, stream_decode_level=pikepdf.StreamDecodeLevel.none, linearize=False)
+        # deterministic_id: the same file deposited twice is the same bytes (idempotent deposits, issue 17).
+        out.save(
+            dest, stream_decode_level=pikepdf.StreamDecodeLevel.none, linearize=False, deterministic_id=True
+        )
     return {"pages": pages, "removed": removed}
 
 
