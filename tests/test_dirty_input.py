@@ -102,7 +102,7 @@ def _names_that_grow(client) -> None:
     limit = Profile._meta.get_field("birth_name").max_length
     response = client.post(reverse("candidates:profile_edit"), _profile_post("ß" * limit))
     assert response.status_code == 200
-    assert "une fois mis en forme" in " ".join(response.context["form"].errors.get("birth_name", [])), (
+    assert "100 caractères" in " ".join(response.context["form"].errors.get("birth_name", [])), (
         response.context["form"].errors
     )
     profile.refresh_from_db()
@@ -129,4 +129,4 @@ def test_the_wizard_checks_lengths_after_capitals():
                               "birth_date": dt.date(2001, 5, 14), "birth_commune": "Nancy",
                               "birth_country": "FR", "nationality": "FR"})  # fmt: skip
     assert not form.is_valid()
-    assert "une fois mis en forme" in " ".join(form.errors["birth_name"])
+    assert "100 caractères" in " ".join(form.errors["birth_name"])

@@ -42,9 +42,10 @@ class CorrectionForm(ReviewActionForm):
     message = forms.CharField(label=_("Message au candidat"), required=False, widget=forms.Textarea)
 
     def text(self) -> str:
-        return _refuse_control_characters(
-            self.cleaned_data.get("message", "").strip() if self.is_valid() else ""
-        )
+        # Checked on what was posted: Django's own NUL validator would make the form invalid and
+        # the message look missing ("Écrivez au candidat…") instead of saying what is wrong.
+        _refuse_control_characters(self.data.get("message", ""))
+        return self.cleaned_data.get("message", "").strip() if self.is_valid() else ""
 
 
 class ReasonForm(ReviewActionForm):
@@ -59,11 +60,11 @@ class ReasonForm(ReviewActionForm):
         return bool(self.is_valid() and self.cleaned_data["under_reservation"])
 
     def text(self) -> str:
+        for name in ("reason", "reason_text"):
+            _refuse_control_characters(self.data.get(name, ""))
         if not self.is_valid():
             return ""
-        return _refuse_control_characters(
-            self.cleaned_data["reason_text"].strip() or self.cleaned_data["reason"].strip()
-        )
+        return self.cleaned_data["reason_text"].strip() or self.cleaned_data["reason"].strip()
 
 
 class ExportFormatForm(forms.Form):
