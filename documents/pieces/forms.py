@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates import identity
 from candidates.models import Category, ContinuingSituation
 from documents.pieces.uploads import ACCEPT_ATTRIBUTE, human_size
+from exams.catalogue import opening_for
 from exams.models import Language, Session, Specialty
 from portal.forms import PortalForm, PortalFormHelper
 
@@ -163,8 +164,13 @@ class SimulatorForm(PortalForm, forms.Form):
         }
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_json: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.for_json = for_json
+        if for_json:
+            # issue 15: a JSON answer shows no widget: no language or option lists to query and
+            # build, no classes to decorate (validation does not read the widgets).
+            return
         languages = [(lang.code, lang.name) for lang in Language.objects.order_by("name")]
         if not any(code == "en" for code, _name in languages):
             languages.insert(0, ("en", "Anglais"))
@@ -191,6 +197,9 @@ class SimulatorForm(PortalForm, forms.Form):
             ),
         )
 
+    def clean_nationality(self):
+        return self.cleaned_data["nationality"].upper()
+
     def clean_mandatory_language(self):
         return self.cleaned_data.get("mandatory_language") or "en"
 
@@ -204,7 +213,13 @@ class SimulatorForm(PortalForm, forms.Form):
         cleaned = super().clean()
         specialty = cleaned.get("specialty")
         option = (cleaned.get("option") or "").upper()
-        if specialty is not None:
+        session = cleaned.get("session")
+        if specialty is not None and session is not None and opening_for(session, specialty.pk) is None:
+            self.add_error(
+                "specialty",
+                _("La session « %(session)s » n'ouvre pas cette spécialité.") % {"session": session},
+            )
+        elif specialty is not None:
             codes = {o.code for o in specialty.options.all()}
             if codes and not option:
                 self.add_error("option", _("Choisissez l'option de cette spécialité."))

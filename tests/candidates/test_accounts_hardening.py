@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from candidates import tasks
-from candidates.accounts import services as account_services
 from tests.candidates.account_helpers import PASSWORD, _clean_cache, mails_to  # noqa: F401
 from tests.factories import ProfileFactory, UserFactory
 
@@ -106,12 +105,9 @@ def test_a_reset_request_does_the_same_work_for_a_known_and_an_unknown_address(
     the same queries and the same task for every address."""
     UserFactory(email="connue@example.org")
     enqueued = []
-
-    def record(task, *args, **options):
-        enqueued.append((task.name, args))
-        return True
-
-    monkeypatch.setattr(account_services, "enqueue", record)
+    monkeypatch.setattr(
+        tasks.send_password_reset, "apply_async", lambda args, **options: enqueued.append(*args)
+    )
     answers, queries = [], []
     for email in ["connue@example.org", "inconnue@example.org"]:
         with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
@@ -120,8 +116,22 @@ def test_a_reset_request_does_the_same_work_for_a_known_and_an_unknown_address(
     assert [a.status_code for a in answers] == [302, 302]
     assert answers[0]["Location"] == answers[1]["Location"]
     assert queries[0] == queries[1]
-    name = tasks.send_password_reset.name
-    assert enqueued == [(name, ("connue@example.org",)), (name, ("inconnue@example.org",))]
+    assert enqueued == ["connue@example.org", "inconnue@example.org"]
+
+
+def test_with_the_broker_down_the_reset_email_is_written_at_once_rather_than_lost(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    UserFactory(email="connue@example.org")
+
+    def broker_down(*args, **options):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.send_password_reset, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/mot-de-passe-oublie/", {"email": "connue@example.org"})
+    assert answer.status_code == 302
+    assert len(mails_to("connue@example.org")) == 1
 
 
 def test_the_worker_sends_the_reset_email_only_to_a_known_address(client, django_capture_on_commit_callbacks):
