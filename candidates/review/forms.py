@@ -38,14 +38,21 @@ def _refuse_control_characters(text: str) -> str:
     return text
 
 
+def _refuse_null_characters(form: forms.Form, *fields: str) -> None:
+    # Django's CharField already refuses NUL (the form is invalid): say so, rather than "write a
+    # message" to a gestionnaire who did write one.
+    if any(form.has_error(name, "null_characters_not_allowed") for name in fields):
+        _refuse_control_characters("\x00")
+
+
 class CorrectionForm(ReviewActionForm):
     message = forms.CharField(label=_("Message au candidat"), required=False, widget=forms.Textarea)
 
     def text(self) -> str:
-        # Checked on what was posted: Django's own NUL validator would make the form invalid and
-        # the message look missing ("Écrivez au candidat…") instead of saying what is wrong.
-        _refuse_control_characters(self.data.get("message", ""))
-        return self.cleaned_data.get("message", "").strip() if self.is_valid() else ""
+        if not self.is_valid():
+            _refuse_null_characters(self, "message")
+            return ""
+        return _refuse_control_characters(self.cleaned_data.get("message", "").strip())
 
 
 class ReasonForm(ReviewActionForm):
@@ -60,11 +67,12 @@ class ReasonForm(ReviewActionForm):
         return bool(self.is_valid() and self.cleaned_data["under_reservation"])
 
     def text(self) -> str:
-        for name in ("reason", "reason_text"):
-            _refuse_control_characters(self.data.get(name, ""))
         if not self.is_valid():
+            _refuse_null_characters(self, "reason", "reason_text")
             return ""
-        return self.cleaned_data["reason_text"].strip() or self.cleaned_data["reason"].strip()
+        return _refuse_control_characters(
+            self.cleaned_data["reason_text"].strip() or self.cleaned_data["reason"].strip()
+        )
 
 
 class ExportFormatForm(forms.Form):
