@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint format install bench migrate seed clean worker faults
+.PHONY: run test lint format install bench migrate seed clean worker audit faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install lint
+test: install lint audit
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# issue 12: known vulnerabilities of the installed packages (OSV); one line and a pass when offline.
+audit: install
+	$(BIN)/python .ci/audit-dependencies
 
 bench: install
 	$(BIN)/python benchmarks/run.py

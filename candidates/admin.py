@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import unicodedata
 import uuid
 
 from django.contrib import admin, messages
@@ -20,11 +21,12 @@ from candidates.review import services as review
 from candidates.review.selectors import WAITING_STATES, with_review_columns
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
 from exams.models import Session
+from exams.selectors import assignable_users
 from portal.exceptions import DomainError
 from portal.queueing import enqueue_on_commit
 
 from .models import Dossier, DossierEpreuve, DossierState, Profile, User
-from .permissions import dossiers_visible_to, user_can_review
+from .permissions import dossiers_visible_to, user_can_review, users_visible_to
 from .states import allowed_transitions
 
 
@@ -48,6 +50,24 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ["date_joined", "email_verified_at", "last_login"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def get_queryset(self, request):
+        # issue 12: scoped like the dossiers; the staff-assignment picker (the admin's autocomplete
+        # asks this admin) offers staff only, never the candidates of any académie.
+        queryset = super().get_queryset(request)
+        if _is_assignment_picker(request):
+            return assignable_users(request.user, queryset)
+        return users_visible_to(request.user, queryset)
+
+
+def _is_assignment_picker(request) -> bool:
+    return (
+        request.resolver_match is not None
+        and request.resolver_match.url_name == "autocomplete"
+        and request.GET.get("app_label") == "exams"
+        and request.GET.get("model_name") == "staffassignment"
+        and request.GET.get("field_name") == "user"
+    )
 
 
 # --- Staff review of dossiers (issue 7) ---------------------------------------------------------
@@ -390,11 +410,19 @@ class DossierAdmin(admin.ModelAdmin):
 
     def _lock_version(self, request) -> int | None:
         value = request.POST.get("lock_version", "")
-        return int(value) if value.isdigit() else -1  # a missing version is stale, never "anything"
+        # isascii: "²".isdigit() is True and int("²") raises. A missing version is stale, never "anything".
+        return int(value) if value.isascii() and value.isdigit() else -1
 
     def _reason(self, request, field: str = "reason") -> str:
         typed = request.POST.get(f"{field}_text", "").strip()
-        return typed or request.POST.get(field, "").strip()
+        text = typed or request.POST.get(field, "").strip()
+        # issue 12: PostgreSQL refuses NUL in text (a 500 after the click); a pasted control
+        # character would reach the candidate's e-mail. Refused with the text kept in the request.
+        if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
+            raise DomainError(
+                _("Le texte contient un caractère invisible non autorisé : retapez-le sans copier-coller.")
+            )
+        return text
 
     def _guard(self, request, object_id) -> Dossier:
         if not (self.has_view_permission(request) and self.has_review_permission(request)):

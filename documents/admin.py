@@ -7,11 +7,11 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from candidates.models import Category, ContinuingSituation
 from candidates.permissions import dossiers_visible_to
 from exams.selectors import managed_academies
+from portal.scoped_admin import ScopedHistoryAdmin
 
 from .models import GeneratedDocument, Piece, PieceFile, PieceRule
 
@@ -40,7 +40,7 @@ class PieceRuleForm(forms.ModelForm):
 
 
 @admin.register(PieceRule)
-class PieceRuleAdmin(SimpleHistoryAdmin):
+class PieceRuleAdmin(ScopedHistoryAdmin):
     form = PieceRuleForm
     list_display = ["code", "academie", "reason", "deadline_kind", "is_active", "order", "source"]
     list_filter = ["academie", "code", "deadline_kind", "is_active"]

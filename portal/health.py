@@ -1,6 +1,6 @@
 """The health endpoint for a load balancer and the operator: database, Redis, a worker on each of
-the portal's queues; and what an alert watches: queue depths, the age of the oldest pending e-mail
-and document."""
+the portal's queues, whether a page renders at all (the static files' manifest, the templates);
+and what an alert watches: queue depths, the age of the oldest pending e-mail and document."""
 
 from __future__ import annotations
 
@@ -99,10 +99,32 @@ def _backlog() -> dict:
     }
 
 
+def _check_pages(request) -> dict:
+    """Render the base template every page extends, as an anonymous visitor: a missing static
+    manifest or manifest entry (collectstatic run with DEBUG on, a file not collected) makes every
+    page a 500 while the database and the worker are fine, so the container must not look healthy."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    user, request.user = getattr(request, "user", None), AnonymousUser()
+    try:
+        render_to_string("base.html", request=request)
+    except Exception as exc:
+        return {"ok": False, "error": exc.__class__.__name__}
+    finally:
+        request.user = user
+    return {"ok": True}
+
+
 @never_cache
 @require_GET
 def health(request):
-    checks = {"database": _check_database(), "redis": _check_redis(), "worker": _check_worker()}
+    checks = {
+        "database": _check_database(),
+        "redis": _check_redis(),
+        "worker": _check_worker(),
+        "pages": _check_pages(request),
+    }
     ok = all(check["ok"] for check in checks.values())
     body = {"status": "ok" if ok else "degraded", "checks": checks, "queues": _queue_depths()}
     if checks["database"]["ok"]:

@@ -8,7 +8,11 @@ DATABASE_URL and REDIS_URL switches the same code to PostgreSQL, Redis and real 
 from pathlib import Path
 
 import environ
+from csp.constants import SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+
+from portal import production
+from portal.storage import local_storage, s3_storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,13 +26,11 @@ DATA_DIR = Path(env("DATA_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=True)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
-SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 40):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a long random value when DEBUG is off "
-        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
-    )
+SECRET_KEY = env("SECRET_KEY", default=production.DEV_SECRET_KEY)
+# issue 12: refuse the keys published in this repository (.env.example, the development default)
+# and low-entropy ones: whoever holds the key forges activation, reset and e-mail-change links.
+if not DEBUG and (_problem := production.secret_key_problem(SECRET_KEY, base_dir=BASE_DIR)):
+    raise ImproperlyConfigured(_problem)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -50,6 +52,9 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "csp",
+    # Not last: exams.roles acts on the post_migrate of the last app with models.
+    "portal",
     "candidates",
     "exams",
     "documents",
@@ -62,12 +67,16 @@ MIDDLEWARE = [
     "portal.errors.InfrastructureErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.RejectNulMiddleware",  # issue 12
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # issue 12: Content-Security-Policy, then Permissions-Policy and no-store for logged-in pages.
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -104,6 +113,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 101 to 672 requests per second. Health checks drop a connection the server has closed.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind pgbouncer in transaction pooling (docker-compose.yml), a server-side cursor cannot
+    # outlive its transaction's server connection: Django's docs ask to disable them.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_POOLER", default=False)
 else:
     # SQLite: wait for a writer instead of failing with "database is locked" on deadline day.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
@@ -132,6 +144,9 @@ else:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
     # No broker installed: tasks run in the process that enqueues them (after the commit).
     CELERY_TASK_ALWAYS_EAGER = True
+# issue 12: rate limits count in this cache; a per-process one does not hold under gunicorn -w 3.
+if not DEBUG and (_problem := production.shared_cache_problem(CACHES)):
+    raise ImproperlyConfigured(_problem)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -164,6 +179,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # issue 12: "Azerty1234" and the candidate's own names or birth year are refused too.
+    {"NAME": "candidates.accounts.password_validation.CommonWordWithDigitsValidator"},
+    {"NAME": "candidates.accounts.password_validation.ProfileSimilarityValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -177,7 +195,9 @@ PASSWORD_RESET_TIMEOUT = 48 * 3600
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# issue 12: an account is locked whatever the addresses the guesses come from (40 guesses from 10
+# addresses locked nothing), and one address guessing many accounts is locked too.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "candidates/lockout.html"
@@ -199,15 +219,17 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static files, private media ----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Outside DATA_DIR in the image (Dockerfile): a volume mounted on /data would hide the files
+# collected at build time, or keep a stale copy of them after a rebuild.
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
 # No MEDIA_URL: pieces and PDFs are never public; views check permissions and stream them.
+# issue 16: STORAGE_URL (s3://key:secret@host:port/bucket?...) puts every private file in an
+# S3-compatible bucket (portal/storage.py); without it, the local private folder.
+STORAGE_URL = env("STORAGE_URL", default="")
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": "/fichiers-prives-non-servis/"},
-    },
+    "default": s3_storage_from_url(STORAGE_URL) if STORAGE_URL else local_storage(str(PRIVATE_MEDIA_ROOT)),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -294,6 +316,26 @@ if not DEBUG:
     # issue 3: a session lasts at most a working day (candidates use shared computers: CDI, libraries).
     SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
     CSRF_COOKIE_HTTPONLY = True
+# issue 12: no inline script anywhere (ours are static files; the admin's data scripts are JSON,
+# never executed). Inline style attributes remain (progress bars' widths), styles cannot run code.
+# Pieces are previewed by the admin in a frame of the same origin (PDF) or an <img>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        # 'self', not 'none': Chromium applies object-src to its PDF viewer, and the admin previews
+        # the candidates' PDF pieces (served by us) in a frame.
+        "object-src": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
 # issue 3: X_FRAME_OPTIONS stays SAMEORIGIN on purpose (the admin previews PDF pieces in a frame of
 # the same site); check --deploy would otherwise warn for it.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
@@ -302,7 +344,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # issue 12: activation, reset and e-mail-change tokens never reach a log line.
+    "filters": {"mask_tokens": {"()": "portal.logmasking.TokenMaskingFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

