@@ -12,6 +12,7 @@ per scenario. Exits non-zero when a check fails.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -51,7 +52,7 @@ class Stack:
         self.env = {
             **os.environ,
             "DEBUG": "false",
-            "SECRET_KEY": "faults-suite-" + "x" * 50,
+            "SECRET_KEY": secrets.token_urlsafe(50),
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_HSTS_SECONDS": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
