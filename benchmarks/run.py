@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["recap.py"]
+BENCHMARKS = ["recap.py", "worker_memory.py"]
 
 if __name__ == "__main__":
     for name in BENCHMARKS:
