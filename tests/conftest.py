@@ -65,6 +65,13 @@ def _eager_celery(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Argon2 is slow by design (tens of ms a hash, and every factory user is hashed): tests hash
+    with MD5. The tests about hashing itself set Argon2 back (test_accounts_signup)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

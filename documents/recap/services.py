@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import segno
@@ -23,7 +24,8 @@ from documents.pieces.services import piece_deposit_generated
 from documents.recap.pdf import render_pdf
 from documents.recap.signing import seal_pdf
 from documents.storage_safety import storage_delete, storage_save
-from exams.models import PieceDeadlineKind
+from exams.catalogue import opening_for
+from exams.models import Epreuve, PieceDeadlineKind
 from notifications.services import notify
 from portal.exceptions import DomainError
 from portal.queueing import enqueue, enqueue_on_commit
@@ -147,6 +149,15 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
         .get()
     )
     rows = _choices(dossier)
+    kept_maitresses = {
+        r.epreuve_id: r for r in rows if r.choice == EpreuveChoice.BENEFICE and not r.epreuve.is_unit
+    }
+    for row in rows:
+        row.covered_units = []
+    if kept_maitresses:
+        # 2019-2021 exception (CF): the kept maîtresse covers its units, shown under it.
+        for unit in Epreuve.objects.filter(parent_id__in=kept_maitresses).order_by("order", "code"):
+            kept_maitresses[unit.parent_id].covered_units.append(unit)
     session = dossier.session
     url = verification_url(document)
     context: dict[str, Any] = {
@@ -157,6 +168,8 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
         "session": session,
         "academie": session.academie,
         "specialty": dossier.specialty,
+        # The contact of this académie's bureau for the specialty (TLS annex 3), never another's.
+        "contact": opening_for(session, dossier.specialty_id),
         "option": dossier.option,
         "mandatory_rows": [r for r in rows if not r.epreuve.is_optional],
         "optional_rows": [r for r in rows if r.epreuve.is_optional],
@@ -354,6 +367,53 @@ def download_name(document: GeneratedDocument, *, signed: bool = False) -> str:
 
 
 # --- signature -----------------------------------------------------------------------------------
+def recap_sign_refusal(
+    dossier: Dossier,
+    document: GeneratedDocument | None,
+    *,
+    recaps: Iterable[GeneratedDocument] | None = None,
+    at: dt.datetime | None = None,
+) -> DomainError | None:
+    """The one answer to "may the candidate sign this recap now?" (None: yes): "Mes documents"
+    offers the button, the signing page its form, and recap_sign signs, on the same answer.
+
+    Signed already, not a registered inscription, past the pieces deadline (the signed recap is a
+    piece), or not the newest recap, ready and made from the current choices: refused. ``recaps``
+    are the dossier's recaps when the caller has them (a page listing dossiers prefetches them).
+    """
+    at = at or timezone.now()
+    if dossier.signed_at is not None:
+        return DomainError(
+            _("Votre récapitulatif est déjà signé : vos choix sont définitifs."), code="signed"
+        )
+    if dossier.state != DossierState.REGISTERED:
+        return DomainError(
+            _("Le récapitulatif ne peut être signé que pour une inscription enregistrée."), code="state"
+        )
+    if not dossier.session.may_deposit_piece(PieceDeadlineKind.STANDARD, at):
+        return DomainError(
+            _("La date limite de dépôt des pièces est passée : la signature n'est plus possible."),
+            code="deadline",
+        )
+    if recaps is None:
+        recaps = GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.RECAP)
+    newest = max((r for r in recaps if r.kind == DocumentKind.RECAP), key=lambda r: r.version, default=None)
+    if (
+        document is None
+        or newest is None
+        or newest.pk != document.pk
+        or document.status != DocumentStatus.READY
+        or document.choices_version != dossier.choices_version
+    ):
+        return DomainError(
+            _(
+                "Cette version du récapitulatif n'est plus à jour : relisez la dernière version avant de la signer."
+            ),
+            code="stale",
+        )
+    return None
+
+
 def recap_sign(
     *,
     dossier: Dossier,
@@ -398,40 +458,15 @@ def recap_sign(
         locked = Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
         if locked.candidate_id != user.pk:
             raise DomainError(_("Ce dossier n'est pas le vôtre."), code="not_owner")
-        if locked.signed_at is not None:
-            raise DomainError(
-                _("Votre récapitulatif est déjà signé : vos choix sont définitifs."), code="signed"
-            )
-        if locked.state != DossierState.REGISTERED:
-            raise DomainError(
-                _("Le récapitulatif ne peut être signé que pour une inscription enregistrée."),
-                code="state",
-            )
-        now = timezone.now()
-        if not locked.session.may_deposit_piece(PieceDeadlineKind.STANDARD, now):
-            raise DomainError(
-                _("La date limite de dépôt des pièces est passée : la signature n'est plus possible."),
-                code="deadline",
-            )
         doc = (
             GeneratedDocument.objects.select_for_update()
             .filter(pk=document.pk, dossier=locked, kind=DocumentKind.RECAP)
             .first()
         )
-        latest = latest_ready_recap(locked)
-        if (
-            doc is None
-            or doc.status != DocumentStatus.READY
-            or doc.choices_version != locked.choices_version
-            or latest is None
-            or latest.pk != doc.pk
-        ):
-            raise DomainError(
-                _(
-                    "Cette version du récapitulatif n'est plus à jour : relisez la dernière version avant de la signer."
-                ),
-                code="stale",
-            )
+        now = timezone.now()
+        refusal = recap_sign_refusal(locked, doc, at=now)
+        if refusal is not None:
+            raise refusal
         with doc.file.open("rb") as fh:
             original = fh.read()
         if hashlib.sha256(original).hexdigest() != doc.sha256:
