@@ -305,6 +305,11 @@ class Stack:
 
     def start_worker(self) -> None:
         argv = compose_command("worker")
+        # Compose runs one worker per queue (issue 17); the bench's one worker consumes them all,
+        # as `make worker` does, or its PDFs would never be rendered.
+        from portal.queueing import queue_names
+
+        argv[argv.index("-Q") + 1] = ",".join(queue_names("portal"))
         argv = [str(self.bin / argv[0]), *argv[1:]]
         self._spawn("celery", argv)
 
