@@ -5,19 +5,9 @@ from celery import shared_task
 from documents.pieces import services
 from documents.recap import services as recap
 
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=5,
-    autoretry_for=recap.TRANSIENT_ERRORS,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-)
-def render_document(self, document_id: int) -> str | None:
-    document = recap.document_render(document_id=document_id)
-    return document.status if document else None
+# Defined beside the rendering it runs (documents.recap.services), named "documents.tasks.render_document"
+# as before: the recap service enqueues it without importing this module, which imports it.
+render_document = recap.render_document
 
 
 @shared_task

@@ -17,6 +17,8 @@ import smtplib
 from functools import partial
 from typing import Any
 
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -66,8 +68,6 @@ def _render(kind: str, name: str, context: dict[str, Any]) -> str:
 def _enqueue_delivery(email_id: int) -> None:
     """Run on commit. The broker being down must never fail the candidate's request, whose change
     is already committed: the row stays pending and the sweeper sends it later."""
-    from .tasks import deliver_email
-
     try:
         deliver_email.apply_async((email_id,))
     except Exception:
@@ -261,8 +261,6 @@ def outbox_sweep(*, batch_size: int = 500) -> int:
     """Re-enqueue the e-mails whose task was lost: pending rows past their grace or backoff (the
     broker was down at commit time, a retry was lost with its worker) and rows whose sending lease
     expired (the worker was killed mid-send). Returns how many were enqueued."""
-    from .tasks import deliver_email
-
     now = timezone.now()
     due = OutgoingEmail.objects.filter(
         Q(status=EmailStatus.PENDING, next_attempt_at__lte=now)
@@ -321,3 +319,38 @@ def message_mark_read(*, message: Message) -> None:
         now = timezone.now()
         Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
         message.read_at = now
+
+
+# --- the delivery task (enqueued on commit by notify and by the sweeper) ---------------------------
+# 30 s, 1 min, 2 min ... capped at one hour, with full jitter so a recovering SMTP server is not
+# hit by every queued e-mail at the same second.
+BACKOFF_FACTOR = 30
+BACKOFF_MAX = 3600
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
+    name="notifications.tasks.deliver_email",
+)
+def deliver_email(self, email_id: int) -> bool:
+    """Idempotent: the service claims the row, so a duplicate task sends nothing. The number of
+    attempts is bounded by the row (NOTIFICATIONS_EMAIL_MAX_ATTEMPTS), not by Celery, because the
+    sweeper may also start attempts."""
+    countdown = get_exponential_backoff_interval(
+        BACKOFF_FACTOR, self.request.retries, BACKOFF_MAX, full_jitter=True
+    )
+    if self.request.is_eager:
+        # No broker to schedule a retry on (embedded default, unit tests): try again at once; the
+        # row bounds the attempts, and a failed e-mail stays visible in the admin.
+        while True:
+            try:
+                return email_deliver(email_id=email_id, retry_in=countdown)
+            except TransientEmailError:
+                continue
+    try:
+        return email_deliver(email_id=email_id, retry_in=countdown)
+    except TransientEmailError as exc:
+        raise self.retry(exc=exc, countdown=countdown) from exc

@@ -177,10 +177,8 @@ def export(request, queryset, fmt: str) -> HttpResponse | None:
     queryset = exports.export_queryset(queryset, request.user)
     count = queryset.count()
     if count > exports.async_threshold():
-        from candidates.tasks import export_dossiers
-
         ids = list(queryset.values_list("pk", flat=True))
-        export_dossiers.delay_on_commit(request.user.pk, ids, fmt, uuid.uuid4().hex)
+        exports.export_dossiers.delay_on_commit(request.user.pk, ids, fmt, uuid.uuid4().hex)
         messages.info(
             request,
             _(

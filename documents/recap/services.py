@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import segno
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
@@ -90,8 +91,6 @@ def document_request_render(*, dossier: Dossier, kind: str) -> GeneratedDocument
             version=(latest.version if latest else 0) + 1,
             choices_version=locked.choices_version,
         )
-        from documents.tasks import render_document
-
         render_document.delay_on_commit(document.pk)
     return document
 
@@ -213,8 +212,6 @@ def document_render(*, document_id: int) -> GeneratedDocument | None:
 def documents_sweep_pending(*, older_than_minutes: int = 10) -> int:
     """Re-enqueue documents still pending after a while (a lost message, a broker outage when
     the change committed). Rendering is idempotent, so a duplicate costs one lookup."""
-    from documents.tasks import render_document
-
     cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
     ids = list(
         GeneratedDocument.objects.filter(status=DocumentStatus.PENDING, created_at__lt=cutoff).values_list(
@@ -392,3 +389,19 @@ def recap_sign(
                 field.storage.delete(field.name)
             raise
     return doc
+
+
+# --- the rendering task (enqueued on commit by document_request_render and the sweeper) --------------
+@shared_task(
+    name="documents.tasks.render_document",
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def render_document(self, document_id: int) -> str | None:
+    document = document_render(document_id=document_id)
+    return document.status if document else None
