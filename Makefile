@@ -42,7 +42,7 @@ format: install
 
 test: install lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 from candidates.models import DossierState
-from candidates.states import TRANSITIONS, transition
 from tests.factories import (
     AcademieFactory,
     DossierFactory,
@@ -14,6 +13,7 @@ from tests.factories import (
     SpecialtyFactory,
     StaffAssignmentFactory,
     UserFactory,
+    walk_to,
 )
 
 _numbers = itertools.count(1)
@@ -44,19 +44,6 @@ def world():
     }
 
 
-def _path(source: str, target: str) -> list[str]:
-    """The states to go through from ``source`` to ``target`` (breadth first over TRANSITIONS)."""
-    paths = {source: []}
-    queue = [source]
-    while queue:
-        state = queue.pop(0)
-        for t in TRANSITIONS:
-            if t.source == state and t.target not in paths:
-                paths[t.target] = [*paths[state], t.target]
-                queue.append(t.target)
-    return paths[target]
-
-
 def dossier(session, specialty, state=DossierState.SUBMITTED, pieces=("deposited",), **kwargs):
     """A registered dossier walked to ``state`` through the state machine, never set directly."""
     d = DossierFactory(
@@ -66,8 +53,7 @@ def dossier(session, specialty, state=DossierState.SUBMITTED, pieces=("deposited
         number=f"BTS-{next(_numbers):06d}",
         **kwargs,
     )
-    for step in _path(DossierState.REGISTERED, state):
-        transition(d, step)
+    walk_to(d, state)
     codes = ["identity", "jdc", "access_diploma", "recap_signed"]
     for code, piece_state in zip(codes, pieces, strict=False):
         PieceFactory(dossier=d, code=code, state=piece_state)
