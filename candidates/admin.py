@@ -12,11 +12,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from candidates.review import views
-from candidates.review.selectors import WAITING_STATES, with_review_columns
+from candidates.review.selectors import WAITING_STATES, dossier_search, with_review_columns
 from exams.models import Session
+from exams.selectors import assignable_users
 
 from .models import Dossier, DossierEpreuve, Profile, User
-from .permissions import dossiers_visible_to, user_can_review
+from .permissions import catalogue_in_scope, dossiers_visible_to, user_can_review, users_visible_to
 
 
 class ProfileInline(admin.StackedInline):
@@ -39,6 +40,24 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ["date_joined", "email_verified_at", "last_login"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def get_queryset(self, request):
+        # issue 12: scoped like the dossiers; the staff-assignment picker (the admin's autocomplete
+        # asks this admin) offers staff only, never the candidates of any académie.
+        queryset = super().get_queryset(request)
+        if _is_assignment_picker(request):
+            return assignable_users(request.user, queryset)
+        return users_visible_to(request.user, queryset)
+
+
+def _is_assignment_picker(request) -> bool:
+    return (
+        request.resolver_match is not None
+        and request.resolver_match.url_name == "autocomplete"
+        and request.GET.get("app_label") == "exams"
+        and request.GET.get("model_name") == "staffassignment"
+        and request.GET.get("field_name") == "user"
+    )
 
 
 # --- Staff review of dossiers (issue 7) ---------------------------------------------------------
@@ -88,11 +107,9 @@ class _ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
         self.title = self.titles.get(field_path, self.title)
 
     def field_choices(self, field, request, model_admin):
+        # issue 15: from the catalogue of the user's scope, not a DISTINCT over 100,000 dossiers.
+        related = catalogue_in_scope(request.user, field.related_model)
         # A session's name reads its académie and exam: one query for all, not one per session.
-        in_scope = (
-            model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
-        )
-        related = field.related_model._default_manager.filter(pk__in=in_scope)
         if field.related_model is Session:
             related = related.select_related("academie", "exam")
         ordering = self.field_admin_ordering(field, request, model_admin)
@@ -259,11 +276,9 @@ class DossierAdmin(admin.ModelAdmin):
         return user_can_review(request.user)
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Subqueries, no join: no duplicates to remove (issue 15: candidates.review.selectors).
         day = _parse_search_date(search_term)
-        if day is not None:
-            results = results | queryset.filter(birth_date=day)
-        return results, may_have_duplicates
+        return dossier_search(queryset, search_term, day=day), False
 
     # --- columns --------------------------------------------------------------------------------
     @admin.display(description=_("numéro"), ordering="number")

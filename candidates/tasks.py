@@ -9,6 +9,8 @@ from candidates.review import exports
 # Defined beside the export it writes (candidates.review.exports), named
 # "candidates.tasks.export_dossiers" as before: the review views enqueue it from there.
 export_dossiers = exports.export_dossiers
+# Likewise beside the e-mail it writes (candidates.accounts.services), under its historical name.
+send_password_reset = account_services.send_password_reset
 
 
 @shared_task(acks_late=True)

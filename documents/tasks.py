@@ -10,9 +10,9 @@ from documents.recap import services as recap
 render_document = recap.render_document
 
 
-@shared_task
+@shared_task(acks_late=True)
 def sweep_pending_documents() -> int:
-    """Periodic (celery beat, every 10 minutes): re-enqueue documents stuck in pending."""
+    """Periodic (celery beat, every minute): re-enqueue documents whose render task was lost."""
     return recap.documents_sweep_pending()
 
 
@@ -21,3 +21,11 @@ def cancel_dossiers_missing_pieces() -> dict[str, list[int]]:
     """Periodic (every few minutes, django-celery-beat): dossiers still missing standard pieces
     once their pieces deadline has passed are cancelled (NT)."""
     return services.dossiers_cancel_missing_pieces()
+
+
+@shared_task(acks_late=True)
+def sweep_orphan_files() -> int:
+    """Daily (beat): remove files of private storage no row references, once past their grace."""
+    from documents.orphans import orphan_files_sweep
+
+    return len(orphan_files_sweep())

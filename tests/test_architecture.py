@@ -117,10 +117,12 @@ def test_no_app_imports_another_apps_views_or_forms():
     for module, targets in _graph().items():
         app = module.split(".")[0]
         for target in targets:
+            # portal.forms is the project's one form system (issue 11 item 2), shared by design.
             if (
                 target.split(".")[0] != app
                 and target.split(".")[-1] in {"views", "forms"}
                 and app != "portal"
+                and target != "portal.forms"
             ):
                 wrong.append((module, target))
     assert wrong == []

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.accounts import identity
 from candidates.accounts import rules as account_rules
 from candidates.models import (
     CONSENT_FIELD_NAMES,
@@ -149,20 +150,27 @@ def _required(data: dict[str, Any], field: str, message: str | None = None) -> A
 # --- tab checks: each validates the dossier as it stands (used on save and at registration) -----
 
 
+def _check_identity_values(dossier: Dossier, at: dt.datetime, names, required) -> None:
+    """The identity module's checks (the profile's), on the académie's calendar."""
+    values = {name: getattr(dossier, name) for name in names}
+    found = identity.problems(values, required=required, today=dossier.session.academie.localtime(at).date())
+    if found:
+        field, message = found[0]
+        raise DomainError(message, field=field)
+    if "mobile_phone" in values:
+        dossier.mobile_phone = values["mobile_phone"]
+
+
 def _check_identite(dossier: Dossier, at: dt.datetime) -> None:
-    for field in ("birth_name", "first_name_1", "sex", "birth_date", "birth_commune", "nationality"):
-        _required({field: getattr(dossier, field)}, field)
-    # The same plausibility rule as the profile (account_rules), on the académie's calendar.
-    error = account_rules.birth_date_error(dossier.birth_date, dossier.session.academie.localtime(at).date())
-    if error:
-        raise DomainError(error, field="birth_date")
+    _check_identity_values(dossier, at, IDENTITY_FIELDS, identity.IDENTITY_REQUIRED)
 
 
 def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
     """The département of residence is derived from the postcode, never chosen: a candidate
     registers only in the académie where they live (CF, TLS)."""
-    for field in ("address_line1", "postcode", "city", "mobile_phone"):
-        _required({field: getattr(dossier, field)}, field)
+    _check_identity_values(
+        dossier, at, [f for f in CONTACT_FIELDS if f != "departement"], identity.CONTACT_REQUIRED
+    )
     code = account_rules.departement_from_postcode(dossier.postcode)
     dossier.departement = (
         Departement.objects.select_related("academie").filter(pk=code).first() if code else None
@@ -185,12 +193,6 @@ def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
             },
             field="postcode",
         )
-    try:
-        dossier.mobile_phone = account_rules.normalise_mobile_phone(
-            dossier.mobile_phone, dossier.country or "FR"
-        )
-    except ValueError as exc:
-        raise DomainError(str(exc), field="mobile_phone") from exc
 
 
 def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
@@ -368,11 +370,17 @@ def _apply_fields(dossier: Dossier, data: dict[str, Any], fields: list[str]) -> 
             setattr(dossier, field, value)
 
 
+def _apply_identite(dossier: Dossier, data: dict[str, Any]) -> None:
+    # Normalised by the identity module, as the profile is: the same typed name is stored the same.
+    _apply_fields(dossier, identity.normalise(data), IDENTITY_FIELDS)
+
+
 def _apply_contact(dossier: Dossier, data: dict[str, Any]) -> None:
-    _apply_fields(dossier, data, CONTACT_FIELDS)
+    data = identity.normalise(data)
+    _apply_fields(dossier, data, [f for f in CONTACT_FIELDS if f != "departement"])
     for field in CONSENT_FIELDS:
         if data.get(field) is None:
-            raise DomainError(_("Répondez par oui ou par non."), field=field)
+            raise DomainError(identity.CONSENT_REQUIRED_MESSAGE, field=field)
     # The three answers belong to the account (CF), kept for the next registrations.
     profile, _created = Profile.objects.get_or_create(user=dossier.candidate)
     for field in CONSENT_FIELDS:
@@ -485,7 +493,7 @@ def _apply_langues(dossier: Dossier, data: dict[str, Any]) -> None:
 
 
 APPLIERS = {
-    "identite": lambda d, data: _apply_fields(d, data, IDENTITY_FIELDS),
+    "identite": _apply_identite,
     "contact": _apply_contact,
     "situation": _apply_situation,
     "specialite": _apply_specialite,

@@ -31,12 +31,6 @@ def _dossier(request, pk: int) -> Dossier:
         raise Http404 from None
 
 
-def _show_error(form, exc: DomainError) -> None:
-    """The service's French message on the field that caused it, else above the form."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
 def _read_only_reason(dossier: Dossier, now) -> str:
     refusal = services.dossier_edit_refusal(dossier, at=now)
     return refusal.message if refusal else ""
@@ -77,11 +71,10 @@ def start(request):
                 candidate=request.user, session=form.cleaned_data["session"], acting_user=request.user
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            form.add_domain_error(exc)
         else:
             messages.success(request, _("Inscription commencée : complétez les onglets puis enregistrez-la."))
             return redirect("registration:tab", pk=dossier.pk, tab="identite")
-    form.decorate()
     drafts = selectors.dossiers_for_space(request.user).filter(session__in=sessions)
     return render(
         request,
@@ -112,7 +105,7 @@ def _initial(dossier: Dossier, tab: str) -> dict:
         profile = getattr(dossier.candidate, "profile", None)
         for f in CONSENT_FIELDS:
             value = getattr(profile, f, None) if profile else None
-            initial[f] = "" if value is None else str(value)
+            initial[f] = value
     if tab == "langues":
         initial["optional_epreuves"] = [
             c.epreuve_id
@@ -161,13 +154,13 @@ def tab(request, pk: int, tab: str):
                 dossier_id=dossier.pk, tab=tab, data=form.to_service(), acting_user=request.user
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            form.add_domain_error(exc)
             dossier = _dossier(request, pk)  # what is saved, untouched by the refused change
         else:
             messages.success(request, _("Onglet « %(tab)s » enregistré.") % {"tab": TAB_LABELS[tab]})
             following = TAB_SLUGS[TAB_SLUGS.index(tab) + 1]
             return redirect("registration:tab", pk=dossier.pk, tab=following)
-    context = _context(dossier, tab, now, form=form.decorate())
+    context = _context(dossier, tab, now, form=form)
     if context["read_only"]:
         # The widget is disabled, not the field: a refused POST still shows what was typed.
         for field in form.fields.values():
@@ -188,7 +181,7 @@ def _conditions(request, dossier: Dossier, now):
                 dossier_id=dossier.pk, acting_user=request.user, certified=form.cleaned_data["certify"]
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            form.add_domain_error(exc)
             dossier = _dossier(request, dossier.pk)
         else:
             messages.success(
@@ -198,7 +191,7 @@ def _conditions(request, dossier: Dossier, now):
     return render(
         request,
         "candidates/wizard/tab_conditions.html",
-        _context(dossier, "conditions", now, form=form.decorate(), **_summary(dossier)),
+        _context(dossier, "conditions", now, form=form, **_summary(dossier)),
     )
 
 

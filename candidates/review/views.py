@@ -31,6 +31,7 @@ from candidates.review.selectors import dossier_history
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
 from portal.exceptions import DomainError
 from portal.files import INLINE_CONTENT_TYPES, PDF, private_file_response
+from portal.queueing import enqueue_on_commit
 
 
 class _AdminView(View):
@@ -178,7 +179,7 @@ def export(request, queryset, fmt: str) -> HttpResponse | None:
     count = queryset.count()
     if count > exports.async_threshold():
         ids = list(queryset.values_list("pk", flat=True))
-        exports.export_dossiers.delay_on_commit(request.user.pk, ids, fmt, uuid.uuid4().hex)
+        enqueue_on_commit(exports.export_dossiers, request.user.pk, ids, fmt, uuid.uuid4().hex)
         messages.info(
             request,
             _(

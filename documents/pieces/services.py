@@ -22,6 +22,7 @@ from documents.pieces import catalogue as piece_rules_catalogue
 from documents.pieces import selectors
 from documents.pieces.rules import CONDITIONS, SET_KINDS, RequiredPiece
 from documents.pieces.uploads import CleanUpload, check_upload
+from documents.storage_safety import storage_delete, storage_save
 from exams.models import Academie, PieceDeadlineKind, Specialty
 from notifications.services import notify
 from portal.exceptions import DomainError
@@ -127,7 +128,7 @@ def deposit_refusals(
     return refusals
 
 
-def _store(*, piece: Piece, clean: CleanUpload, by) -> PieceFile:
+def _store(*, piece: Piece, clean: CleanUpload, by, stored: list[str]) -> PieceFile:
     piece_file = PieceFile(
         piece=piece,
         original_name=clean.original_name,
@@ -136,9 +137,32 @@ def _store(*, piece: Piece, clean: CleanUpload, by) -> PieceFile:
         sha256=clean.sha256,
         uploaded_by=by,
     )
-    piece_file.file.save(clean.original_name, clean.file, save=False)
+    try:
+        # A failed write removes its partial file at once (storage_safety).
+        stored.append(storage_save(piece_file.file, clean.original_name, clean.file))
+    except OSError as exc:
+        logger.exception("Storing a piece of dossier %s failed", piece.dossier_id)
+        raise DomainError(
+            _(
+                "Votre fichier n'a pas pu être enregistré à cause d'un incident technique de notre côté : "
+                "rien n'a été déposé. Réessayez dans quelques minutes."
+            ),
+            field="files",
+            code="storage",
+        ) from exc
     piece_file.save()
     return piece_file
+
+
+def _already_deposited(existing: Piece | None, cleaned: Sequence[CleanUpload], *, replace: bool) -> bool:
+    """The same files posted again (a double click on "Déposer", the browser retrying after a lost
+    answer): the piece already holds every one of them (exactly them, for a replacement), by
+    content hash (issue 17)."""
+    if existing is None or existing.state != PieceState.DEPOSITED:
+        return False
+    hashes = set(existing.files.values_list("sha256", flat=True))
+    new = {clean.sha256 for clean in cleaned}
+    return bool(hashes) and (new == hashes if replace else new <= hashes)
 
 
 def _deposit_cleaned(
@@ -150,6 +174,11 @@ def _deposit_cleaned(
             dossier = (
                 Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
             )
+            # Under the dossier lock, so of two concurrent posts the second sees the first's files:
+            # it stores nothing and sends no second e-mail, and answers like the first.
+            same = dossier.pieces.filter(code=code).first()
+            if _already_deposited(same, cleaned, replace=replace):
+                return same
             required, existing, replacement = _deposit_policy(dossier=dossier, code=code, at=at)
             piece = existing or Piece(dossier=dossier, code=code)
             if existing is not None and (replacement or replace):
@@ -169,8 +198,12 @@ def _deposit_cleaned(
             piece.reviewed_at = None
             piece.reviewed_by = None
             piece.save()
+            known = set() if (replacement or replace) else set(piece.files.values_list("sha256", flat=True))
             for clean in cleaned:
-                stored.append(_store(piece=piece, clean=clean, by=by).file.name)
+                if clean.sha256 in known:
+                    continue  # one copy of a file per piece
+                known.add(clean.sha256)
+                _store(piece=piece, clean=clean, by=by, stored=stored)
             notify(
                 dossier.candidate,
                 "piece_deposited",
@@ -186,8 +219,9 @@ def _deposit_cleaned(
             )
             return piece
     except BaseException:
+        # The rows rolled back; the files they referenced go at once (no orphan).
         for name in stored:
-            PieceFile._meta.get_field("file").storage.delete(name)
+            storage_delete(PieceFile._meta.get_field("file").storage, name)
         raise
 
 

@@ -66,8 +66,12 @@ def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | N
                 else required.deadline,
                 "files": list(piece.files.all()) if piece else [],
                 "refusal": refusals[required.code],
-                "form": (forms or {}).get(required.code)
-                or PieceUploadForm(code=required.code, prefix=required.code),
+                "form": (
+                    (forms or {}).get(required.code)
+                    or PieceUploadForm(code=required.code, prefix=required.code)
+                ).for_piece(
+                    required.label, invalidated=bool(piece and piece.state == PieceState.INVALIDATED)
+                ),
             }
         )
     return rows
@@ -151,7 +155,9 @@ def pieces_lock(request, dossier_id: int):
     try:
         services.piece_lock_all(dossier=dossier, by=request.user)
     except DomainError as exc:
-        return _render_pieces(request, dossier, lock_error=exc.message, status=400)
+        # A second click (or the browser's retry after a lost answer) answers like the first.
+        if exc.code != "already_locked":
+            return _render_pieces(request, dossier, lock_error=exc.message, status=400)
     messages.success(
         request,
         _("C'est noté : vos pièces sont verrouillées et votre dossier est transmis au gestionnaire."),
@@ -211,7 +217,7 @@ def simulator(request):
         for name in request.GET:
             if name not in SimulatorForm.PARAMETERS:
                 return _json_error(name, _("Paramètre inconnu : %(name)s.") % {"name": name})
-    form = SimulatorForm(request.GET or None)
+    form = SimulatorForm(request.GET or None, for_json=wants_json)
     pieces = None
     if form.is_bound and form.is_valid():
         session = form.cleaned_data["session"]
