@@ -42,7 +42,7 @@ format: install
 
 test: install lint audit
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # issue 12: known vulnerabilities of the installed packages (OSV); one line and a pass when offline.
 audit: install

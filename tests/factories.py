@@ -220,6 +220,24 @@ class DossierFactory(factory.django.DjangoModelFactory):
             open_specialty(obj.session, obj.specialty)
 
 
+def walk_to(dossier: Dossier, state: str) -> Dossier:
+    """Move ``dossier`` to ``state`` through the state machine (candidates.states), the shortest
+    way from where it is: tests build states as the portal does, never by setting them."""
+    from candidates.states import TRANSITIONS, transition
+
+    paths: dict[str, list[str]] = {dossier.state: []}
+    queue = [dossier.state]
+    while queue:
+        current = queue.pop(0)
+        for t in TRANSITIONS:
+            if t.source == current and t.target not in paths:
+                paths[t.target] = [*paths[current], t.target]
+                queue.append(t.target)
+    for step in paths[state]:
+        transition(dossier, step)
+    return dossier
+
+
 # --- issue 4: the registration wizard ------------------------------------------------------------
 
 

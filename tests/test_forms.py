@@ -9,7 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from candidates import identity
+from candidates.accounts import identity
 from candidates.accounts.forms import EmailChangeForm, EmailOnlyForm, ProfileForm, SignupForm
 from candidates.accounts.services import profile_update
 from candidates.models import Dossier, Profile, User

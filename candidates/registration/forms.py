@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from candidates import identity
+from candidates.accounts import identity
 from candidates.models import (
     Category,
     ContinuingSituation,
@@ -63,7 +63,7 @@ class SessionForm(WizardForm):
 
 
 class IdentityForm(identity.IdentityContactFormMixin, WizardForm):
-    """Tab 2: typed and checked by candidates.identity, as the profile is."""
+    """Tab 2: typed and checked by candidates.accounts.identity, as the profile is."""
 
     birth_name = identity.NameField(label=_("Nom de naissance"))
     usage_name = identity.NameField(label=_("Nom d'usage"), required=False)

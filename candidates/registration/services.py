@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates import identity
+from candidates.accounts import identity
 from candidates.accounts import rules as account_rules
 from candidates.models import (
     CONSENT_FIELD_NAMES,

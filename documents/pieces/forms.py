@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from candidates import identity
+from candidates.accounts import identity
 from candidates.models import Category, ContinuingSituation
 from documents.pieces.uploads import ACCEPT_ATTRIBUTE, human_size
 from exams.catalogue import opening_for
