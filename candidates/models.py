@@ -279,10 +279,15 @@ class Dossier(IdentityFields, ContactFields):
     lock_version = models.PositiveIntegerField(
         default=0, help_text=_("Verrou optimiste : deux gestionnaires ne s'écrasent pas.")
     )
+    # issue 15: kept by documents.pieces.counters on every write of a piece, so the admin's list,
+    # its "pièces complètes" filter and its ordering read two columns instead of counting pieces
+    # per row (4 s at 100,000 dossiers).
+    pieces_total = models.PositiveIntegerField(_("pièces déposées"), default=0, editable=False)
+    pieces_accepted = models.PositiveIntegerField(_("pièces acceptées"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "pieces_total", "pieces_accepted"])
 
     class Meta:
         verbose_name = _("dossier")
@@ -308,6 +313,19 @@ class Dossier(IdentityFields, ContactFields):
 
     def __str__(self) -> str:
         return self.number or f"Brouillon #{self.pk}"
+
+    PIECE_COUNTERS = ("pieces_total", "pieces_accepted")
+
+    def save(self, *args, **kwargs):
+        # The piece counters belong to documents.pieces.counters (one UPDATE after each piece
+        # write): saving a dossier loaded earlier must not write its stale copy back over them.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.PIECE_COUNTERS
+            ]
+        super().save(*args, **kwargs)
 
 
 class EpreuveChoice(models.TextChoices):

@@ -7,13 +7,14 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from candidates.models import Category, ContinuingSituation
 from candidates.permissions import dossiers_visible_to
+from documents.pieces.rules import CONDITION_NAMES, CONDITIONS, MAX_AGE, MIN_AGE
 from exams.selectors import managed_academies
+from portal.scoped_admin import ScopedHistoryAdmin
 
-from .models import DocumentStatus, GeneratedDocument, Piece, PieceFile, PieceRule
+from .models import GeneratedDocument, Piece, PieceFile, PieceRule
 
 # --- Piece requirement rules (issue 5): academy managers edit their académie's rules ----------------
 
@@ -39,8 +40,21 @@ class PieceRuleForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what is shown)
 
 
+def _condition_rows() -> list:
+    """The conditions in the order documents.pieces.rules declares them, the two ages on one row."""
+    ages = tuple(c.name for c in CONDITIONS if c.kind in (MIN_AGE, MAX_AGE))
+    rows: list = []
+    for name in CONDITION_NAMES:
+        if name in ages:
+            if name == ages[0]:
+                rows.append(ages)
+            continue
+        rows.append(name)
+    return rows
+
+
 @admin.register(PieceRule)
-class PieceRuleAdmin(SimpleHistoryAdmin):
+class PieceRuleAdmin(ScopedHistoryAdmin):
     form = PieceRuleForm
     list_display = ["code", "academie", "reason", "deadline_kind", "is_active", "order", "source"]
     list_filter = ["academie", "code", "deadline_kind", "is_active"]
@@ -65,24 +79,7 @@ class PieceRuleAdmin(SimpleHistoryAdmin):
         ),
         (
             _("Conditions (toutes doivent être remplies ; vide = sans condition)"),
-            {
-                "fields": [
-                    "categories",
-                    "specialties",
-                    "options",
-                    "nationality",
-                    ("min_age", "max_age"),
-                    "continuing_situations",
-                    "mandatory_language_not_in",
-                    "when_benefices",
-                    "when_dispenses",
-                    "when_engagement",
-                    "when_handicap",
-                    "when_r408",
-                    "when_positioning_decision",
-                    "when_benefice_renounced",
-                ]
-            },
+            {"fields": _condition_rows()},
         ),
     ]
 
@@ -192,13 +189,9 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Relancer la génération des documents sélectionnés"))
     def rerender(self, request, queryset):
-        from .tasks import render_document
+        from documents.recap.services import documents_requeue_selected
 
-        count = 0
-        for document in queryset.exclude(status=DocumentStatus.READY):
-            GeneratedDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.PENDING, error="")
-            render_document.delay_on_commit(document.pk)
-            count += 1
+        count = documents_requeue_selected(queryset=queryset)
         self.message_user(request, _("%(n)s document(s) remis en génération.") % {"n": count})
 
     def has_add_permission(self, request):

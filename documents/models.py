@@ -150,6 +150,11 @@ class GeneratedDocument(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     generated_at = models.DateTimeField(null=True, blank=True)
+    # issue 17: when its render task was last sent to the broker (the sweeper leaves it alone for
+    # DOCUMENTS_SWEEP_GRACE_SECONDS) and when a worker started rendering it (a lease: a second
+    # delivery of the task renders nothing while the first holds it).
+    enqueued_at = models.DateTimeField(_("mis en file le"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("génération commencée le"), null=True, blank=True)
     verification_token = models.CharField(max_length=64, unique=True, default=_new_verification_token)
 
     # Electronic signature of a recap (issue 6).
@@ -167,6 +172,12 @@ class GeneratedDocument(models.Model):
         ordering = ["dossier", "kind", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "kind", "version"], name="one_document_version"),
+        ]
+        indexes = [
+            # The sweeper's question, every minute: pending documents whose task was lost.
+            models.Index(
+                fields=["enqueued_at"], name="document_pending_idx", condition=models.Q(status="pending")
+            ),
         ]
 
     def __str__(self) -> str:

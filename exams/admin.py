@@ -7,6 +7,7 @@ import zoneinfo
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,8 @@ from .models import (
     SpecialtyOption,
     StaffAssignment,
 )
-from .selectors import managed_academies
+from .selectors import assignable_users, managed_academies
+from .staff import staff_sync_roles, staff_unassign
 
 
 class ManagedAcademieMixin:
@@ -198,6 +200,24 @@ class SpecialtyAdmin(admin.ModelAdmin):
     list_select_related = ["managing_academie"]
     inlines = [SpecialtyOptionInline, EpreuveInline]
 
+    # issue 12: readable by every académie (the referential is national), written only by the
+    # managers of the académie that manages it: its contact e-mail is printed on other recaps.
+    def _manages(self, request, obj) -> bool:
+        if obj is None or request.user.is_superuser:
+            return True
+        return managed_academies(request.user).filter(pk=obj.managing_academie_id).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._manages(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "managing_academie" and not request.user.is_superuser:
+            kwargs["queryset"] = managed_academies(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(StaffAssignment)
 class StaffAssignmentAdmin(ManagedAcademieMixin, admin.ModelAdmin):
@@ -206,3 +226,25 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, admin.ModelAdmin):
     filter_horizontal = ["specialties"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "academie"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # issue 12: what the picker offers is also all a POST may name.
+            kwargs["queryset"] = assignable_users(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # The role follows the assignment through exams.staff, never a post_save: granted to its user
+    # once the specialties are saved, and recomputed for a previous user if it changed hands.
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        staff_sync_roles(user=form.instance.user)
+        previous = form.initial.get("user")
+        if change and previous and previous != form.instance.user_id:
+            staff_sync_roles(user=get_user_model().objects.get(pk=previous))
+
+    def delete_model(self, request, obj):
+        staff_unassign(assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user"):
+            staff_unassign(assignment=assignment)

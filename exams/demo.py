@@ -28,9 +28,9 @@ from exams.models import (
     Session,
     Specialty,
     SpecialtyOption,
-    StaffAssignment,
     StaffRole,
 )
+from exams.staff import staff_assign
 
 EPREUVE_FLAGS = (
     "is_unit",
@@ -247,7 +247,7 @@ def seed_demo_accounts(*, now: dt.datetime | None = None) -> DemoAccounts:
     An admin superuser, an academy manager of Nancy-Metz (NM), one gestionnaire per académie assigned
     to every specialty (TLS annex 3: a gestionnaire reviews the specialties assigned to them), and a
     candidate living in Nancy with a complete profile (CF, NT: identity; CF: the three consents).
-    Saving each StaffAssignment puts its user in the role's group (exams.roles, post_save). Run
+    exams.staff.staff_assign puts each staff user in the role's group. Run
     :func:`seed_catalogue` first.
     """
     from candidates.models import Profile
@@ -260,19 +260,14 @@ def seed_demo_accounts(*, now: dt.datetime | None = None) -> DemoAccounts:
 
     manager_academie = Academie.objects.get(code=data.MANAGER["academie"])
     manager = _demo_user(data.MANAGER["email"], now=now, is_staff=True)
-    StaffAssignment.objects.update_or_create(
-        user=manager, academie=manager_academie, defaults={"role": StaffRole.MANAGER}
-    )
+    staff_assign(user=manager, academie=manager_academie, role=StaffRole.MANAGER)
     result.accounts.append(DemoAccount(manager.email, f"responsable académique – {manager_academie.name}"))
 
     specialties = list(Specialty.objects.all())
     for academie in Academie.objects.order_by("code"):
         email = data.GESTIONNAIRE_EMAIL.format(academie=academie.code)
         user = _demo_user(email, now=now, is_staff=True)
-        assignment, _ = StaffAssignment.objects.update_or_create(
-            user=user, academie=academie, defaults={"role": StaffRole.GESTIONNAIRE}
-        )
-        assignment.specialties.set(specialties)
+        staff_assign(user=user, academie=academie, role=StaffRole.GESTIONNAIRE, specialties=specialties)
         result.accounts.append(DemoAccount(email, f"gestionnaire – {academie.name}"))
 
     candidate = _demo_user(data.CANDIDATE["email"], now=now)

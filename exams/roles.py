@@ -2,9 +2,9 @@
 académique" configures the catalogue, the piece rules, the calendars, assigns gestionnaires, and
 reviews. Which dossiers each one sees is decided by candidates.permissions, not by the groups.
 
-The groups are (re)built idempotently after every migrate, and a StaffAssignment puts its user in
-the group of its role, so the demo staff accounts and any account an academy manager assigns get
-the right permissions without a manual step.
+The groups are (re)built idempotently after every migrate; exams.staff grants and revokes them
+with the assignments (staff_assign, staff_unassign), and re-syncs every assigned user after a
+migrate, so a permission added to a role reaches the accounts without a manual step.
 """
 
 from __future__ import annotations
@@ -76,36 +76,3 @@ def role_group_name(role: str) -> str:
     from .models import StaffRole
 
     return MANAGER if role == StaffRole.MANAGER else GESTIONNAIRE
-
-
-def sync_assignment_groups(assignments=None) -> None:
-    """Put each assigned user in the group of their role and let them into the admin."""
-    from .models import StaffAssignment
-
-    groups = ensure_roles()
-    assignments = StaffAssignment.objects.select_related("user") if assignments is None else assignments
-    for assignment in assignments:
-        user = assignment.user
-        user.groups.add(groups[role_group_name(assignment.role)])
-        if not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
-
-
-def on_post_migrate(sender, **kwargs) -> None:
-    # Django sends post_migrate once per installed app; act once, on the last one, when every
-    # app's permissions (documents' PieceRule included) exist. Idempotent.
-    from django.apps import apps
-    from django.db import DEFAULT_DB_ALIAS
-
-    if kwargs.get("using", DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:
-        return
-    if sender is not list(apps.get_app_configs())[-1]:
-        return
-    sync_assignment_groups()
-
-
-def on_assignment_saved(sender, instance, created, **kwargs) -> None:
-    if kwargs.get("raw"):
-        return
-    sync_assignment_groups([instance])

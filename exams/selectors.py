@@ -37,3 +37,22 @@ def managed_academies(user):
     if user.is_superuser:
         return Academie.objects.all()
     return Academie.objects.filter(staff_assignments__user=user, staff_assignments__role=StaffRole.MANAGER)
+
+
+def assignable_users(user, queryset=None):
+    """The accounts an academy manager may pick in a staff assignment (issue 12): staff assigned
+    in the académies they manage, and staff accounts assigned nowhere yet (created by the
+    superuser for them). Never a candidate, nor staff of another académie."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from .models import StaffAssignment
+
+    queryset = get_user_model().objects.all() if queryset is None else queryset
+    if getattr(user, "is_superuser", False):
+        return queryset
+    staff_here = StaffAssignment.objects.filter(academie__in=managed_academies(user)).values("user_id")
+    unassigned_staff = Q(is_staff=True, is_superuser=False) & ~Q(
+        pk__in=StaffAssignment.objects.values("user_id")
+    )
+    return queryset.filter(Q(pk__in=staff_here) | unassigned_staff)

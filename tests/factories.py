@@ -224,11 +224,17 @@ from exams.models import StaffAssignment  # noqa: E402
 
 
 class StaffAssignmentFactory(factory.django.DjangoModelFactory):
-    """A staff assignment; the post_save handler puts the user in the role's group (exams.roles)."""
+    """A staff assignment made by the service that grants the role (exams.staff.staff_assign)."""
 
     class Meta:
         model = StaffAssignment
         skip_postgeneration_save = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from exams.staff import staff_assign
+
+        return staff_assign(**kwargs)
 
     user = factory.SubFactory(UserFactory, email=factory.Sequence(lambda n: f"gestionnaire{n}@ac.fr"))
     academie = factory.SubFactory(AcademieFactory)

@@ -115,6 +115,16 @@ def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
     _require_open(dossier.session, at)
 
 
+def dossier_edit_refusal(dossier: Dossier, *, at: dt.datetime | None = None) -> DomainError | None:
+    """The one answer to "may the candidate change this dossier's choices now?" (None: yes). The
+    wizard shows its tabs read-only with this message; dossier_save_tab refuses with the same."""
+    try:
+        _require_editable(dossier, _now(at))
+    except DomainError as exc:
+        return exc
+    return None
+
+
 def _snapshot(dossier: Dossier) -> tuple:
     fields = tuple(getattr(dossier, f + "_id" if f in _FK_FIELDS else f) for f in TRACKED_FIELDS)
     rows = tuple(

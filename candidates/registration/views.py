@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates.models import Dossier, DossierState
+from candidates.models import Dossier
 from candidates.registration import selectors, services
 from candidates.registration.forms import (
     TAB_FORMS,
@@ -21,7 +21,6 @@ from candidates.registration.forms import (
     SpecialtyForm,
 )
 from candidates.registration.selectors import TAB_LABELS, TAB_SLUGS, TABS
-from candidates.states import EDITABLE_STATES
 from portal.exceptions import DomainError
 
 
@@ -33,15 +32,8 @@ def _dossier(request, pk: int) -> Dossier:
 
 
 def _read_only_reason(dossier: Dossier, now) -> str:
-    if dossier.state not in EDITABLE_STATES:
-        return _("Ce dossier est à l'état « %(state)s » : il n'est plus modifiable.") % {
-            "state": DossierState(dossier.state).label
-        }
-    if dossier.signed_at:
-        return _("Vous avez signé votre récapitulatif : vos choix sont définitifs.")
-    if not dossier.session.is_registration_open(now):
-        return _("Les inscriptions sont closes : ce dossier n'est plus modifiable.")
-    return ""
+    refusal = services.dossier_edit_refusal(dossier, at=now)
+    return refusal.message if refusal else ""
 
 
 def _context(dossier: Dossier, tab: str, now, **extra) -> dict:

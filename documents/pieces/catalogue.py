@@ -6,7 +6,7 @@ JDC 18-25 §8), TLS = Toulouse 001 annex 1, NM = Nancy-Metz 002 table, AM = Aix-
 NT = Nantes 004 (no table of its own). domain.md §6: an académie whose notice has no table of its own
 (CF, NT, and any other such as Martinique) starts from the Toulouse table, the most detailed.
 
-Each rule is a dict whose keys are the fields of ``documents.rules.RuleData`` (lists for the list
+Each rule is a dict whose keys are the conditions declared in ``documents.pieces.rules`` (lists for the list
 conditions; ``specialties`` are specialty codes) plus ``source``. ``label`` may be omitted: the piece's
 standard label (PieceCode) is used.
 """

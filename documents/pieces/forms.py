@@ -165,8 +165,13 @@ class SimulatorForm(PortalForm, forms.Form):
         }
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_json: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.for_json = for_json
+        if for_json:
+            # issue 15: a JSON answer shows no widget: no language or option lists to query and
+            # build, no classes to decorate (validation does not read the widgets).
+            return
         languages = [(lang.code, lang.name) for lang in Language.objects.order_by("name")]
         if not any(code == "en" for code, _name in languages):
             languages.insert(0, ("en", "Anglais"))
@@ -192,6 +197,9 @@ class SimulatorForm(PortalForm, forms.Form):
                 Fieldset(_("Mes choix"), *choices),
             ),
         )
+
+    def clean_nationality(self):
+        return self.cleaned_data["nationality"].upper()
 
     def clean_mandatory_language(self):
         return self.cleaned_data.get("mandatory_language") or "en"

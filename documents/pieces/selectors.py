@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from candidates.models import Dossier, EpreuveChoice
 from documents.models import Piece, PieceCode, PieceRule, PieceState
 from documents.pieces import catalogue as piece_rules_catalogue
-from documents.pieces.rules import RequiredPiece, RequirementProfile, RuleData, required_pieces
+from documents.pieces.rules import (
+    CONDITION_NAMES,
+    RequiredPiece,
+    RequirementProfile,
+    RuleData,
+    conditions_from,
+    required_pieces,
+)
 from exams.models import Academie, PieceDeadlineKind, Session
 
 
@@ -20,52 +27,33 @@ def _label(code: str, label: str) -> str:
 
 
 def rule_data_from_dict(rule: dict) -> RuleData:
+    """A catalogue rule (documents.pieces.catalogue) in its plain form."""
     return RuleData(
         code=rule["code"],
         label=_label(rule["code"], rule.get("label", "")),
         reason=rule["reason"],
         deadline_kind=rule.get("deadline_kind", PieceDeadlineKind.STANDARD),
-        categories=frozenset(rule.get("categories", ())),
-        specialties=frozenset(rule.get("specialties", ())),
-        options=frozenset(rule.get("options", ())),
-        nationality=rule.get("nationality", ""),
-        min_age=rule.get("min_age"),
-        max_age=rule.get("max_age"),
-        continuing_situations=frozenset(rule.get("continuing_situations", ())),
-        mandatory_language_not_in=frozenset(rule.get("mandatory_language_not_in", ())),
-        when_benefices=rule.get("when_benefices", False),
-        when_dispenses=rule.get("when_dispenses", False),
-        when_engagement=rule.get("when_engagement", False),
-        when_handicap=rule.get("when_handicap", False),
-        when_r408=rule.get("when_r408", False),
-        when_positioning_decision=rule.get("when_positioning_decision", False),
-        when_benefice_renounced=rule.get("when_benefice_renounced", False),
         order=rule.get("order", 0),
+        **conditions_from(rule),
     )
 
 
 def rule_data_from_model(rule: PieceRule) -> RuleData:
+    """An academy manager's rule in its plain form; a related condition (the specialties) is read
+    as the codes of its rows (prefetch it)."""
+    values = {}
+    for name in CONDITION_NAMES:
+        if PieceRule._meta.get_field(name).many_to_many:
+            values[name] = [related.code for related in getattr(rule, name).all()]
+        else:
+            values[name] = getattr(rule, name)
     return RuleData(
         code=rule.code,
         label=_label(rule.code, rule.label),
         reason=rule.reason,
         deadline_kind=rule.deadline_kind,
-        categories=frozenset(rule.categories or ()),
-        specialties=frozenset(s.code for s in rule.specialties.all()),
-        options=frozenset(rule.options or ()),
-        nationality=rule.nationality,
-        min_age=rule.min_age,
-        max_age=rule.max_age,
-        continuing_situations=frozenset(rule.continuing_situations or ()),
-        mandatory_language_not_in=frozenset(rule.mandatory_language_not_in or ()),
-        when_benefices=rule.when_benefices,
-        when_dispenses=rule.when_dispenses,
-        when_engagement=rule.when_engagement,
-        when_handicap=rule.when_handicap,
-        when_r408=rule.when_r408,
-        when_positioning_decision=rule.when_positioning_decision,
-        when_benefice_renounced=rule.when_benefice_renounced,
         order=rule.order,
+        **conditions_from(values),
     )
 
 

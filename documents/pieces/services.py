@@ -20,8 +20,9 @@ from candidates.states import transition
 from documents.models import Piece, PieceFile, PieceRule, PieceState
 from documents.pieces import catalogue as piece_rules_catalogue
 from documents.pieces import selectors
-from documents.pieces.rules import RequiredPiece
+from documents.pieces.rules import CONDITIONS, SET_KINDS, RequiredPiece
 from documents.pieces.uploads import CleanUpload, check_upload
+from documents.storage_safety import storage_delete, storage_save
 from exams.models import Academie, PieceDeadlineKind, Specialty
 from notifications.services import notify
 from portal.exceptions import DomainError
@@ -127,7 +128,7 @@ def deposit_refusals(
     return refusals
 
 
-def _store(*, piece: Piece, clean: CleanUpload, by) -> PieceFile:
+def _store(*, piece: Piece, clean: CleanUpload, by, stored: list[str]) -> PieceFile:
     piece_file = PieceFile(
         piece=piece,
         original_name=clean.original_name,
@@ -136,9 +137,32 @@ def _store(*, piece: Piece, clean: CleanUpload, by) -> PieceFile:
         sha256=clean.sha256,
         uploaded_by=by,
     )
-    piece_file.file.save(clean.original_name, clean.file, save=False)
+    try:
+        # A failed write removes its partial file at once (storage_safety).
+        stored.append(storage_save(piece_file.file, clean.original_name, clean.file))
+    except OSError as exc:
+        logger.exception("Storing a piece of dossier %s failed", piece.dossier_id)
+        raise DomainError(
+            _(
+                "Votre fichier n'a pas pu être enregistré à cause d'un incident technique de notre côté : "
+                "rien n'a été déposé. Réessayez dans quelques minutes."
+            ),
+            field="files",
+            code="storage",
+        ) from exc
     piece_file.save()
     return piece_file
+
+
+def _already_deposited(existing: Piece | None, cleaned: Sequence[CleanUpload], *, replace: bool) -> bool:
+    """The same files posted again (a double click on "Déposer", the browser retrying after a lost
+    answer): the piece already holds every one of them (exactly them, for a replacement), by
+    content hash (issue 17)."""
+    if existing is None or existing.state != PieceState.DEPOSITED:
+        return False
+    hashes = set(existing.files.values_list("sha256", flat=True))
+    new = {clean.sha256 for clean in cleaned}
+    return bool(hashes) and (new == hashes if replace else new <= hashes)
 
 
 def _deposit_cleaned(
@@ -150,6 +174,11 @@ def _deposit_cleaned(
             dossier = (
                 Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
             )
+            # Under the dossier lock, so of two concurrent posts the second sees the first's files:
+            # it stores nothing and sends no second e-mail, and answers like the first.
+            same = dossier.pieces.filter(code=code).first()
+            if _already_deposited(same, cleaned, replace=replace):
+                return same
             required, existing, replacement = _deposit_policy(dossier=dossier, code=code, at=at)
             piece = existing or Piece(dossier=dossier, code=code)
             if existing is not None and (replacement or replace):
@@ -169,8 +198,12 @@ def _deposit_cleaned(
             piece.reviewed_at = None
             piece.reviewed_by = None
             piece.save()
+            known = set() if (replacement or replace) else set(piece.files.values_list("sha256", flat=True))
             for clean in cleaned:
-                stored.append(_store(piece=piece, clean=clean, by=by).file.name)
+                if clean.sha256 in known:
+                    continue  # one copy of a file per piece
+                known.add(clean.sha256)
+                _store(piece=piece, clean=clean, by=by, stored=stored)
             notify(
                 dossier.candidate,
                 "piece_deposited",
@@ -186,8 +219,9 @@ def _deposit_cleaned(
             )
             return piece
     except BaseException:
+        # The rows rolled back; the files they referenced go at once (no orphan).
         for name in stored:
-            PieceFile._meta.get_field("file").storage.delete(name)
+            storage_delete(PieceFile._meta.get_field("file").storage, name)
         raise
 
 
@@ -235,6 +269,32 @@ def piece_deposit_generated(*, dossier: Dossier, code: str, content: bytes, orig
 LOCKABLE_STATES = frozenset({DossierState.REGISTERED, DossierState.INCOMPLETE})
 
 
+def piece_lock_refusal(
+    *, dossier: Dossier, blocking: list[RequiredPiece] | None = None
+) -> DomainError | None:
+    """The one answer to "may the candidate lock the pieces now?" (None: yes). "Mes justificatifs"
+    offers the button on it (disabled, with the list, while pieces are missing); piece_lock_all
+    refuses with the same message. ``blocking`` is selectors.pieces_blocking_submission when the
+    caller has it."""
+    if dossier.state not in LOCKABLE_STATES:
+        if dossier.pieces_locked_at:
+            return DomainError(_("Vos pièces sont déjà verrouillées."), code="already_locked")
+        return DomainError(
+            _("Ce dossier (%(state)s) ne peut pas être envoyé à l'examen.")
+            % {"state": dossier.get_state_display()},
+            code="bad_state",
+        )
+    if blocking is None:
+        blocking = selectors.pieces_blocking_submission(dossier)
+    if blocking:
+        return DomainError(
+            _("Il manque encore : %(pieces)s. Déposez ces pièces avant de confirmer.")
+            % {"pieces": " ; ".join(b.label for b in blocking)},
+            code="missing_pieces",
+        )
+    return None
+
+
 def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Dossier:
     """ "J'ai fourni toutes mes pièces" (TLS): refused while a required standard piece is missing
     or an invalidated piece is not replaced; then locks the pieces and sends the dossier to review
@@ -242,22 +302,9 @@ def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Do
     at = at or timezone.now()
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
-        if dossier.state not in LOCKABLE_STATES:
-            if dossier.pieces_locked_at:
-                raise DomainError(_("Vos pièces sont déjà verrouillées."), code="already_locked")
-            raise DomainError(
-                _("Ce dossier (%(state)s) ne peut pas être envoyé à l'examen.")
-                % {"state": dossier.get_state_display()},
-                code="bad_state",
-            )
-        blocking = selectors.pieces_blocking_submission(dossier)
-        if blocking:
-            names = [b.label for b in blocking]
-            raise DomainError(
-                _("Il manque encore : %(pieces)s. Déposez ces pièces avant de confirmer.")
-                % {"pieces": " ; ".join(names)},
-                code="missing_pieces",
-            )
+        refusal = piece_lock_refusal(dossier=dossier)
+        if refusal is not None:
+            raise refusal
         dossier.pieces_locked_at = at
         transition(dossier, DossierState.SUBMITTED, by=by)
         late = selectors.missing_pieces(dossier, kind=PieceDeadlineKind.LATE)
@@ -361,6 +408,15 @@ def piece_rules_seed_academie(*, academie: Academie) -> int:
         specialties = list(Specialty.objects.filter(code__in=rule.get("specialties", [])))
         if rule.get("specialties") and not specialties:
             continue
+        conditions = {}
+        for condition in CONDITIONS:
+            if PieceRule._meta.get_field(condition.name).many_to_many:
+                continue  # set below, from the codes
+            if condition.kind in SET_KINDS:
+                # Stored as the catalogue lists them (a list keeps the notice's order).
+                conditions[condition.name] = list(rule.get(condition.name) or [])
+            elif condition.name in rule:
+                conditions[condition.name] = rule[condition.name]
         obj = PieceRule.objects.create(
             academie=academie,
             code=rule["code"],
@@ -369,14 +425,7 @@ def piece_rules_seed_academie(*, academie: Academie) -> int:
             deadline_kind=rule.get("deadline_kind", PieceDeadlineKind.STANDARD),
             order=order * 10,
             source=rule.get("source", "")[:120],
-            categories=list(rule.get("categories", [])),
-            options=list(rule.get("options", [])),
-            nationality=rule.get("nationality", ""),
-            min_age=rule.get("min_age"),
-            max_age=rule.get("max_age"),
-            continuing_situations=list(rule.get("continuing_situations", [])),
-            mandatory_language_not_in=list(rule.get("mandatory_language_not_in", [])),
-            **{k: v for k, v in rule.items() if k.startswith("when_")},
+            **conditions,
         )
         obj.specialties.set(specialties)
         created += 1

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from documents.models import PieceRule
 from documents.pieces.services import seed_piece_rules
-from exams.models import StaffAssignment, StaffRole
+from exams.models import StaffRole
+from exams.staff import staff_assign
 from tests.factories import AcademieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def test_a_manager_sees_only_the_rules_of_the_academies_they_manage(client):
     AcademieFactory(code="toulouse", name="Toulouse")
     seed_piece_rules()
     manager = UserFactory(is_staff=True)
-    StaffAssignment.objects.create(user=manager, academie=nm, role=StaffRole.MANAGER)
+    staff_assign(user=manager, academie=nm, role=StaffRole.MANAGER)
     from django.contrib.auth.models import Permission
 
     manager.user_permissions.set(Permission.objects.filter(codename__endswith="piecerule"))

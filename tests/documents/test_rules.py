@@ -4,12 +4,20 @@ citing the notice (CF 000, TLS 001 annex 1, NM 002 table, AM 003 list, NT 004, M
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import pytest
 
 from documents.pieces import catalogue as piece_rules_catalogue
-from documents.pieces.rules import RequirementProfile, RuleData, age_on, required_pieces
+from documents.pieces.rules import (
+    CONDITION_NAMES,
+    CONDITIONS,
+    RequirementProfile,
+    RuleData,
+    age_on,
+    required_pieces,
+    rule_applies,
+)
 from documents.pieces.selectors import rule_data_from_dict
 
 CLOSING = dt.date(2023, 11, 15)
@@ -403,3 +411,80 @@ def test_no_language_attestation_is_asked_before_the_language_is_chosen():
     # TLS, AM: the attestation proves the training in the chosen language; none chosen yet.
     assert "language_training" not in codes("toulouse", p(mandatory_language=""))
     assert "language_training" in codes("toulouse", p(mandatory_language="ar"))
+
+
+# --- the conditions are declared once (documents.pieces.rules.CONDITIONS) -------------------------
+RULE_KEYS = {"code", "label", "reason", "deadline_kind", "order", "source"}
+
+
+def test_the_model_has_one_field_per_declared_condition():
+    from documents.models import PieceRule
+
+    model_fields = {f.name for f in PieceRule._meta.get_fields()}
+    assert set(CONDITION_NAMES) <= model_fields
+    # A condition added to the model but not to the declaration would be ignored by the matcher.
+    assert {name for name in model_fields if name.startswith("when_")} <= set(CONDITION_NAMES)
+
+
+def test_every_condition_reads_a_field_of_the_profile():
+    profile_fields = {f.name for f in fields(RequirementProfile)}
+    assert {c.reads for c in CONDITIONS} <= profile_fields
+
+
+def test_the_catalogue_spells_only_declared_conditions():
+    for academie, rules in piece_rules_catalogue.PIECE_RULES.items():
+        for rule in rules:
+            assert set(rule) <= RULE_KEYS | set(CONDITION_NAMES), (academie, rule)
+
+
+def test_the_admin_offers_every_declared_condition():
+    from documents.admin import PieceRuleAdmin
+
+    shown = set()
+    for _title, options in PieceRuleAdmin.fieldsets:
+        for row in options["fields"]:
+            shown.update(row if isinstance(row, tuple) else [row])
+    assert set(CONDITION_NAMES) <= shown
+
+
+@pytest.mark.django_db
+def test_a_seeded_rule_reads_back_as_the_catalogue_rule():
+    from documents.models import PieceRule
+    from documents.pieces.selectors import rule_data_from_model
+    from documents.pieces.services import piece_rules_seed_academie
+    from tests.factories import AcademieFactory, SpecialtyFactory
+
+    academie = AcademieFactory(code="toulouse")
+    SpecialtyFactory(code=MS)
+    assert piece_rules_seed_academie(academie=academie) > 0
+    seeded = PieceRule.objects.filter(academie=academie).prefetch_related("specialties").order_by("order")
+    expected = [
+        rule_data_from_dict({**r, "order": i * 10})
+        for i, r in enumerate(piece_rules_catalogue.rules_for_academie("toulouse"))
+        if not r.get("specialties") or MS in r["specialties"]
+    ]
+    assert [rule_data_from_model(rule) for rule in seeded] == expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "value", "profile", "applies"),
+    [
+        ("categories", frozenset({"former_school"}), p(), False),
+        ("categories", frozenset({"distance_school"}), p(), True),
+        ("options", frozenset({"B"}), p(option_code="B"), True),
+        ("nationality", "FR", p(nationality="fr"), True),
+        ("nationality", "not_FR", p(nationality="FR"), False),
+        ("nationality", "not_FR", p(nationality="DE"), True),
+        ("min_age", 23, p(), False),  # 22 at closing
+        ("min_age", 22, p(), True),
+        ("max_age", 22, p(), False),
+        ("continuing_situations", frozenset({"employee"}), p(continuing_situation="employee"), True),
+        ("mandatory_language_not_in", frozenset({"EN"}), p(mandatory_language="en"), False),
+        ("when_handicap", True, p(), False),
+        ("when_handicap", True, p(handicap=True), True),
+        ("when_r408", True, p(specialty_r408=True), True),
+    ],
+)
+def test_each_condition_kind_holds_as_the_notices_say(condition, value, profile, applies):
+    rule = RuleData(code="identity", label="x", reason="y", **{condition: value})
+    assert rule_applies(rule, profile, closing_day=CLOSING) is applies

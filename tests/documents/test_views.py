@@ -8,7 +8,8 @@ from django.urls import reverse
 from candidates.models import DossierState
 from documents.models import Piece, PieceFile
 from documents.pieces import services
-from exams.models import StaffAssignment, StaffRole
+from exams.models import StaffRole
+from exams.staff import staff_assign
 from tests.factories import SpecialtyFactory, UserFactory
 
 from .files import exe_bytes, pdf_bytes, png_bytes, upload
@@ -192,9 +193,11 @@ def test_staff_see_the_files_of_the_dossiers_assigned_to_them(
     academie = (
         dossier.session.academie if same_academie else AcademieFactory(code="toulouse", name="Toulouse")
     )
-    assignment = StaffAssignment.objects.create(user=staff, academie=academie, role=role)
-    assignment.specialties.set(
-        [dossier.specialty if same_specialty else SpecialtyFactory(code="travaux-publics")]
+    staff_assign(
+        user=staff,
+        academie=academie,
+        role=role,
+        specialties=[dossier.specialty if same_specialty else SpecialtyFactory(code="travaux-publics")],
     )
     client.force_login(staff)
     status = client.get(reverse("documents:piece_file", args=[piece_file.uuid])).status_code

