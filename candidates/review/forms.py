@@ -41,6 +41,8 @@ class CorrectionForm(ReviewActionForm):
     message = forms.CharField(label=_("Message au candidat"), required=False, widget=forms.Textarea)
 
     def text(self) -> str:
+        # Django refuses a NUL before our check could word it: say why on the raw input first.
+        _refuse_control_characters(str(self.data.get(self.add_prefix("message"), "")))
         return _refuse_control_characters(
             self.cleaned_data.get("message", "").strip() if self.is_valid() else ""
         )
@@ -53,6 +55,8 @@ class ReasonForm(ReviewActionForm):
     reason_text = forms.CharField(label=_("Autre motif"), required=False)
 
     def text(self) -> str:
+        for name in ("reason_text", "reason"):
+            _refuse_control_characters(str(self.data.get(self.add_prefix(name), "")))
         if not self.is_valid():
             return ""
         return _refuse_control_characters(
