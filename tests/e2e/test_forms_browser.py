@@ -24,6 +24,18 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "docs" / "screenshots" / "tmp"
 
 
+@pytest.fixture(params=[(390, 844), (1280, 900)], ids=["phone", "desktop"])
+def page(request, browser):
+    # axe is injected as an inline script: this context alone ignores the portal's CSP (which
+    # tests/e2e/test_csp_browser.py checks without the bypass).
+    width, height = request.param
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="fr-FR", bypass_csp=True
+    )
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def axe():
     if not AXE.exists():
