@@ -12,7 +12,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from candidates.review import views
-from candidates.review.selectors import WAITING_STATES, dossier_search, with_review_columns
+from candidates.review.selectors import (
+    WAITING_STATES,
+    dossier_search,
+    with_review_columns,
+)
 from exams.models import Session
 from exams.selectors import assignable_users
 
@@ -79,6 +83,19 @@ class PiecesCompleteFilter(admin.SimpleListFilter):
             return queryset.filter(complete)
         if self.value() == "non":
             return queryset.exclude(complete)
+        return queryset
+
+
+class UnreadMessagesFilter(admin.SimpleListFilter):
+    title = _("messages")
+    parameter_name = "messages_non_lus"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Message du candidat non lu"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(thread__from_staff=False, thread__read_at__isnull=True).distinct()
         return queryset
 
 
@@ -184,6 +201,7 @@ class DossierAdmin(admin.ModelAdmin):
         "category",
         PiecesCompleteFilter,
         WaitingSinceFilter,
+        UnreadMessagesFilter,
     ]
     search_fields = ["=number", "birth_name", "usage_name", "first_name_1", "candidate__email"]
     search_help_text = _("Numéro, nom, prénom, courriel ou date de naissance (jj/mm/aaaa).")

@@ -24,12 +24,14 @@ def _scope(user) -> Q | None:
         return Q(pk__in=[])
     # Subqueries, not a Python loop over the assignments: one SQL statement whatever the number
     # of assignments, and the changelist's query count stays fixed.
-    manager_academies = StaffAssignment.objects.filter(user=user, role=StaffRole.MANAGER).values(
-        "academie_id"
-    )
+    # A deactivated assignment (exams.staff.staff_deactivate) grants nothing.
+    manager_academies = StaffAssignment.objects.filter(
+        user=user, role=StaffRole.MANAGER, deactivated_at__isnull=True
+    ).values("academie_id")
     gestionnaire_pairs = StaffAssignment.specialties.through.objects.filter(
         staffassignment__user=user,
         staffassignment__role=StaffRole.GESTIONNAIRE,
+        staffassignment__deactivated_at__isnull=True,
         staffassignment__academie_id=OuterRef("session__academie_id"),
         specialty_id=OuterRef("specialty_id"),
     )

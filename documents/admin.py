@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from candidates.models import Category, ContinuingSituation
 from candidates.permissions import dossiers_visible_to
 from documents.pieces.rules import CONDITION_NAMES, CONDITIONS, MAX_AGE, MIN_AGE
+from exams.catalogue import unopened_specialties
+from exams.models import Session
 from exams.selectors import managed_academies
 from portal.scoped_admin import ScopedHistoryAdmin
 
@@ -39,6 +41,21 @@ class PieceRuleForm(forms.ModelForm):
         model = PieceRule
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what is shown)
 
+    def clean(self):
+        cleaned = super().clean()
+        session, specialties = cleaned.get("session"), cleaned.get("specialties")
+        if session is not None and specialties:
+            unopened = unopened_specialties(session, specialties)
+            if unopened:
+                self.add_error(
+                    "specialties",
+                    _(
+                        "La session « %(session)s » n'ouvre pas : %(names)s. Ouvrez-la d'abord dans la session."
+                    )
+                    % {"session": session, "names": ", ".join(s.name for s in unopened)},
+                )
+        return cleaned
+
 
 def _condition_rows() -> list:
     """The conditions in the order documents.pieces.rules declares them, the two ages on one row."""
@@ -56,8 +73,9 @@ def _condition_rows() -> list:
 @admin.register(PieceRule)
 class PieceRuleAdmin(ScopedHistoryAdmin):
     form = PieceRuleForm
-    list_display = ["code", "academie", "reason", "deadline_kind", "is_active", "order", "source"]
-    list_filter = ["academie", "code", "deadline_kind", "is_active"]
+    list_display = ["code", "session", "reason", "deadline_kind", "is_active", "order", "source"]
+    list_filter = ["session__academie", "session", "code", "deadline_kind", "is_active"]
+    list_select_related = ["session__academie", "session__exam"]
     list_editable = ["is_active", "order"]
     search_fields = ["reason", "label", "source"]
     filter_horizontal = ["specialties"]
@@ -66,7 +84,7 @@ class PieceRuleAdmin(ScopedHistoryAdmin):
             None,
             {
                 "fields": [
-                    "academie",
+                    "session",
                     "code",
                     "label",
                     "reason",
@@ -84,11 +102,13 @@ class PieceRuleAdmin(ScopedHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(academie__in=managed_academies(request.user))
+        return super().get_queryset(request).filter(session__academie__in=managed_academies(request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "academie":
-            kwargs["queryset"] = managed_academies(request.user)
+        if db_field.name == "session":
+            kwargs["queryset"] = Session.objects.filter(
+                academie__in=managed_academies(request.user)
+            ).select_related("academie", "exam")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -46,6 +46,7 @@ class PieceCode(models.TextChoices):
     )
     LANGUAGE_TRAINING = "language_training", _("Attestation de formation dans la langue vivante obligatoire")
     R408 = "r408", _("Attestation de formation R408 (échafaudages)")
+    RQTH_MEDICAL = "rqth_medical", _("RQTH et certificat médical (au lieu de l'attestation R408)")
     MS_ELECTRICAL = "ms_electrical", _("Attestation de prévention des risques d'origine électrique")
     MS_FIRST_AID = "ms_first_aid", _("Attestation de formation aux premiers secours")
     MS_REFRIGERANTS = "ms_refrigerants", _("Attestation de manipulation des fluides frigorigènes")
@@ -198,8 +199,12 @@ class PieceRule(models.Model):
     is one of the list (OR); an empty condition always holds. Evaluated by documents.rules.
     """
 
-    academie = models.ForeignKey(
-        "exams.Academie", on_delete=models.CASCADE, related_name="piece_rules", verbose_name=_("académie")
+    session = models.ForeignKey(
+        "exams.Session",
+        on_delete=models.CASCADE,
+        related_name="piece_rules",
+        verbose_name=_("session"),
+        help_text=_("Une règle vaut pour une session : celle de l'an prochain ne change pas celle-ci."),
     )
     code = models.CharField(_("pièce"), max_length=40, choices=PieceCode.choices)
     label = models.CharField(
@@ -272,8 +277,25 @@ class PieceRule(models.Model):
     class Meta:
         verbose_name = _("règle de pièce justificative")
         verbose_name_plural = _("règles des pièces justificatives")
-        ordering = ["academie", "order", "code", "pk"]
-        indexes = [models.Index(fields=["academie", "is_active"])]
+        ordering = ["session", "order", "code", "pk"]
+        indexes = [models.Index(fields=["session", "is_active"])]
 
     def __str__(self) -> str:
         return f"{self.get_code_display()} – {self.reason}"
+
+
+class RequirementSnapshot(models.Model):
+    """The pieces a dossier was required to provide when its pieces were locked (domain.md §6, §7):
+    a dossier sent to review, then decided, keeps these requirements even if the session's rules
+    are edited afterwards."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="requirement_snapshot")
+    pieces = models.JSONField(_("pièces exigées"), default=list)
+    taken_at = models.DateTimeField(_("figées le"))
+
+    class Meta:
+        verbose_name = _("pièces exigées figées")
+        verbose_name_plural = _("pièces exigées figées")
+
+    def __str__(self) -> str:
+        return f"{self.dossier}: {len(self.pieces)}"

@@ -28,14 +28,15 @@ _REVIEW = [
     ("exams", "specialty", ["view"]),
     ("exams", "specialtyoption", ["view"]),
     ("exams", "epreuve", ["view"]),
+    ("exams", "sessionspecialty", ["view"]),
 ]
 _ALL = ["view", "add", "change", "delete"]
+# The national referential (specialties, options, épreuves, languages) is read-only for managers:
+# only what belongs to their académie's sessions is theirs to change (issue 13).
 _CONFIGURE = [
     ("exams", "session", _ALL),
-    ("exams", "specialty", _ALL),
-    ("exams", "specialtyoption", _ALL),
-    ("exams", "epreuve", _ALL),
-    ("exams", "language", _ALL),
+    ("exams", "sessionspecialty", _ALL),
+    ("exams", "language", ["view"]),
     ("exams", "departement", ["view", "change"]),
     ("exams", "academie", ["view", "change"]),
     ("exams", "exam", ["view"]),
@@ -67,7 +68,9 @@ def ensure_roles() -> dict[str, Group]:
     groups = {}
     for name, spec in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*_permissions(spec))
+        # set, not add: a permission taken from a role (editing the national referential) is
+        # taken from existing groups too.
+        group.permissions.set(_permissions(spec))
         groups[name] = group
     return groups
 

@@ -19,7 +19,12 @@ class AcademieSessions:
 def public_calendar(*, at: dt.datetime | None = None) -> list[AcademieSessions]:
     """Every académie with its sessions, most recent first, for the public home page."""
     at = at or timezone.now()
-    sessions = Session.objects.select_related("academie", "exam").order_by("-year", "registration_opens_at")
+    # A session being prepared (unpublished) is not on the public calendar yet.
+    sessions = (
+        Session.objects.published()
+        .select_related("academie", "exam")
+        .order_by("-year", "registration_opens_at")
+    )
     by_academie: dict[int, list[Session]] = {}
     for session in sessions:
         # Computed once here so templates never decide what "open" means.
@@ -36,7 +41,11 @@ def managed_academies(user):
 
     if user.is_superuser:
         return Academie.objects.all()
-    return Academie.objects.filter(staff_assignments__user=user, staff_assignments__role=StaffRole.MANAGER)
+    return Academie.objects.filter(
+        staff_assignments__user=user,
+        staff_assignments__role=StaffRole.MANAGER,
+        staff_assignments__deactivated_at__isnull=True,
+    )
 
 
 def assignable_users(user, queryset=None):

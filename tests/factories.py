@@ -9,7 +9,17 @@ import factory
 from django.utils import timezone
 
 from candidates.models import Dossier, Profile, User
-from exams.models import Academie, Departement, Epreuve, Exam, Language, Session, Specialty, SpecialtyOption
+from exams.models import (
+    Academie,
+    Departement,
+    Epreuve,
+    Exam,
+    Language,
+    Session,
+    SessionSpecialty,
+    Specialty,
+    SpecialtyOption,
+)
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -97,10 +107,36 @@ class SpecialtyFactory(factory.django.DjangoModelFactory):
     name = "Bâtiment"
     abbreviation = "BAT"
     exam = factory.SubFactory(ExamFactory)
+
+
+class SessionSpecialtyFactory(factory.django.DjangoModelFactory):
+    """A specialty opened by a session (issue 13), with all its options, Nancy-Metz's contact for
+    Bâtiment and the R408 annexe 5 of the CF table."""
+
+    class Meta:
+        model = SessionSpecialty
+        django_get_or_create = ["session", "specialty"]
+        skip_postgeneration_save = True
+
+    session = factory.SubFactory(SessionFactory)
+    specialty = factory.SubFactory(SpecialtyFactory)
     r408_annex5 = True
     gestionnaire_name = "Claire Martin"
     gestionnaire_email = "gestionnaire.batiment@ac-nancy-metz.fr"
     gestionnaire_phone = "03 83 86 20 50"
+
+    @factory.post_generation
+    def options(obj, create, extracted, **kwargs):
+        if create:
+            obj.options.set(obj.specialty.options.all() if extracted is None else extracted)
+
+
+def open_specialty(session: Session, specialty: Specialty, **kwargs) -> SessionSpecialty:
+    """Open ``specialty`` in ``session`` (idempotent; options opened again if added since)."""
+    opening = SessionSpecialtyFactory(session=session, specialty=specialty, **kwargs)
+    if "options" not in kwargs:
+        opening.options.set(specialty.options.all())
+    return opening
 
 
 class SpecialtyOptionFactory(factory.django.DjangoModelFactory):
@@ -176,6 +212,12 @@ class DossierFactory(factory.django.DjangoModelFactory):
     nationality = "FR"
     category = "distance_school"
     forme = "global"
+
+    @factory.post_generation
+    def _opening(obj, create, extracted, **kwargs):
+        # A dossier's specialty is one its session opens (issue 13).
+        if create and obj.specialty_id and obj.session_id:
+            open_specialty(obj.session, obj.specialty)
 
 
 # --- issue 4: the registration wizard ------------------------------------------------------------

@@ -45,6 +45,7 @@ from tests.factories import (
     SpecialtyFactory,
     StaffAssignmentFactory,
     UserFactory,
+    open_specialty,
 )
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +82,12 @@ def build_world() -> World:
     a = AcademieFactory(code="matrice-a", name="Académie A", contact_email="bureau@ac-a.fr")
     b = AcademieFactory(code="matrice-b", name="Académie B")
     session_a, session_b = SessionFactory(academie=a), SessionFactory(academie=b)
-    s = SpecialtyFactory(code="matrice-s", name="Spécialité S", managing_academie=a)
-    t = SpecialtyFactory(code="matrice-t", name="Spécialité T", managing_academie=b)
+    s = SpecialtyFactory(code="matrice-s", name="Spécialité S")
+    t = SpecialtyFactory(code="matrice-t", name="Spécialité T")
+    # What A decides about S (its gestionnaire's contact, R408) is A's session's, not national (issue 13).
+    opening = open_specialty(session_a, s, gestionnaire_email="bureau.s@ac-a.fr")
+    open_specialty(session_a, t)
+    open_specialty(session_b, s)
     epreuve = EpreuveFactory(specialty=s)
 
     owner = ProfileFactory(
@@ -102,7 +107,7 @@ def build_world() -> World:
     email = OutgoingEmail.objects.create(message=message, kind="test", to=OWNER_EMAIL,
                                          subject=f"Dossier {DOSSIER_NUMBER}", text_body=OWNER_NAME)  # fmt: skip
     reminder = ReminderSent.objects.create(dossier=dossier, kind="test", key="J-7")
-    rule = PieceRule.objects.create(academie=a, code="identity", reason="pour la matrice")
+    rule = PieceRule.objects.create(session=session_a, code="identity", reason="pour la matrice")
 
     other = ProfileFactory(user=UserFactory(email="autre.candidat@example.org")).user
     DossierFactory(
@@ -131,7 +136,7 @@ def build_world() -> World:
     for obj in [owner, Profile.objects.get(user=owner), dossier, dossier.epreuve_choices.get(), piece, piece_file, recap,
                 message, email, reminder]:  # fmt: skip
         world.protect(obj, "candidate")
-    for obj in [a, *Departement.objects.filter(academie=a), session_a, legit, rule, s]:
+    for obj in [a, *Departement.objects.filter(academie=a), session_a, legit, rule, s, opening]:
         world.protect(obj, "academie")
     world.values = {"dossier": dossier, "piece": piece, "piece_file": piece_file, "recap": recap, "message": message,
                     "session_b": session_b}  # fmt: skip

@@ -208,6 +208,11 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             form.add_domain_error(exc)
         else:
             messages.success(request, "Votre profil est enregistré.")
+            # An address change never silently skips the open dossiers: the candidate is asked.
+            from candidates.corrections.selectors import dossiers_with_stale_contact
+
+            if dossiers_with_stale_contact(request.user):
+                return redirect("candidates:contact_update")
             return redirect("candidates:profile")
     postcode = form["postcode"].value() or ""
     country = form["country"].value() or "FR"

@@ -108,7 +108,7 @@ class SituationForm(WizardForm):
     )
     previous_session_year = forms.IntegerField(
         label=_("Année de votre dernière session"), required=False, min_value=1990, max_value=2100,
-        help_text=_("Obligatoire si vous avez déjà été candidat(e)."),
+        help_text=_("Obligatoire si vous avez déjà été candidat(e) ou si vous conservez une note (bénéfice)."),
     )  # fmt: skip
     previous_candidate_number = forms.CharField(
         label=_("Numéro de candidat à cette session"), max_length=30, required=False,
@@ -143,10 +143,11 @@ class SpecialtyForm(WizardForm):
 
     def __init__(self, *args, dossier: Dossier, locked_forme: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        specialties = Specialty.objects.filter(exam=dossier.session.exam)
+        # Only what the session opens (issue 13); the service refuses anything else too.
+        specialties = Specialty.objects.filter(openings__session=dossier.session)
         self.fields["specialty"].queryset = specialties
         self.fields["option"].queryset = SpecialtyOption.objects.filter(
-            specialty__in=specialties
+            openings__session=dossier.session
         ).select_related("specialty")
         self.locked_forme = locked_forme
         if locked_forme:
@@ -155,8 +156,10 @@ class SpecialtyForm(WizardForm):
             self.fields["forme"].help_text = _(
                 "Choisie lors d'une session précédente pour cette spécialité : définitive."
             )
-        elif dossier.category and rules.allowed_formes(dossier.category) == (rules.GLOBAL,):
-            self.fields["forme"].help_text = _("Ex-scolaires et ex-apprentis : forme globale obligatoire.")
+        elif dossier.category and rules.allowed_formes(
+            dossier.category, dossier.session.progressive_categories
+        ) == (rules.GLOBAL,):
+            self.fields["forme"].help_text = _("Dans cette session, votre catégorie passe en forme globale.")
 
 
 BENEFICE_CHOICES = [
@@ -181,11 +184,17 @@ class EpreuvesForm(WizardForm):
             for c in BENEFICE_CHOICES
             if dossier.forme == rules.PROGRESSIVE or c[0] != EpreuveChoice.NOT_TAKEN
         ]
+        shown = {e.pk for e in epreuves}
+        self.has_maitresse = any(e.parent_id in shown for e in epreuves)
+        kept = {pk for pk, row in existing.items() if row.choice == EpreuveChoice.BENEFICE}
+        self.covered = rules.units_covered_by_kept_maitresse([(e.pk, e.parent_id) for e in epreuves], kept)
         for e in epreuves:
             row = existing.get(e.pk)
             prev = offered.get(e.pk)
             if row:
                 initial_choice = row.choice
+            elif e.pk in self.covered:
+                initial_choice = None
             else:
                 initial_choice = EpreuveChoice.BENEFICE if e.pk in keepable else EpreuveChoice.TAKEN
             grade = row.grade if row and row.grade is not None else (prev.grade if prev else None)
@@ -197,6 +206,9 @@ class EpreuvesForm(WizardForm):
                 choices=own,
                 widget=forms.RadioSelect,
                 initial=initial_choice,
+                # A unit of an épreuve maîtresse may stay empty: the maîtresse's bénéfice covers it
+                # (CF); the service says what is missing otherwise.
+                required=e.parent_id not in shown,
                 error_messages={"invalid_choice": rules.dispense_refusal(
                     is_professional=True, is_general_culture=False, dispensable=False, dispense_diploma=""
                 )} if e.is_professional else {},
@@ -214,9 +226,37 @@ class EpreuvesForm(WizardForm):
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )  # fmt: skip
 
+    def clean(self):
+        """An épreuve not offered on this page (a maîtresse outside the 2019-2021 exception, another
+        specialty's) posted by hand is refused with its reason, never silently dropped."""
+        cleaned = super().clean()
+        shown = {str(e.pk) for e in self.epreuves}
+        posted = {k.removeprefix("choice_") for k in self.data if k.startswith("choice_")}
+        hidden = sorted(posted - shown)
+        if hidden:
+            from exams.models import Epreuve
+
+            found = list(Epreuve.objects.filter(pk__in=[p for p in hidden if p.isdigit()]))
+            codes = ", ".join(e.code for e in found) or ", ".join(hidden)
+            maitresse = any(not e.is_unit for e in found)
+            self.add_error(
+                None,
+                _(
+                    "L'épreuve %(codes)s ne vous est pas proposée : une épreuve maîtresse se choisit par "
+                    "ses unités (depuis la session 2022, une note ne se conserve que sur une unité, sauf "
+                    "pour un candidat inscrit pour la première fois en 2019, 2020 ou 2021)."
+                )
+                % {"codes": codes}
+                if maitresse
+                else _("L'épreuve %(codes)s n'appartient pas à votre spécialité ou à votre option.")
+                % {"codes": codes},
+            )
+        return cleaned
+
     def rows(self):
         for e in self.epreuves:
             yield {
+                "covered": e.pk in self.covered,
                 "epreuve": e,
                 "offered": self.offered.get(e.pk),
                 "choice": self[f"choice_{e.pk}"],
@@ -243,6 +283,10 @@ class LanguagesForm(WizardForm):
         label=_("Langue vivante obligatoire"), queryset=Language.objects.all(), required=False,
         help_text=_("Toute langue peut être choisie ; une langue non enseignée dans l'académie peut être évaluée à distance."),
     )  # fmt: skip
+    mandatory_language_other = forms.CharField(
+        label=_("Autre langue (si elle n'est pas dans la liste)"), required=False, max_length=60,
+        help_text=_("Le rectorat organise l'épreuve d'une langue non enseignée dans l'académie (CF)."),
+    )  # fmt: skip
     optional_language = forms.ModelChoiceField(
         label=_("Langue vivante facultative"), queryset=Language.objects.none(), required=False,
         help_text=_("Uniquement parmi les langues ouvertes pour cette session."),
@@ -257,6 +301,8 @@ class LanguagesForm(WizardForm):
         # session's list is refused rather than hiding the reason.
         self.fields["optional_language"].queryset = Language.objects.all()
         self.open_languages = list(dossier.session.optional_languages.all())
+        if dossier.session.mandatory_languages.exists():
+            self.fields["mandatory_language"].queryset = dossier.session.mandatory_languages.all()
         from exams.models import Epreuve
 
         self.fields["optional_epreuves"].queryset = Epreuve.objects.filter(

@@ -31,6 +31,7 @@ from candidates.registration import rules, selectors
 from candidates.registration.selectors import CHOICE_TABS, TAB_LABELS
 from candidates.states import EDITABLE_STATES, transition
 from documents.recap.services import dossier_request_documents
+from exams.catalogue import opening_for
 from exams.models import Departement, Epreuve, Session
 from portal.exceptions import DomainError
 
@@ -48,7 +49,7 @@ SITUATION_FIELDS = [
     "positioning_decision",
 ]
 SPECIALTY_FIELDS = ["specialty", "option", "forme"]
-LANGUAGE_FIELDS = ["mandatory_language", "optional_language"]
+LANGUAGE_FIELDS = ["mandatory_language", "mandatory_language_other", "optional_language"]
 HANDICAP_FIELDS = ["handicap", "accommodation_requested", "r408_rqth_alternative"]
 # The fields whose change makes the recap stale (domain.md §7).
 TRACKED_FIELDS = (
@@ -99,20 +100,37 @@ def _lock(dossier_id: int, candidate=None) -> Dossier:
     return dossier
 
 
-def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
-    """Choices change until closing or until the recap is signed (CF, NM: "la signature rend vos
-    choix définitifs"), and only in the draft and registered states (domain.md §7)."""
+SIGNED_MESSAGE = (
+    "Votre confirmation d'inscription est signée : vos choix sont définitifs. Seul le bureau des "
+    "examens peut désormais les modifier : écrivez-lui depuis « Mes messages »."
+)
+
+
+def edit_refusal(dossier: Dossier, at: dt.datetime) -> DomainError | None:
+    """The one answer to "may the candidate change the choices now?" (the page shows it, the
+    write raises it). Choices change until closing, only in the draft and registered states, and
+    never once the confirmation is signed, whichever way: in the portal or on paper, deposited as
+    the `recap_signed` piece (CF, NM: «Il n'est jamais possible de modifier son inscription après
+    le retour de la confirmation»)."""
     if dossier.state not in EDITABLE_STATES:
-        raise DomainError(
+        return DomainError(
             _("Ce dossier est à l'état « %(state)s » : il ne peut plus être modifié.")
             % {"state": DossierState(dossier.state).label},
             code="not_editable",
         )
     if dossier.signed_at:
-        raise DomainError(
-            _("Vous avez signé votre récapitulatif : vos choix sont définitifs."), code="signed"
-        )
-    _require_open(dossier.session, at)
+        return DomainError(_(SIGNED_MESSAGE), code="signed")
+    try:
+        _require_open(dossier.session, at)
+    except DomainError as exc:
+        return exc
+    return None
+
+
+def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
+    refusal = edit_refusal(dossier, at)
+    if refusal is not None:
+        raise refusal
 
 
 def dossier_edit_refusal(dossier: Dossier, *, at: dt.datetime | None = None) -> DomainError | None:
@@ -195,23 +213,39 @@ def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
         )
 
 
+BENEFICE_NEEDS_NUMBER = (
+    "Vous conservez une note (bénéfice) : vous êtes donc un ancien candidat et devez "
+    "IMPÉRATIVEMENT indiquer l'année de votre dernière session et votre numéro de candidat "
+    "(onglet « Situation »)."
+)
+
+
+def _keeps_benefice(dossier: Dossier) -> bool:
+    return bool(dossier.pk) and dossier.epreuve_choices.filter(choice=EpreuveChoice.BENEFICE).exists()
+
+
 def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
-    refusal = rules.category_refusal(dossier.category)
+    refusal = rules.category_refusal(dossier.category, dossier.session.accepted_categories)
     if refusal:
         raise DomainError(refusal, field="category", code="category_refused")
     if dossier.category in rules.CONTINUING_CATEGORIES and not dossier.continuing_situation:
         raise DomainError(_("Précisez votre situation en formation continue."), field="continuing_situation")
     year = dossier.session.year
-    if rules.previous_number_required(dossier.category):
+    keeps = _keeps_benefice(dossier)
+    if rules.previous_number_required(dossier.category, keeps_benefice=keeps):
+        why = _(BENEFICE_NEEDS_NUMBER) if dossier.category not in rules.FORMER_CATEGORIES else None
         _required(
             {"previous_session_year": dossier.previous_session_year},
             "previous_session_year",
-            _("Indiquez l'année de votre dernière session : elle est obligatoire pour un ancien candidat."),
+            why
+            or _(
+                "Indiquez l'année de votre dernière session : elle est obligatoire pour un ancien candidat."
+            ),
         )
         _required(
             {"previous_candidate_number": dossier.previous_candidate_number},
             "previous_candidate_number",
-            _("Indiquez IMPÉRATIVEMENT votre numéro de candidat de la session précédente."),
+            why or _("Indiquez IMPÉRATIVEMENT votre numéro de candidat de la session précédente."),
         )
     if dossier.previous_session_year and not 1990 <= dossier.previous_session_year < year:
         raise DomainError(
@@ -230,15 +264,23 @@ def _check_specialite(dossier: Dossier, at: dt.datetime) -> None:
         raise DomainError(_("Choisissez une spécialité."), field="specialty")
     if dossier.specialty.exam_id != dossier.session.exam_id:
         raise DomainError(_("Cette spécialité n'appartient pas à l'examen de la session."), field="specialty")
+    opening = opening_for(dossier.session, dossier.specialty_id)
+    if opening is None:
+        raise DomainError(_("Cette spécialité n'est pas ouverte à cette session."), field="specialty")
     has_options = dossier.specialty.options.exists()
     if has_options and dossier.option_id is None:
         raise DomainError(_("Cette spécialité comporte des options : choisissez la vôtre."), field="option")
     if dossier.option_id and dossier.option.specialty_id != dossier.specialty_id:
         raise DomainError(_("Cette option n'appartient pas à la spécialité choisie."), field="option")
+    if dossier.option_id and not opening.options.filter(pk=dossier.option_id).exists():
+        raise DomainError(_("Cette option n'est pas ouverte à cette session."), field="option")
     if not dossier.category:
         raise DomainError(_("Renseignez d'abord votre situation (onglet 4)."), field="forme")
     refusal = rules.forme_refusal(
-        category=dossier.category, forme=dossier.forme, previous_forme=selectors.locked_forme(dossier)
+        category=dossier.category,
+        forme=dossier.forme,
+        previous_forme=selectors.locked_forme(dossier),
+        progressive_categories=dossier.session.progressive_categories,
     )
     if refusal:
         raise DomainError(refusal, field="forme")
@@ -252,9 +294,22 @@ def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
     today = dossier.session.academie.localtime(at).date()
     reference = selectors.benefice_reference_date(dossier.session)
     taken = 0
-    for epreuve in selectors.wizard_epreuves(dossier):
+    epreuves = selectors.wizard_epreuves(dossier)
+    covered = rules.units_covered_by_kept_maitresse(
+        [(e.pk, e.parent_id) for e in epreuves],
+        {pk for pk, r in rows.items() if r.choice == EpreuveChoice.BENEFICE},
+    )
+    for epreuve in epreuves:
         row = rows.get(epreuve.pk)
         field = f"choice_{epreuve.pk}"
+        if epreuve.pk in covered:
+            if row is not None:
+                raise DomainError(
+                    _("L'unité %(code)s est couverte par le bénéfice de son épreuve maîtresse.")
+                    % {"code": epreuve.code},
+                    field=field,
+                )
+            continue
         if row is None:
             raise DomainError(
                 _("Indiquez votre choix pour l'épreuve %(code)s.") % {"code": epreuve.code}, field=field
@@ -278,7 +333,7 @@ def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
                 session_year=dossier.session.year,
                 is_unit=epreuve.is_unit,
                 forme=dossier.forme,
-                handicap=dossier.handicap,
+                handicap=dossier.handicap if "handicap" in dossier.completed_tabs else None,
                 first_registration_year=dossier.first_registration_year,
                 renounced_before=bool(previous and previous.benefice_renounced),
             )
@@ -294,6 +349,12 @@ def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
             )
             if refusal:
                 raise DomainError(refusal, field=field, code="dispense_refused")
+    if any(r.choice == EpreuveChoice.BENEFICE for r in rows.values()) and not (
+        dossier.previous_session_year and dossier.previous_candidate_number
+    ):
+        # Said here, on the tab where the bénéfice is chosen, rather than silently unsetting
+        # tab 4 (the order of the tabs never decides a rule).
+        raise DomainError(_(BENEFICE_NEEDS_NUMBER), code="previous_number_required")
     if dossier.forme == rules.PROGRESSIVE and taken == 0 and rows:
         raise DomainError(
             _("En forme progressive, choisissez au moins une unité à présenter à cette session.")
@@ -304,8 +365,16 @@ def _check_langues(dossier: Dossier, at: dt.datetime) -> None:
     needs_lv = Epreuve.objects.filter(
         specialty_id=dossier.specialty_id, is_language=True, is_optional=False
     ).exists()
-    if needs_lv and dossier.mandatory_language_id is None:
-        raise DomainError(_("Choisissez la langue vivante obligatoire."), field="mandatory_language")
+    if dossier.mandatory_language_id and dossier.mandatory_language_other:
+        raise DomainError(
+            _("Choisissez une langue dans la liste ou saisissez-en une autre, pas les deux."),
+            field="mandatory_language_other",
+        )
+    if needs_lv and dossier.mandatory_language_id is None and not dossier.mandatory_language_other:
+        raise DomainError(
+            _("Choisissez la langue vivante obligatoire, ou saisissez-la si elle n'est pas dans la liste."),
+            field="mandatory_language",
+        )
     if dossier.optional_language_id:
         open_codes = set(dossier.session.optional_languages.values_list("code", flat=True))
         refusal = rules.optional_language_refusal(
@@ -328,7 +397,9 @@ def _check_handicap(dossier: Dossier, at: dt.datetime) -> None:
             field="accommodation_requested",
         )
     if dossier.r408_rqth_alternative and not (
-        dossier.handicap and dossier.specialty and dossier.specialty.requires_r408
+        dossier.handicap
+        and (opening := opening_for(dossier.session, dossier.specialty_id))
+        and opening.requires_r408
     ):
         raise DomainError(
             _(
@@ -431,9 +502,15 @@ def _apply_epreuves(dossier: Dossier, data: dict[str, Any]) -> None:
     given = data.get("rows") or {}
     offered = selectors.offered_benefices(dossier)
     keep: set[int] = set()
-    for epreuve in selectors.wizard_epreuves(dossier):
+    epreuves = selectors.wizard_epreuves(dossier)
+    covered = rules.units_covered_by_kept_maitresse(
+        [(e.pk, e.parent_id) for e in epreuves],
+        {pk for pk, row in given.items() if row and row.get("choice") == EpreuveChoice.BENEFICE},
+    )
+    for epreuve in epreuves:
         row = given.get(epreuve.pk)
-        if not row or not row.get("choice"):
+        if not row or not row.get("choice") or epreuve.pk in covered:
+            # A unit of a kept maîtresse is neither taken nor kept on its own (CF): no row.
             continue
         choice = row["choice"]
         if choice not in EpreuveChoice.values:
@@ -548,6 +625,7 @@ def _prefill(dossier: Dossier) -> None:
     dossier.first_registration_year = first or previous.session.year
     dossier.access_diploma = previous.access_diploma
     dossier.mandatory_language_id = previous.mandatory_language_id
+    dossier.mandatory_language_other = previous.mandatory_language_other
     # A candidate adjourned with an aménagement keeps it (NT).
     dossier.handicap = previous.handicap
     dossier.accommodation_requested = previous.accommodation_requested
@@ -560,6 +638,12 @@ def dossier_start(*, candidate, session: Session, acting_user=None, at: dt.datet
     a specialty is reused, so a double click never makes two drafts."""
     at = _now(at)
     academie = selectors.candidate_academie(candidate)
+    if academie is None and selectors.residence_outside_portal(candidate):
+        raise DomainError(
+            selectors.outside_portal_message(selectors.residence_outside_portal(candidate)),
+            field="session",
+            code="outside_portal",
+        )
     if academie is None:
         raise DomainError(
             _(
@@ -627,6 +711,8 @@ def dossier_save_tab(
     APPLIERS[tab](dossier, data)
     CHECKS[tab](dossier, at)
     completed = [t for t in dossier.completed_tabs if t != tab] + [tab]
+    # The re-checks below see this tab as answered (tab 8's handicap settles a bénéfice of tab 6).
+    dossier.completed_tabs = [t for t in selectors.TAB_SLUGS if t in completed]
     # A change here may break a tab saved earlier (a new category forbids the chosen forme...).
     broken: list[tuple[str, DomainError]] = []
     for other in CHOICE_TABS:
@@ -644,6 +730,8 @@ def dossier_save_tab(
         )
     completed = [t for t in completed if t not in {o for o, _e in broken}]
     dossier.completed_tabs = [t for t in selectors.TAB_SLUGS if t in completed]
+    # The page says which earlier tab this change undid, and why (never silently).
+    dossier.broken_tabs = [(other, exc.message) for other, exc in broken]
     changed = _changed(dossier, before)
     dossier._history_user = acting_user
     dossier.save()

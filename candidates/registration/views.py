@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.messaging.selectors import unread_by_dossier
 from candidates.models import Dossier
-from candidates.registration import selectors, services
+from candidates.registration import selectors, services, withdrawal
 from candidates.registration.forms import (
     TAB_FORMS,
     ConditionsForm,
@@ -21,6 +22,7 @@ from candidates.registration.forms import (
     SpecialtyForm,
 )
 from candidates.registration.selectors import TAB_LABELS, TAB_SLUGS, TABS
+from exams.deadlines import deadline_wording
 from portal.exceptions import DomainError
 
 
@@ -63,6 +65,7 @@ def start(request):
     """Tab 1: only open sessions of the académie of the candidate's département (CF, TLS)."""
     now = timezone.now()
     academie = selectors.candidate_academie(request.user)
+    outside = "" if academie else selectors.residence_outside_portal(request.user)
     sessions = list(selectors.open_sessions_for(request.user, at=now))
     form = SessionForm(request.POST if request.method == "POST" else None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
@@ -79,7 +82,14 @@ def start(request):
     return render(
         request,
         "candidates/wizard/start.html",
-        {"form": form, "sessions": sessions, "academie": academie, "existing": drafts, "now": now},
+        {
+            "form": form,
+            "sessions": sessions,
+            "academie": academie,
+            "existing": drafts,
+            "now": now,
+            "outside": outside and selectors.outside_portal_message(outside),
+        },
     )
 
 
@@ -97,7 +107,7 @@ def _initial(dossier: Dossier, tab: str) -> dict:
         "contact": CONTACT_FIELDS,
         "situation": SITUATION_FIELDS,
         "specialite": ["specialty", "option", "forme"],
-        "langues": ["mandatory_language", "optional_language"],
+        "langues": ["mandatory_language", "mandatory_language_other", "optional_language"],
         "handicap": HANDICAP_FIELDS,
     }.get(tab, [])
     initial = {f: getattr(dossier, f) for f in fields}
@@ -158,6 +168,11 @@ def tab(request, pk: int, tab: str):
             dossier = _dossier(request, pk)  # what is saved, untouched by the refused change
         else:
             messages.success(request, _("Onglet « %(tab)s » enregistré.") % {"tab": TAB_LABELS[tab]})
+            for other, why in getattr(dossier, "broken_tabs", []):
+                messages.warning(
+                    request,
+                    _("L'onglet « %(tab)s » est à revoir : %(why)s") % {"tab": TAB_LABELS[other], "why": why},
+                )
             following = TAB_SLUGS[TAB_SLUGS.index(tab) + 1]
             return redirect("registration:tab", pk=dossier.pk, tab=following)
     context = _context(dossier, tab, now, form=form)
@@ -166,7 +181,11 @@ def tab(request, pk: int, tab: str):
         for field in form.fields.values():
             field.widget.attrs["disabled"] = True
     if tab == "handicap":
-        context["handicap_deadline"] = dossier.session.local(dossier.session.handicap_request_deadline)
+        deadline = dossier.session.handicap_request_deadline
+        # «le 15/11/2023 à 17 h 00» or «le 8/12/2024 à minuit»: the notice's way (exams.deadlines).
+        context["handicap_deadline"] = deadline and deadline_wording(
+            deadline, dossier.session.academie.tzinfo
+        )
     template = (
         "candidates/wizard/tab_epreuves.html" if tab == "epreuves" else "candidates/wizard/tab_form.html"
     )
@@ -220,6 +239,8 @@ def detail(request, pk: int):
             "session": dossier.session,
             "status": selectors.dossier_status(dossier, at=now),
             "read_only": _read_only_reason(dossier, now),
+            "may_withdraw": withdrawal.withdrawal_refusal(dossier, now) is None,
+            "thread_unread": unread_by_dossier([dossier.pk], from_staff=True).get(dossier.pk, 0),
             **_summary(dossier),
         },
     )

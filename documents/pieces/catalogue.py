@@ -80,13 +80,7 @@ def _ms(*, deadline_kind: str = "standard", source: str) -> list[dict]:
 TLS_ANNEX_1: list[dict] = [
     {**ALWAYS_RECAP, "source": "TLS annexe 1, tous les candidats 1"},
     {**ALWAYS_IDENTITY, "source": "TLS annexe 1, tous les candidats 2"},
-    {
-        "code": "jdc",
-        "reason": "Vous êtes de nationalité française et avez moins de 25 ans à la clôture des inscriptions.",
-        "nationality": "FR",
-        "max_age": 25,
-        "source": "TLS annexe 1, tous les candidats 3",
-    },
+    # TLS annexe 1, tous les candidats 3 (JDC): national law, documents.pieces.rules.NATIONAL_RULES.
     {
         "code": "access_diploma",
         "reason": "Demandé à tous les candidats : le diplôme qui donne accès au BTS.",
@@ -205,19 +199,10 @@ def _replace(rules: list[dict], code: str, new: dict) -> list[dict]:
 
 
 # --- CF: TLS annex 1 plus CF's own R408 table, Maintenance des systèmes and JDC 18-25 ------------
+# CF §8 asks the JDC from 18 to 25; the national rule (under 25, documents.pieces.rules.NATIONAL_RULES)
+# covers it in every académie.
 CF_RULES: list[dict] = _replace(
-    _replace(
-        TLS_ANNEX_1,
-        "jdc",
-        {
-            "code": "jdc",
-            "reason": "Vous êtes de nationalité française et avez entre 18 et 25 ans à la clôture des inscriptions.",
-            "nationality": "FR",
-            "min_age": 18,
-            "max_age": 25,
-            "source": "CF §8 (loi 97-1019)",
-        },
-    ),
+    TLS_ANNEX_1,
     "r408",
     {
         **R408,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates import identity
 from candidates.models import Category, ContinuingSituation
 from documents.pieces.uploads import ACCEPT_ATTRIBUTE, human_size
+from exams.catalogue import opening_for
 from exams.models import Language, Session, Specialty
 from portal.forms import PortalForm, PortalFormHelper
 
@@ -214,7 +215,13 @@ class SimulatorForm(PortalForm, forms.Form):
         cleaned = super().clean()
         specialty = cleaned.get("specialty")
         option = (cleaned.get("option") or "").upper()
-        if specialty is not None:
+        session = cleaned.get("session")
+        if specialty is not None and session is not None and opening_for(session, specialty.pk) is None:
+            self.add_error(
+                "specialty",
+                _("La session « %(session)s » n'ouvre pas cette spécialité.") % {"session": session},
+            )
+        elif specialty is not None:
             codes = {o.code for o in specialty.options.all()}
             if codes and not option:
                 self.add_error("option", _("Choisissez l'option de cette spécialité."))

@@ -13,6 +13,9 @@ from typing import Any
 
 STANDARD = "standard"
 LATE = "late"
+# The code a mandatory language typed in «autre langue» stands for (never one of the listed ones,
+# so a rule "mandatory language not in [en, es]" applies to it).
+OTHER_LANGUAGE = "autre"
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class RequirementProfile:
     continuing_situation: str = ""
     positioning_decision: bool = False
     benefice_renounced: bool = False
+    r408_rqth_alternative: bool = False
 
 
 # --- the conditions, declared once --------------------------------------------------------------
@@ -155,6 +159,45 @@ def rule_applies(rule: RuleData, profile: RequirementProfile, *, closing_day: dt
     )
 
 
+# National law no académie can switch off: these rules apply in every session, whatever its own
+# rules say (an académie's rule for the same piece only adds its reason).
+NATIONAL_RULES: tuple[RuleData, ...] = (
+    RuleData(
+        code="jdc",
+        label="Certificat JDC, exemption ou attestation de recensement",
+        reason=(
+            "Vous êtes de nationalité française et avez moins de 25 ans à la clôture des inscriptions "
+            "(Code du service national, articles L113-4 et L114-6)."
+        ),
+        nationality="FR",
+        max_age=25,
+        order=15,  # after the recap (0) and the identity (10) of the seeded tables, as TLS lists it
+    ),
+)
+
+
+R408 = "r408"
+RQTH_MEDICAL = "rqth_medical"
+
+
+def rqth_instead_of_r408(rule: RuleData, profile: RequirementProfile) -> RuleData:
+    """A handicapped candidate of an R408 specialty may give a RQTH and a medical certificate of
+    incompatibility instead of the R408 attestation (CF, tableau R408: «ou RQTH et certificat
+    médical»): the answer of tab 8 swaps that piece, with the same deadline."""
+    if rule.code != R408 or not profile.r408_rqth_alternative:
+        return rule
+    return RuleData(
+        code=RQTH_MEDICAL,
+        label="Reconnaissance de la qualité de travailleur handicapé (RQTH) et certificat médical",
+        reason=(
+            "Vous avez choisi de fournir une RQTH et un certificat médical d'incompatibilité au lieu "
+            "de l'attestation de formation R408."
+        ),
+        deadline_kind=rule.deadline_kind,
+        order=rule.order,
+    )
+
+
 def required_pieces(
     profile: RequirementProfile,
     rules: Sequence[RuleData],
@@ -168,11 +211,13 @@ def required_pieces(
     anyone keeping a bénéfice): the piece is listed once with every reason, and the standard
     deadline wins over the late one (the earlier deadline is the one that binds).
     ``deadlines`` maps "standard" and "late" to the session's instants (Session.piece_deadline).
+    NATIONAL_RULES always apply (JDC: Code du service national L113-4, L114-6), at their order.
     """
     found: dict[str, tuple[RuleData, list[str], str]] = {}
-    for rule in sorted(rules, key=lambda r: r.order):
+    for rule in sorted([*NATIONAL_RULES, *rules], key=lambda r: r.order):
         if not rule_applies(rule, profile, closing_day=closing_day):
             continue
+        rule = rqth_instead_of_r408(rule, profile)
         if rule.code in found:
             first, reasons, kind = found[rule.code]
             if rule.reason not in reasons:

@@ -7,17 +7,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from candidates.models import Dossier, EpreuveChoice
-from documents.models import Piece, PieceCode, PieceRule, PieceState
+from documents.models import Piece, PieceCode, PieceRule, PieceState, RequirementSnapshot
 from documents.pieces import catalogue as piece_rules_catalogue
 from documents.pieces.rules import (
     CONDITION_NAMES,
+    OTHER_LANGUAGE,
     RequiredPiece,
     RequirementProfile,
     RuleData,
     conditions_from,
     required_pieces,
 )
-from exams.models import Academie, PieceDeadlineKind, Session
+from exams.catalogue import opening_for
+from exams.models import PieceDeadlineKind, Session
 
 
 def _label(code: str, label: str) -> str:
@@ -57,15 +59,16 @@ def rule_data_from_model(rule: PieceRule) -> RuleData:
     )
 
 
-def rules_for_academie(academie: Academie) -> list[RuleData]:
-    """The académie's rules as its managers edited them; an académie that has none yet gets the
-    notices' table (Toulouse's when its notice has none: domain.md §6), so it is never without."""
-    if PieceRule.objects.filter(academie=academie).exists():
-        rules = PieceRule.objects.filter(academie=academie, is_active=True).prefetch_related("specialties")
+def rules_for_session(session: Session) -> list[RuleData]:
+    """The session's rules as its académie's managers edited them (next year's edits never change
+    this year's: issue 13); a session that has none yet gets its académie's notice table
+    (Toulouse's when its notice has none: domain.md §6), so it is never without."""
+    if PieceRule.objects.filter(session=session).exists():
+        rules = PieceRule.objects.filter(session=session, is_active=True).prefetch_related("specialties")
         return [rule_data_from_model(rule) for rule in rules]
     return [
-        rule_data_from_dict({**rule, "order": i})
-        for i, rule in enumerate(piece_rules_catalogue.rules_for_academie(academie.code))
+        rule_data_from_dict({**rule, "order": i * 10})  # as seeded (piece_rules_seed_session)
+        for i, rule in enumerate(piece_rules_catalogue.rules_for_academie(session.academie.code))
     ]
 
 
@@ -85,7 +88,7 @@ def required_pieces_for_profile(
     passes the académie's ``rules`` once instead of reading them again for every dossier."""
     return required_pieces(
         profile,
-        rules_for_academie(session.academie) if rules is None else rules,
+        rules_for_session(session) if rules is None else rules,
         closing_day=session_closing_day(session),
         deadlines=session_deadlines(session),
     )
@@ -94,28 +97,73 @@ def required_pieces_for_profile(
 def requirement_profile_for_dossier(dossier: Dossier) -> RequirementProfile:
     choices = list(dossier.epreuve_choices.select_related("epreuve"))
     specialty = dossier.specialty
+    opening = opening_for(dossier.session, dossier.specialty_id)
     return RequirementProfile(
         category=dossier.category,
         specialty_code=specialty.code if specialty else "",
-        specialty_r408=bool(specialty and specialty.requires_r408),
+        specialty_r408=bool(opening and opening.requires_r408),
         option_code=dossier.option.code if dossier.option_id else "",
         nationality=dossier.nationality or "",
         birth_date=dossier.birth_date,
         benefices=any(c.choice == EpreuveChoice.BENEFICE and not c.benefice_renounced for c in choices),
         dispenses=any(c.choice == EpreuveChoice.DISPENSE for c in choices),
         engagement=any(c.epreuve.is_student_engagement and c.choice == EpreuveChoice.TAKEN for c in choices),
-        mandatory_language=dossier.mandatory_language.code if dossier.mandatory_language_id else "",
+        mandatory_language=(
+            dossier.mandatory_language.code
+            if dossier.mandatory_language_id
+            else (OTHER_LANGUAGE if dossier.mandatory_language_other else "")
+        ),
         handicap=dossier.handicap,
         continuing_situation=dossier.continuing_situation,
         positioning_decision=dossier.positioning_decision,
         benefice_renounced=any(c.benefice_renounced for c in choices),
+        r408_rqth_alternative=dossier.r408_rqth_alternative,
     )
 
 
 def required_pieces_for_dossier(
     dossier: Dossier, *, rules: list[RuleData] | None = None
 ) -> list[RequiredPiece]:
+    """What the dossier must provide: once its pieces were locked, the requirements it was locked
+    (and then decided) on, whatever the session's rules became since (issue 13)."""
+    snapshot = RequirementSnapshot.objects.filter(dossier_id=dossier.pk).first() if dossier.pk else None
+    if snapshot is not None:
+        deadlines = session_deadlines(dossier.session)
+        return [
+            RequiredPiece(
+                code=p["code"],
+                label=p["label"],
+                reason=p["reason"],
+                deadline=deadlines.get(p["deadline_kind"]) or deadlines[PieceDeadlineKind.STANDARD],
+                deadline_kind=p["deadline_kind"],
+                reasons=tuple(p.get("reasons", ())),
+            )
+            for p in snapshot.pieces
+        ]
     return required_pieces_for_profile(dossier.session, requirement_profile_for_dossier(dossier), rules=rules)
+
+
+def freeze_requirements(
+    dossier: Dossier, *, at: dt.datetime, required: list[RequiredPiece] | None = None
+) -> None:
+    """Store the requirements at the lock: the review and the decision rest on them."""
+    if RequirementSnapshot.objects.filter(dossier_id=dossier.pk).exists():
+        return
+    required = required_pieces_for_dossier(dossier) if required is None else required
+    RequirementSnapshot.objects.create(
+        dossier=dossier,
+        taken_at=at,
+        pieces=[
+            {
+                "code": r.code,
+                "label": r.label,
+                "reason": r.reason,
+                "deadline_kind": r.deadline_kind,
+                "reasons": list(r.reasons),
+            }
+            for r in required
+        ],
+    )
 
 
 def is_present(piece: Piece | None) -> bool:

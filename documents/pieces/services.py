@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierState
 from candidates.states import transition
-from documents.models import Piece, PieceFile, PieceRule, PieceState
+from documents.models import Piece, PieceCode, PieceFile, PieceRule, PieceState
 from documents.pieces import catalogue as piece_rules_catalogue
 from documents.pieces import selectors
 from documents.pieces.rules import CONDITIONS, SET_KINDS, RequiredPiece
 from documents.pieces.uploads import CleanUpload, check_upload
 from documents.storage_safety import storage_delete, storage_save
-from exams.models import Academie, PieceDeadlineKind, Specialty
+from exams.models import PieceDeadlineKind, Session, Specialty
 from notifications.services import notify
 from portal.exceptions import DomainError
 
@@ -60,7 +60,8 @@ def _deposit_policy(
             ),
             code="draft",
         )
-    if dossier.state not in DEPOSIT_STATES:
+    reserved_late = dossier.state == DossierState.COMPLIANT and dossier.compliant_under_reservation
+    if dossier.state not in DEPOSIT_STATES and not reserved_late:
         raise DomainError(
             _("Ce dossier (%(state)s) n'accepte plus de pièces.") % {"state": dossier.get_state_display()},
             code="closed",
@@ -70,6 +71,10 @@ def _deposit_policy(
     required = next((r for r in required_pieces if r.code == code), None)
     if required is None:
         raise DomainError(_("Cette pièce n'est pas demandée pour votre dossier."), code="not_required")
+    if reserved_late and required.deadline_kind != PieceDeadlineKind.LATE:
+        raise DomainError(
+            _("Votre dossier est conforme : seules les pièces tardives restent à déposer."), code="closed"
+        )
     existing = pieces.get(code) if pieces is not None else dossier.pieces.filter(code=code).first()
     if existing and existing.state == PieceState.ACCEPTED:
         raise DomainError(
@@ -204,6 +209,14 @@ def _deposit_cleaned(
                     continue  # one copy of a file per piece
                 known.add(clean.sha256)
                 _store(piece=piece, clean=clean, by=by, stored=stored)
+            if code == PieceCode.RECAP_SIGNED and dossier.signed_at is None:
+                # The paper route: the confirmation printed, signed and deposited freezes the
+                # choices exactly as the e-signature does (NM: «Il n'est jamais possible de
+                # modifier son inscription après le retour de la confirmation»).
+                dossier.signed_at = at
+                dossier._history_user = by
+                dossier._change_reason = "Confirmation signée déposée"
+                dossier.save(update_fields=["signed_at", "updated_at"])
             notify(
                 dossier.candidate,
                 "piece_deposited",
@@ -306,6 +319,7 @@ def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Do
         if refusal is not None:
             raise refusal
         dossier.pieces_locked_at = at
+        selectors.freeze_requirements(dossier, at=at)
         transition(dossier, DossierState.SUBMITTED, by=by)
         late = selectors.missing_pieces(dossier, kind=PieceDeadlineKind.LATE)
         notify(
@@ -330,7 +344,7 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
     each dossier is re-read under a row lock."""
     at = at or timezone.now()
     done: dict[str, list[int]] = {"cancelled": [], "submitted": []}
-    rules_by_academie: dict[int, list] = {}  # the rules are read once per académie, not per dossier
+    rules_by_session: dict[int, list] = {}  # the rules are read once per session, not per dossier
     candidates = Dossier.objects.filter(
         state__in=[DossierState.REGISTERED, DossierState.INCOMPLETE], session__pieces_deadline__lte=at
     ).values_list("pk", flat=True)
@@ -351,10 +365,11 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
             )
             if at < dossier.session.piece_deadline(kind):
                 continue
-            academie = dossier.session.academie
-            if academie.pk not in rules_by_academie:
-                rules_by_academie[academie.pk] = selectors.rules_for_academie(academie)
-            required = selectors.required_pieces_for_dossier(dossier, rules=rules_by_academie[academie.pk])
+            if dossier.session_id not in rules_by_session:
+                rules_by_session[dossier.session_id] = selectors.rules_for_session(dossier.session)
+            required = selectors.required_pieces_for_dossier(
+                dossier, rules=rules_by_session[dossier.session_id]
+            )
             pieces = {p.code: p for p in dossier.pieces.all()}
             missing = selectors.pieces_blocking_submission(dossier, required=required, pieces=pieces)
             if missing:
@@ -373,6 +388,7 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
                 done["cancelled"].append(pk)
             else:
                 dossier.pieces_locked_at = dossier.pieces_locked_at or at
+                selectors.freeze_requirements(dossier, at=at, required=required)
                 transition(dossier, DossierState.SUBMITTED)
                 notify(
                     dossier.candidate,
@@ -397,15 +413,16 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
     return done
 
 
-def piece_rules_seed_academie(*, academie: Academie) -> int:
-    """Create the notices' rules of one académie unless it already has rules (the managers' edits
-    are never overwritten). A rule naming specialties absent from the catalogue is skipped: with
-    no specialty it would apply to everyone."""
-    if PieceRule.objects.filter(academie=academie).exists():
+def piece_rules_seed_session(*, session: Session) -> int:
+    """Create the notice's rules of the session's académie unless the session already has rules
+    (the managers' edits are never overwritten). A rule naming specialties the session does not
+    open is skipped: with no specialty left it would apply to everyone."""
+    if PieceRule.objects.filter(session=session).exists():
         return 0
+    opened = {s.code: s for s in Specialty.objects.filter(openings__session=session)}
     created = 0
-    for order, rule in enumerate(piece_rules_catalogue.rules_for_academie(academie.code)):
-        specialties = list(Specialty.objects.filter(code__in=rule.get("specialties", [])))
+    for order, rule in enumerate(piece_rules_catalogue.rules_for_academie(session.academie.code)):
+        specialties = [opened[code] for code in rule.get("specialties", []) if code in opened]
         if rule.get("specialties") and not specialties:
             continue
         conditions = {}
@@ -418,7 +435,7 @@ def piece_rules_seed_academie(*, academie: Academie) -> int:
             elif condition.name in rule:
                 conditions[condition.name] = rule[condition.name]
         obj = PieceRule.objects.create(
-            academie=academie,
+            session=session,
             code=rule["code"],
             label=rule.get("label", ""),
             reason=rule["reason"],
@@ -432,7 +449,24 @@ def piece_rules_seed_academie(*, academie: Academie) -> int:
     return created
 
 
+def piece_rules_copy(*, source: Session, target: Session) -> int:
+    """Copy every rule of ``source`` to ``target`` (the roll-over), specialties included."""
+    copied = 0
+    for rule in PieceRule.objects.filter(session=source).prefetch_related("specialties").order_by("pk"):
+        specialties = list(rule.specialties.all())
+        rule.pk = rule.id = None
+        rule._state.adding = True
+        rule.session = target
+        rule.save()
+        rule.specialties.set(specialties)
+        copied += 1
+    return copied
+
+
 @transaction.atomic
 def seed_piece_rules() -> int:
-    """Seed the rules of every académie of the catalogue (idempotent); seed_demo calls it."""
-    return sum(piece_rules_seed_academie(academie=a) for a in Academie.objects.order_by("code"))
+    """Seed the rules of every session of the catalogue (idempotent); seed_demo calls it."""
+    return sum(
+        piece_rules_seed_session(session=s)
+        for s in Session.objects.select_related("academie").order_by("code")
+    )

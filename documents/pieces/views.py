@@ -24,6 +24,7 @@ from documents.pieces.uploads import (
     human_size,
     max_bytes,
 )
+from exams.catalogue import opening_for
 from exams.models import PieceDeadlineKind
 from portal.exceptions import DomainError
 from portal.files import private_file_response
@@ -186,10 +187,11 @@ def piece_file(request, file_uuid):
 def _profile_from_form(form: SimulatorForm) -> RequirementProfile:
     data = form.cleaned_data
     specialty = data["specialty"]
+    opening = opening_for(data["session"], specialty.pk)  # R408 is the session's (AM lists its own)
     return RequirementProfile(
         category=data["category"],
         specialty_code=specialty.code,
-        specialty_r408=specialty.requires_r408,
+        specialty_r408=bool(opening and opening.requires_r408),
         option_code=data["option"],
         nationality=data["nationality"],
         birth_date=data["birth_date"],

@@ -233,6 +233,8 @@ def test_a_benefice_below_ten_in_global_form_is_refused_on_its_grade(client, wor
     for tab in ("identite", "contact", "situation"):
         client.post(_url(dossier, tab), TAB_DATA[tab])
     client.post(_url(dossier, "specialite"), {"specialty": world["specialty"].pk, "forme": "global"})
+    # The handicap question answered "no" first: the rule is decided on tab 6 itself.
+    client.post(_url(dossier, "handicap"), {})
     e1 = world["E1"].pk
     rows = {f"choice_{world[c].pk}": "taken" for c in ("E2", "E31", "E32")}
     rows.update({f"choice_{e1}": "benefice", f"grade_{e1}": "8", f"obtained_on_{e1}": "2024-06-20"})

@@ -35,6 +35,9 @@ BASE = RequirementProfile(
 MS = "maintenance-des-systemes"
 ALWAYS = {"recap_signed", "identity"}
 TLS_ALL = ALWAYS | {"jdc", "access_diploma"}
+# The JDC is national law (documents.pieces.rules.NATIONAL_RULES): asked in NM and AM too, though
+# their tables omit it.
+NM_ALL = ALWAYS | {"jdc"}
 
 
 def codes(academie: str, profile: RequirementProfile) -> set[str]:
@@ -192,12 +195,12 @@ ROWS = [
         TLS_ALL | {"work_certs"},
         "TLS: le handicap ne demande pas de pièce ici (demande au médecin)",
     ),
-    # CF: the Toulouse table plus its own JDC 18-25, R408 and MS.
+    # CF: the Toulouse table plus its own R408 and MS (its JDC 18-25 is covered by the national rule).
     (
         "clermont-ferrand",
         p(birth_date=dt.date(2006, 11, 16)),
-        ALWAYS | {"access_diploma", "schooling_certs", "internship_certs"},
-        "CF §8: JDC entre 18 et 25 ans, 16 ans 364 jours non",
+        TLS_ALL | {"schooling_certs", "internship_certs"},
+        "CF §8 asks 18-25; the national rule (under 25) asks it at 16 too",
     ),
     (
         "clermont-ferrand",
@@ -231,93 +234,93 @@ ROWS = [
         TLS_ALL | {"previous_transcript", "internship_or_work_cert"},
         "NT → TLS annexe 1: session précédente",
     ),
-    # NM's own table: no JDC, no access diploma.
-    ("nancy-metz", p(), ALWAYS, "NM tableau: scolaire, confirmation et identité seulement"),
+    # NM's own table: no access diploma; the JDC comes from the national rule.
+    ("nancy-metz", p(), NM_ALL, "NM tableau: scolaire, confirmation et identité seulement (+ JDC national)"),
     (
         "nancy-metz",
         p(category="distance_apprentice"),
-        ALWAYS | {"apprenticeship_contract"},
+        NM_ALL | {"apprenticeship_contract"},
         "NM tableau: contrat d'apprentissage",
     ),
     (
         "nancy-metz",
         p(category="former_apprentice"),
-        ALWAYS | {"apprenticeship_contract"},
+        NM_ALL | {"apprenticeship_contract"},
         "NM tableau: ex-apprentis",
     ),
     (
         "nancy-metz",
         p(category="former_continuing"),
-        ALWAYS | {"employment_contract"},
+        NM_ALL | {"employment_contract"},
         "NM tableau: ex-formation continue",
     ),
     (
         "nancy-metz",
         p(category="work_experience"),
-        ALWAYS | {"work_certs"},
+        NM_ALL | {"work_certs"},
         "NM tableau: certificats de travail + fiche de poste",
     ),
     (
         "nancy-metz",
         p(benefices=True, dispenses=True, engagement=True),
-        ALWAYS | {"previous_transcript", "dispense_diploma", "engagement_form"},
+        NM_ALL | {"previous_transcript", "dispense_diploma", "engagement_form"},
         "NM tableau: bénéfices, dispenses, engagement",
     ),
     (
         "nancy-metz",
         p(specialty_code="fluides-energies-domotique", specialty_r408=True, option_code="A"),
-        ALWAYS | {"r408"},
+        NM_ALL | {"r408"},
         "NM tableau: R408",
     ),
     (
         "nancy-metz",
         p(specialty_code=MS, option_code="B"),
-        ALWAYS | {"ms_electrical", "ms_first_aid", "ms_refrigerants"},
+        NM_ALL | {"ms_electrical", "ms_first_aid", "ms_refrigerants"},
         "NM tableau: maintenance des systèmes",
     ),
-    ("nancy-metz", p(mandatory_language="ar"), ALWAYS, "NM: pas d'attestation de langue"),
+    ("nancy-metz", p(mandatory_language="ar"), NM_ALL, "NM: pas d'attestation de langue"),
     # AM's list.
-    ("aix-marseille", p(), ALWAYS | {"schooling_certs", "access_diploma"}, "AM: formation à distance"),
+    ("aix-marseille", p(), NM_ALL | {"schooling_certs", "access_diploma"}, "AM: formation à distance"),
     (
         "aix-marseille",
         p(category="distance_continuing"),
-        ALWAYS | {"schooling_certs", "access_diploma"},
+        NM_ALL | {"schooling_certs", "access_diploma"},
         "AM: formation à distance (toutes)",
     ),
     (
         "aix-marseille",
         p(category="work_experience"),
-        ALWAYS | {"work_certs"},
+        NM_ALL | {"work_certs"},
         "AM: expérience professionnelle",
     ),
     (
         "aix-marseille",
         p(category="former_school"),
-        ALWAYS | {"previous_transcript"},
+        NM_ALL | {"previous_transcript"},
         "AM: candidats redoublants",
     ),
     (
         "aix-marseille",
         p(category="work_experience", mandatory_language="ar"),
-        ALWAYS | {"work_certs", "language_training"},
+        NM_ALL | {"work_certs", "language_training"},
         "AM §4: langues rares",
     ),
     (
         "aix-marseille",
         p(category="work_experience", specialty_code="batiment", specialty_r408=True),
-        ALWAYS | {"work_certs", "r408"},
+        NM_ALL | {"work_certs", "r408"},
         "AM: remarque R408",
     ),
     (
         "aix-marseille",
         p(category="work_experience", specialty_code=MS, option_code="B"),
-        ALWAYS | {"work_certs"},
+        NM_ALL | {"work_certs"},
         "AM (session 2023): pas d'attestations MS",
     ),
     (
         "aix-marseille",
         p(category="work_experience", positioning_decision=True, dispenses=True),
-        ALWAYS | {"work_certs", "positioning_decision", "dispense_diploma"},
+        NM_ALL | {"work_certs", "positioning_decision", "dispense_diploma"},
         "AM: décision d'aménagement, dispense",
     ),
     # Martinique: no notice, Toulouse's table.
@@ -374,7 +377,7 @@ def test_the_standard_deadline_wins_when_two_rules_disagree():
         RuleData(code="r408", label="R408", reason="a", deadline_kind="late"),
         RuleData(code="r408", label="R408", reason="b", deadline_kind="standard"),
     ]
-    (piece,) = required_pieces(BASE, rules, closing_day=CLOSING, deadlines=DEADLINES)
+    (piece,) = required_pieces(p(nationality="DE"), rules, closing_day=CLOSING, deadlines=DEADLINES)
     assert piece.deadline_kind == "standard" and piece.deadline == STD
 
 

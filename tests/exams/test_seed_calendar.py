@@ -19,4 +19,7 @@ def test_open_session_never_overwrites_a_notice_session():
     seed_catalogue(now=dt.datetime(2024, 11, 1, 12, 0, tzinfo=dt.UTC))
     nm = Session.objects.get(code="nancy-metz-bts-2025")
     assert nm.registration_closes_at == dt.datetime(2024, 11, 13, 17, 0, tzinfo=PARIS)
-    assert Session.objects.filter(code="nancy-metz-bts-2026").exists()
+    # Its registration period would overlap the notice's, which is open then: not created
+    # (Session.clean refuses overlapping sessions, issue 13).
+    assert not Session.objects.filter(code="nancy-metz-bts-2026").exists()
+    assert Session.objects.filter(code="toulouse-bts-2025").exists()

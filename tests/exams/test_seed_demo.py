@@ -16,7 +16,7 @@ from django.utils import timezone
 from exams.demo import next_session_year
 from exams.demo_catalogue import DEMO_PASSWORD
 from exams.management.commands.seed_demo import COUNTED
-from exams.models import Academie, Epreuve, Session, Specialty, StaffAssignment
+from exams.models import Academie, Epreuve, Session, SessionSpecialty, Specialty, StaffAssignment
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -92,7 +92,8 @@ def test_each_academie_has_a_session_open_now(seeded):
         ("toulouse-bts-2024", dt.datetime(2023, 10, 11, 14, 0), dt.datetime(2023, 11, 15, 17, 0)),
         ("nancy-metz-bts-2025", dt.datetime(2024, 10, 14, 9, 0), dt.datetime(2024, 11, 13, 17, 0)),
         ("aix-marseille-bts-2023", dt.datetime(2022, 10, 18, 8, 0), dt.datetime(2022, 11, 21, 18, 0)),
-        ("nantes-bts-2024", dt.datetime(2023, 10, 16, 0, 0), dt.datetime(2023, 11, 15, 23, 59)),
+        # NT 004 l. 21 «au mercredi 15 novembre 2023»: the whole day, so 00:00 on the 16th is late.
+        ("nantes-bts-2024", dt.datetime(2023, 10, 16, 0, 0), dt.datetime(2023, 11, 16, 0, 0)),
     ],
 )
 def test_notice_sessions_have_the_notices_local_opening_and_closing(seeded, code, opens, closes):
@@ -105,10 +106,14 @@ def test_notice_sessions_have_the_notices_local_opening_and_closing(seeded, code
 @pytest.mark.django_db
 def test_notice_late_and_handicap_deadlines(seeded):
     nm = Session.objects.get(code="nancy-metz-bts-2025")
-    assert nm.late_pieces_deadline == dt.datetime(2025, 1, 17, 23, 59, tzinfo=PARIS)
+    # «avant le 17 janvier 2025»: the 17th is accepted through 23:59:59 (exams.deadlines).
+    assert nm.late_pieces_deadline == dt.datetime(2025, 1, 18, 0, 0, tzinfo=PARIS)
     assert nm.handicap_request_url.endswith("demande-d-amenagements-d-epreuves-122438")
     tls = Session.objects.get(code="toulouse-bts-2024")
-    assert tls.review_deadline == dt.datetime(2024, 1, 10, 23, 59, tzinfo=PARIS)
+    assert tls.review_deadline == dt.datetime(2024, 1, 11, 0, 0, tzinfo=PARIS)
+    nt = Session.objects.get(code="nantes-bts-2024")
+    # NT 004 l. 62 «le vendredi 24 novembre 2023 à minuit».
+    assert nt.pieces_deadline == dt.datetime(2023, 11, 25, 0, 0, tzinfo=PARIS)
 
 
 @pytest.mark.django_db
@@ -123,7 +128,7 @@ def test_martinique_open_session_closes_at_17h_martinique_time(seeded):
 
 
 @pytest.mark.django_db
-def test_r408_flags_match_the_clermont_ferrand_table(seeded):
+def test_r408_flags_are_each_notices_list(seeded):
     expected = {
         "architectures-en-metal-conception-et-realisation": (True, True),
         "batiment": (False, True),
@@ -134,9 +139,28 @@ def test_r408_flags_match_the_clermont_ferrand_table(seeded):
         "systemes-constructifs-bois-et-habitat": (True, True),
         "travaux-publics": (False, True),
     }
-    flags = {s.code: (s.r408_annex4, s.r408_annex5) for s in Specialty.objects.all()}
-    for code, value in flags.items():
-        assert value == expected.get(code, (False, False)), code
+    # CF 000 l. 255-269: the table with its annexes.
+    cf = SessionSpecialty.objects.filter(session__code="clermont-ferrand-bts-2024").select_related(
+        "specialty"
+    )
+    assert {o.specialty.code: (o.r408_annex4, o.r408_annex5) for o in cf if o.requires_r408} == expected
+    assert cf.count() == Specialty.objects.count()
+
+    def r408_list(code):
+        return {
+            o.specialty.code
+            for o in SessionSpecialty.objects.filter(session__code=code).select_related("specialty")
+            if o.requires_r408
+        }
+
+    mec, fab = (
+        "management-economique-de-la-construction",
+        "finitions-amenagement-des-batiments-conception-et-realisation",
+    )
+    # TLS 001 l. 206 lists neither MEC nor FAB; AM 003 l. 154 lists EEC (MEC) but not FAB; NM 002 l. 118 MEC.
+    assert mec not in r408_list("toulouse-bts-2024") and fab not in r408_list("toulouse-bts-2024")
+    assert mec in r408_list("aix-marseille-bts-2023") and fab not in r408_list("aix-marseille-bts-2023")
+    assert mec in r408_list("nancy-metz-bts-2025")
 
 
 @pytest.mark.django_db
