@@ -8,6 +8,10 @@ bench-results.json (docs/performance.md says what each figure means and the goal
     BENCH_ADMIN_DOSSIERS=100000  dossiers generated for the admin (quick: 20000)
     BENCH_SECONDS=5       duration of each wrk run (quick: 1)
     BENCH_ONLY=rush,pages,admin,pdf  a subset
+    BENCH_PG_URL=postgres://postgres@127.0.0.1:5432  the server (database BENCH_DB=bench is dropped and created)
+    BENCH_REDIS=redis://127.0.0.1:6379, BENCH_REDIS_DB=9  the Redis DB (flushed)
+    BENCH_PORT=8765       gunicorn's port; BENCH_KEEP=1 keeps the logs in /tmp/portal-bench-*
+    BENCH_OUTPUT=bench-results.json
 """
 
 from __future__ import annotations
