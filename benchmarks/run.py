@@ -162,7 +162,9 @@ def main() -> int:
             from rush import check_rush, run_rush
 
             results["gunicorn"] = " ".join(__import__("stack").compose_command("web"))
-            results["celery"] = " ".join(__import__("stack").compose_command("worker"))
+            results["celery"] = [
+                " ".join(__import__("stack").compose_command(w)) for w in __import__("stack").CELERY_WORKERS
+            ]
             print(f"   ready in {time.monotonic() - started:.0f} s", flush=True)
 
             print(f"== rush: {RUSH_N} candidates, {RUSH_CONCURRENCY} at once", flush=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from exams.models import Departement, Epreuve, Language, Session, Specialty, SpecialtyOption
+from exams.models import Departement, Epreuve, Language, Route, Session, Specialty, SpecialtyOption
 
 
 class UserManager(BaseUserManager):
@@ -154,16 +154,8 @@ class Profile(IdentityFields, ContactFields):
         return self.display_name or str(self.user)
 
 
-class Category(models.TextChoices):
-    """Routes open to an individual candidate (domain.md §3, NM)."""
-
-    DISTANCE_SCHOOL = "distance_school", _("Enseignement à distance, voie scolaire")
-    DISTANCE_APPRENTICE = "distance_apprentice", _("Enseignement à distance, apprenti")
-    DISTANCE_CONTINUING = "distance_continuing", _("Enseignement à distance, formation continue")
-    FORMER_SCHOOL = "former_school", _("Ex-scolaire (refusé à une session précédente)")
-    FORMER_APPRENTICE = "former_apprentice", _("Ex-apprenti")
-    FORMER_CONTINUING = "former_continuing", _("Ex-formation continue")
-    WORK_EXPERIENCE = "work_experience", _("Expérience professionnelle d'un an")
+# The routes are the catalogue's (a session says which it accepts): one list, exams.models.Route.
+Category = Route
 
 
 class Forme(models.TextChoices):
@@ -196,6 +188,7 @@ class DossierState(models.TextChoices):
     NON_COMPLIANT = "non_compliant", _("Non conforme")
     EXPIRED = "expired", _("Expiré – non enregistré à la clôture")
     CANCELLED = "cancelled", _("Annulé – pièces manquantes à la date limite")
+    WITHDRAWN = "withdrawn", _("Désisté – le candidat a retiré son inscription")
 
 
 class Dossier(IdentityFields, ContactFields):
@@ -245,6 +238,12 @@ class Dossier(IdentityFields, ContactFields):
         related_name="+",
         verbose_name=_("LV obligatoire"),
     )
+    mandatory_language_other = models.CharField(
+        _("autre langue vivante obligatoire"),
+        max_length=60,
+        blank=True,
+        help_text=_("Une langue absente de la liste : le rectorat organise l'épreuve (CF)."),
+    )
     optional_language = models.ForeignKey(
         Language,
         on_delete=models.PROTECT,
@@ -276,6 +275,13 @@ class Dossier(IdentityFields, ContactFields):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    compliant_under_reservation = models.BooleanField(
+        _("conforme sous réserve des pièces tardives"),
+        default=False,
+        help_text=_("Le dépôt des pièces tardives reste ouvert jusqu'à leur date limite."),
+    )
+    withdrawn_at = models.DateTimeField(_("désisté le"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("motif du désistement"), blank=True)
     lock_version = models.PositiveIntegerField(
         default=0, help_text=_("Verrou optimiste : deux gestionnaires ne s'écrasent pas.")
     )
@@ -373,3 +379,7 @@ class DossierNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.last_number}"
+
+
+# The conversation of a dossier lives in its own package (candidates/messaging) and registers here.
+from candidates.messaging.models import DossierMessage  # noqa: E402, F401

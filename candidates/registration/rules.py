@@ -29,9 +29,10 @@ FORMER_CATEGORIES = ("former_school", "former_apprentice", "former_continuing")
 CONTINUING_CATEGORIES = ("distance_continuing", "former_continuing")
 
 
-def category_refusal(category: str) -> str | None:
+def category_refusal(category: str, accepted: tuple[str, ...] | list[str] | None = None) -> str | None:
     """Why this route cannot register here, or None (CF, NT: a candidate in an establishment
-    registers through it; VAE is a separate service)."""
+    registers through it; VAE is a separate service). ``accepted`` is the session's list of
+    accepted routes (Session.accepted_categories); None accepts every route."""
     if category == ESTABLISHMENT:
         return _(
             "Vous êtes inscrit(e) dans un établissement (lycée, CFA, centre de formation) : c'est votre "
@@ -44,12 +45,18 @@ def category_refusal(category: str) -> str | None:
         )
     if category not in ALLOWED_CATEGORIES:
         return _("Choisissez votre situation dans la liste.")
+    if accepted is not None and category not in accepted:
+        return _(
+            "Cette session n'accepte pas les candidats de cette catégorie : contactez le bureau des examens."
+        )
     return None
 
 
-def previous_number_required(category: str) -> bool:
-    """Former candidates give their previous session and candidate number: "IMPERATIVEMENT" (CF)."""
-    return category in FORMER_CATEGORIES
+def previous_number_required(category: str, *, keeps_benefice: bool = False) -> bool:
+    """Former candidates give their previous session and candidate number: "IMPERATIVEMENT" (CF).
+    Keeping a bénéfice makes the candidate a former candidate, whatever the route (CF: «devront
+    IMPERATIVEMENT saisir leur n° de candidat»; TLS likewise)."""
+    return category in FORMER_CATEGORIES or keeps_benefice
 
 
 # --- §3 forme de passage -------------------------------------------------------------------------
@@ -58,19 +65,29 @@ GLOBAL = "global"
 PROGRESSIVE = "progressive"
 
 
-def allowed_formes(category: str) -> tuple[str, ...]:
-    """NM: ex-scolaires and ex-apprentis pass in global form only; distance routes (any status),
-    continuing education and work experience choose."""
-    if category in ("former_school", "former_apprentice"):
-        return (GLOBAL,)
-    if category in ALLOWED_CATEGORIES:
+# NM 002 l. 39, the default when a session says nothing: ex-scolaires and ex-apprentis global only.
+NM_PROGRESSIVE_CATEGORIES = tuple(
+    c for c in ALLOWED_CATEGORIES if c not in ("former_school", "former_apprentice")
+)
+
+
+def allowed_formes(category: str, progressive_categories=NM_PROGRESSIVE_CATEGORIES) -> tuple[str, ...]:
+    """Who may choose the forme progressive differs by académie, so the session says it
+    (Session.progressive_categories): NM distance routes, continuing education and work
+    experience; TLS «seuls les candidats de la formation professionnelle continue»; CF «seuls les
+    candidats du C.N.E.D. ou de la promotion sociale». Everyone else passes in global form."""
+    if category not in ALLOWED_CATEGORIES:
+        return ()
+    if category in progressive_categories:
         return (GLOBAL, PROGRESSIVE)
-    return ()
+    return (GLOBAL,)
 
 
-def forme_refusal(*, category: str, forme: str, previous_forme: str = "") -> str | None:
-    """Why this forme is refused, or None. NM: the choice is final once made for a specialty, so a
-    forme chosen at an earlier session is kept."""
+def forme_refusal(
+    *, category: str, forme: str, previous_forme: str = "", progressive_categories=NM_PROGRESSIVE_CATEGORIES
+) -> str | None:
+    """Why this forme is refused, or None. The choice is final once made for a specialty (NM, TLS,
+    AM «DÉFINITIF dès la première inscription»), so a forme chosen at an earlier session is kept."""
     if previous_forme and forme != previous_forme:
         return _(
             "Vous avez choisi la %(previous)s lors d'une session précédente pour cette spécialité : "
@@ -78,8 +95,10 @@ def forme_refusal(*, category: str, forme: str, previous_forme: str = "") -> str
         ) % {"previous": _FORME_LABELS.get(previous_forme, previous_forme)}
     if forme not in (GLOBAL, PROGRESSIVE):
         return _("Choisissez une forme de passage.")
-    if forme not in allowed_formes(category):
-        return _("Les candidats ex-scolaires et ex-apprentis se présentent obligatoirement en forme globale.")
+    if forme not in allowed_formes(category, progressive_categories):
+        return _(
+            "Dans cette session, les candidats de votre catégorie se présentent obligatoirement en forme globale."
+        )
     return None
 
 
@@ -122,7 +141,7 @@ def benefice_refusal(
     session_year: int,
     is_unit: bool,
     forme: str,
-    handicap: bool,
+    handicap: bool | None,
     first_registration_year: int | None,
     renounced_before: bool = False,
 ) -> tuple[str, str] | None:
@@ -134,7 +153,9 @@ def benefice_refusal(
       maîtresse grade obtained before 2022 until it expires (CF, AM);
     - renouncing a bénéfice is final (CF, AM).
     ``reference_date`` is the day the bénéfice must still exist (the session's first written
-    épreuve when known).
+    épreuve when known). ``handicap`` is None while the handicap question (tab 8) is not answered:
+    a grade below 10 is then accepted pending that answer, and checked again once it is given, so
+    the order of the tabs never decides the rule.
     """
     if renounced_before:
         return "choice", _(
@@ -152,7 +173,7 @@ def benefice_refusal(
         return "obtained_on", _(
             "Ce bénéfice a expiré le %(date)s : une note se conserve cinq ans, date à date."
         ) % {"date": benefice_expires_on(obtained_on).strftime("%d/%m/%Y")}
-    if grade < PASSING_GRADE and forme != PROGRESSIVE and not handicap:
+    if grade < PASSING_GRADE and forme != PROGRESSIVE and handicap is False:
         return "grade", _(
             "Seules les notes égales ou supérieures à 10/20 se conservent, sauf en forme progressive "
             "ou pour un candidat en situation de handicap (article D613-26)."
@@ -168,6 +189,14 @@ def benefice_refusal(
                 "épreuve maîtresse (sauf candidats inscrits pour la première fois en 2019, 2020 ou 2021)."
             )
     return None
+
+
+def units_covered_by_kept_maitresse(epreuves: list[tuple[int, int | None]], kept_ids: set[int]) -> set[int]:
+    """The units whose épreuve maîtresse is kept as a bénéfice: under the 2019-2021 exception the
+    kept mark (E3) is the average of its units (E31, E32), which are then neither taken nor kept
+    separately (CF: «le résultat de la moyenne ... des sous-épreuves»). ``epreuves`` are
+    (id, parent id) pairs; ``kept_ids`` the épreuves chosen as bénéfice."""
+    return {pk for pk, parent in epreuves if parent is not None and parent in kept_ids}
 
 
 # --- §4 dispenses --------------------------------------------------------------------------------

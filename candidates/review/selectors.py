@@ -1,4 +1,5 @@
-"""Reads of the staff review: the dossier list's annotations and the dashboard (issue 7).
+"""Reads of the staff review: the dossier list's annotations, the dashboard and a dossier's
+history (issue 7).
 
 Annotations are correlated subqueries rather than JOIN + GROUP BY: the list stays one query per
 page whatever the number of dossiers and pieces, and PostgreSQL does not group 100,000 wide rows.
@@ -12,9 +13,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to
+from documents.models import Piece
 
 S = DossierState
 # States in which the dossier waits for a gestionnaire.
@@ -79,6 +83,71 @@ def review_dashboard(user) -> list[DashboardRow]:
         )
         for row in rows
     ]
+
+
+_HIDDEN_HISTORY_FIELDS = {"lock_version", "completed_tabs"}
+
+
+def dossier_history(dossier: Dossier, limit: int = 100) -> list[dict]:
+    """Who changed what and when, with before → after, for the dossier and its pieces
+    (simple-history rows written by the services with the acting user and a reason)."""
+    rows = []
+    streams = [
+        list(dossier.history.select_related("history_user").order_by("history_date")[:limit]),
+    ]
+    piece_history = (
+        Piece.history.filter(dossier_id=dossier.pk).select_related("history_user").order_by("history_date")
+    )
+    by_piece: dict[int, list] = {}
+    for record in piece_history[: limit * 2]:
+        by_piece.setdefault(record.id, []).append(record)
+    streams.extend(by_piece.values())
+    for records in streams:
+        previous = None
+        for record in records:
+            changes = []
+            if previous is not None:
+                delta = record.diff_against(previous)
+                for change in delta.changes:
+                    if change.field in _HIDDEN_HISTORY_FIELDS:
+                        continue
+                    model_field = record.instance_type._meta.get_field(change.field)
+                    changes.append(
+                        {
+                            "field": model_field.verbose_name,
+                            "old": _display(model_field, change.old),
+                            "new": _display(model_field, change.new),
+                        }
+                    )
+            rows.append(
+                {
+                    "date": record.history_date,
+                    "user": record.history_user,
+                    "type": record.get_history_type_display(),
+                    "object": (
+                        _("Dossier")
+                        if record.instance_type is Dossier
+                        else record.instance.get_code_display()
+                    ),
+                    "reason": record.history_change_reason or "",
+                    "changes": changes,
+                }
+            )
+            previous = record
+    rows.sort(key=lambda row: row["date"], reverse=True)
+    return rows[:limit]
+
+
+def _display(model_field, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if getattr(model_field, "choices", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(value)
 
 
 # A dossier number as printed on the recap ("2026-NANCY-METZ-000123"): words and dashes ending in
