@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -263,6 +264,11 @@ def main() -> int:
                 round(__import__("stack").rss_mb(p)) for p in stack.worker_processes()
             ]
             results["web_rss_mb"] = [round(__import__("stack").rss_mb(p)) for p in stack.web_workers()]
+    except Exception:
+        # What was measured so far is still written (and the stack still stopped).
+        results["failed"] = traceback.format_exc()[-3000:]
+        OUTPUT.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+        raise
     finally:
         stack.stop()
     if "pdf" in ONLY:
