@@ -20,4 +20,4 @@ RUN DEBUG=false SECRET_KEY="$(python -c 'import secrets; print(secrets.token_url
 RUN useradd --create-home portal && mkdir -p /data && chown portal /data
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "portal.logmasking.TokenMaskingLogger"]
+CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-", "--logger-class", "portal.logmasking.TokenMaskingLogger"]

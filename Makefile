@@ -48,7 +48,9 @@ test: install lint audit
 audit: install
 	$(BIN)/python .ci/audit-dependencies
 
+# The load generator is wrk (Debian package): installed here when missing and we are root.
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python benchmarks/run.py
 
 # issue 17: the fault suite (its own PostgreSQL, Redis, SMTP sink, gunicorn, workers; a few minutes).

@@ -12,12 +12,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from candidates.review import views
-from candidates.review.selectors import WAITING_STATES, with_review_columns
+from candidates.review.selectors import (
+    WAITING_STATES,
+    dossier_search,
+    with_review_columns,
+)
 from exams.models import Session
 from exams.selectors import assignable_users
 
 from .models import Dossier, DossierEpreuve, Profile, User
-from .permissions import dossiers_visible_to, user_can_review, users_visible_to
+from .permissions import catalogue_in_scope, dossiers_visible_to, user_can_review, users_visible_to
 
 
 class ProfileInline(admin.StackedInline):
@@ -82,6 +86,19 @@ class PiecesCompleteFilter(admin.SimpleListFilter):
         return queryset
 
 
+class UnreadMessagesFilter(admin.SimpleListFilter):
+    title = _("messages")
+    parameter_name = "messages_non_lus"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Message du candidat non lu"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(thread__from_staff=False, thread__read_at__isnull=True).distinct()
+        return queryset
+
+
 class WaitingSinceFilter(admin.SimpleListFilter):
     title = _("en attente depuis")
     parameter_name = "attente"
@@ -107,11 +124,9 @@ class _ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
         self.title = self.titles.get(field_path, self.title)
 
     def field_choices(self, field, request, model_admin):
+        # issue 15: from the catalogue of the user's scope, not a DISTINCT over 100,000 dossiers.
+        related = catalogue_in_scope(request.user, field.related_model)
         # A session's name reads its académie and exam: one query for all, not one per session.
-        in_scope = (
-            model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
-        )
-        related = field.related_model._default_manager.filter(pk__in=in_scope)
         if field.related_model is Session:
             related = related.select_related("academie", "exam")
         ordering = self.field_admin_ordering(field, request, model_admin)
@@ -186,6 +201,7 @@ class DossierAdmin(admin.ModelAdmin):
         "category",
         PiecesCompleteFilter,
         WaitingSinceFilter,
+        UnreadMessagesFilter,
     ]
     search_fields = ["=number", "birth_name", "usage_name", "first_name_1", "candidate__email"]
     search_help_text = _("Numéro, nom, prénom, courriel ou date de naissance (jj/mm/aaaa).")
@@ -278,11 +294,9 @@ class DossierAdmin(admin.ModelAdmin):
         return user_can_review(request.user)
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Subqueries, no join: no duplicates to remove (issue 15: candidates.review.selectors).
         day = _parse_search_date(search_term)
-        if day is not None:
-            results = results | queryset.filter(birth_date=day)
-        return results, may_have_duplicates
+        return dossier_search(queryset, search_term, day=day), False
 
     # --- columns --------------------------------------------------------------------------------
     @admin.display(description=_("numéro"), ordering="number")

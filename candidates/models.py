@@ -188,6 +188,7 @@ class DossierState(models.TextChoices):
     NON_COMPLIANT = "non_compliant", _("Non conforme")
     EXPIRED = "expired", _("Expiré – non enregistré à la clôture")
     CANCELLED = "cancelled", _("Annulé – pièces manquantes à la date limite")
+    WITHDRAWN = "withdrawn", _("Désisté – le candidat a retiré son inscription")
 
 
 class Dossier(IdentityFields, ContactFields):
@@ -274,13 +275,25 @@ class Dossier(IdentityFields, ContactFields):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    compliant_under_reservation = models.BooleanField(
+        _("conforme sous réserve des pièces tardives"),
+        default=False,
+        help_text=_("Le dépôt des pièces tardives reste ouvert jusqu'à leur date limite."),
+    )
+    withdrawn_at = models.DateTimeField(_("désisté le"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("motif du désistement"), blank=True)
     lock_version = models.PositiveIntegerField(
         default=0, help_text=_("Verrou optimiste : deux gestionnaires ne s'écrasent pas.")
     )
+    # issue 15: kept by documents.pieces.counters on every write of a piece, so the admin's list,
+    # its "pièces complètes" filter and its ordering read two columns instead of counting pieces
+    # per row (4 s at 100,000 dossiers).
+    pieces_total = models.PositiveIntegerField(_("pièces déposées"), default=0, editable=False)
+    pieces_accepted = models.PositiveIntegerField(_("pièces acceptées"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "pieces_total", "pieces_accepted"])
 
     class Meta:
         verbose_name = _("dossier")
@@ -306,6 +319,19 @@ class Dossier(IdentityFields, ContactFields):
 
     def __str__(self) -> str:
         return self.number or f"Brouillon #{self.pk}"
+
+    PIECE_COUNTERS = ("pieces_total", "pieces_accepted")
+
+    def save(self, *args, **kwargs):
+        # The piece counters belong to documents.pieces.counters (one UPDATE after each piece
+        # write): saving a dossier loaded earlier must not write its stale copy back over them.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.PIECE_COUNTERS
+            ]
+        super().save(*args, **kwargs)
 
 
 class EpreuveChoice(models.TextChoices):
@@ -353,3 +379,7 @@ class DossierNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.last_number}"
+
+
+# The conversation of a dossier lives in its own package (candidates/messaging) and registers here.
+from candidates.messaging.models import DossierMessage  # noqa: E402, F401

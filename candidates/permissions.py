@@ -78,3 +78,29 @@ def users_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     candidates = dossiers_visible_to(user).values("candidate_id")
     staff_here = StaffAssignment.objects.filter(academie_id__in=managed).values("user_id")
     return queryset.filter(Q(pk__in=candidates) | Q(pk__in=staff_here) | Q(pk=user.pk))
+
+
+def catalogue_in_scope(user, related_model) -> QuerySet:
+    """The sessions or the specialties this user's dossiers can belong to, read from the catalogue
+    and the assignments (a few rows) instead of a DISTINCT over the visible dossiers (issue 15: 41 %
+    of the admin list's time at 100,000 dossiers). A choice may have no dossier yet."""
+    from exams.models import Session, Specialty
+
+    if related_model not in (Session, Specialty):
+        raise ValueError(f"no catalogue scope for {related_model}")
+    everything = related_model._default_manager.all()
+    scope = _scope(user)
+    if scope is None:
+        return everything
+    if scope == Q(pk__in=[]):
+        return everything.none()
+    if related_model is Session:
+        return everything.filter(
+            academie_id__in=StaffAssignment.objects.filter(user=user).values("academie_id")
+        )
+    # A manager covers every specialty of the académie; a gestionnaire their assigned ones.
+    manager = StaffAssignment.objects.filter(user=user, role=StaffRole.MANAGER)
+    assigned = StaffAssignment.specialties.through.objects.filter(
+        staffassignment__user=user, staffassignment__role=StaffRole.GESTIONNAIRE
+    ).values("specialty_id")
+    return everything.filter(Q(Exists(manager)) | Q(pk__in=assigned))

@@ -3,6 +3,7 @@
 draft ──register──▶ registered ──lock pieces──▶ submitted ──▶ in_review ─┬─▶ compliant
   └──(registration closes)──▶ expired                                    ├─▶ non_compliant
 registered/incomplete ──(pieces deadline passed)──▶ cancelled (NT)        └─▶ incomplete ──▶ submitted
+registered … compliant ──(the candidate withdraws, until the convocations)──▶ withdrawn
 """
 
 from __future__ import annotations
@@ -43,13 +44,18 @@ TRANSITIONS: list[Transition] = [
     Transition(S.IN_REVIEW, S.INCOMPLETE, "request_correction", "staff", "Demander une correction"),
     Transition(S.REGISTERED, S.CANCELLED, "cancel", "system", "Pièces manquantes à la date limite"),
     Transition(S.INCOMPLETE, S.CANCELLED, "cancel", "system", "Pièces manquantes à la date limite"),
+    # Désistement (issue 14): the candidate withdraws a registered dossier until the convocations.
+    *(
+        Transition(source, S.WITHDRAWN, "withdraw", "candidate", "Se désister")
+        for source in (S.REGISTERED, S.SUBMITTED, S.IN_REVIEW, S.INCOMPLETE, S.COMPLIANT)
+    ),
 ]
 _BY_PAIR = {(t.source, t.target): t for t in TRANSITIONS}
 
 # States in which the candidate may still change the choices (until closing or signature).
 EDITABLE_STATES = {S.DRAFT, S.REGISTERED}
 # States that a gestionnaire has finished with.
-FINAL_STATES = {S.COMPLIANT, S.NON_COMPLIANT, S.EXPIRED, S.CANCELLED}
+FINAL_STATES = {S.COMPLIANT, S.NON_COMPLIANT, S.EXPIRED, S.CANCELLED, S.WITHDRAWN}
 
 
 def allowed_transitions(dossier: Dossier, *, actor: str | None = None) -> list[Transition]:

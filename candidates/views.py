@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from candidates.accounts import services as account_services
+from candidates.corrections.selectors import dossiers_with_stale_contact
 from candidates.models import Profile
 from candidates.registration.selectors import dossiers_for_space
 
@@ -22,5 +23,10 @@ def space(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "candidates/space.html",
-        {"dossiers": dossiers, "profile": p, "completeness": account_services.profile_completeness(p)},
+        {
+            "dossiers": dossiers,
+            "profile": p,
+            "completeness": account_services.profile_completeness(p),
+            "stale_contact": dossiers_with_stale_contact(request.user),
+        },
     )

@@ -46,6 +46,7 @@ class PieceCode(models.TextChoices):
     )
     LANGUAGE_TRAINING = "language_training", _("Attestation de formation dans la langue vivante obligatoire")
     R408 = "r408", _("Attestation de formation R408 (échafaudages)")
+    RQTH_MEDICAL = "rqth_medical", _("RQTH et certificat médical (au lieu de l'attestation R408)")
     MS_ELECTRICAL = "ms_electrical", _("Attestation de prévention des risques d'origine électrique")
     MS_FIRST_AID = "ms_first_aid", _("Attestation de formation aux premiers secours")
     MS_REFRIGERANTS = "ms_refrigerants", _("Attestation de manipulation des fluides frigorigènes")

@@ -1,5 +1,6 @@
 """The portal's URLs: each app brings its own, under a French path."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -27,3 +28,8 @@ urlpatterns = [
 
 # issue 17: French pages rendered without the database or the cache (portal/errors.py).
 handler500 = "portal.errors.handler500"
+
+if settings.BENCH_VIEWS:  # `make bench` only (benchmarks/stack.py sets it): never in production
+    from portal import bench_views
+
+    urlpatterns.append(path("_bench/plafond/", bench_views.ceiling, name="bench_ceiling"))

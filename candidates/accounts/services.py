@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from candidates.accounts import rules
+from candidates import identity
 from candidates.models import (
     CONSENT_FIELD_NAMES,
     CONTACT_FIELD_NAMES,
@@ -350,76 +350,20 @@ PROFILE_FIELDS = (
     *CONSENT_FIELD_NAMES,
 )
 
-_REQUIRED = {
-    "birth_name": "Indiquez votre nom de naissance.",
-    "first_name_1": "Indiquez votre premier prénom.",
-    "sex": "Indiquez votre sexe.",
-    "birth_date": "Indiquez votre date de naissance.",
-    "birth_commune": "Indiquez votre commune de naissance.",
-    "birth_country": "Indiquez votre pays de naissance.",
-    "nationality": "Indiquez votre nationalité.",
-    "address_line1": "Indiquez votre adresse.",
-    "postcode": "Indiquez votre code postal.",
-    "city": "Indiquez votre commune de résidence.",
-    "country": "Indiquez votre pays de résidence.",
-    "mobile_phone": "Indiquez un numéro de téléphone mobile.",
-}
-_CONSENTS = ("consent_press", "consent_commercial", "consent_local_authorities")
+_REQUIRED = identity.REQUIRED_MESSAGES
+_CONSENTS = identity.CONSENT_FIELDS
 
 
 def clean_profile_data(data: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
-    """Normalise and check one profile entry; raises DomainError on the first faulty field.
-    Shared by the form (to show every error at once, field by field) and the service."""
-    out = {name: data.get(name) for name in PROFILE_FIELDS}
-    for name in PROFILE_FIELDS:
-        if isinstance(out[name], str):
-            out[name] = rules.collapse_spaces(out[name])
-    out["birth_name"] = rules.normalise_birth_name(out["birth_name"] or "")
-    out["usage_name"] = rules.normalise_usage_name(out["usage_name"] or "")
-    for name in ("first_name_1", "first_name_2", "first_name_3"):
-        out[name] = rules.normalise_first_name(out[name] or "")
-    out["birth_country"] = (out["birth_country"] or "").upper()
-    out["nationality"] = (out["nationality"] or "").upper()
-    out["country"] = (out["country"] or "FR").upper()
-    # issue 12: checked after normalisation ("ß" x 100 is "SS" x 100 in capitals).
-    for name in PROFILE_FIELDS:
-        limit = getattr(Profile._meta.get_field(name), "max_length", None)
-        if isinstance(out[name], str) and limit and len(out[name]) > limit:
-            raise DomainError(
-                f"Ce champ compte {len(out[name])} caractères une fois mis en forme (majuscules) : "
-                f"{limit} au plus.",
-                field=name,
-            )
-    for name, message in _REQUIRED.items():
-        if out[name] in (None, ""):
-            raise DomainError(message, field=name)
-    if out["first_name_3"] and not out["first_name_2"]:
-        raise DomainError(
-            "Indiquez le deuxième prénom avant le troisième (ordre de l'état civil).", field="first_name_2"
-        )
-    if out["sex"] not in ("F", "M"):
-        raise DomainError("Choisissez Féminin ou Masculin.", field="sex")
-    for name in ("birth_country", "nationality", "country"):
-        if out[name] not in dict(rules.country_choices()):
-            raise DomainError("Choisissez un pays dans la liste.", field=name)
-    error = rules.birth_date_error(out["birth_date"], today)
-    if error:
-        raise DomainError(error, field="birth_date")
-    out["departement_code"] = None
-    if out["country"] == "FR":
-        code = rules.departement_from_postcode(out["postcode"])
-        if code is None:
-            raise DomainError(
-                "Code postal français invalide : 5 chiffres, par exemple 54000 ou 97200.", field="postcode"
-            )
-        out["departement_code"] = code
-    try:
-        out["mobile_phone"] = rules.normalise_mobile_phone(out["mobile_phone"], out["country"])
-    except ValueError as exc:
-        raise DomainError(str(exc), field="mobile_phone") from exc
-    for name in _CONSENTS:
-        if out[name] is None:
-            raise DomainError("Répondez par Oui ou par Non : cette réponse est obligatoire.", field=name)
+    """Normalise and check one profile entry with the identity module (the same rules as the
+    wizard's tabs); raises DomainError on the first faulty field."""
+    out = identity.normalise({name: data.get(name) for name in PROFILE_FIELDS})
+    out["country"] = out["country"] or "FR"
+    found = identity.problems(out, required=(*_REQUIRED, *_CONSENTS), today=today)
+    if found:
+        field, message = found[0]
+        raise DomainError(message, field=field)
+    out["departement_code"] = identity.departement_code(out)
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from candidates import identity
 from candidates.models import (
     Category,
     ContinuingSituation,
@@ -16,38 +17,18 @@ from candidates.models import (
 )
 from candidates.registration import rules
 from exams.models import Language, Session, Specialty, SpecialtyOption
-
-YES_NO = [("True", _("Oui")), ("False", _("Non"))]
-
-
-def _to_bool(value):
-    return {"True": True, "False": False}.get(value)
+from portal.forms import PortalForm
 
 
-class WizardForm(forms.Form):
-    """Bootstrap classes, and errors tied to their field for screen readers (RGAA)."""
+class WizardForm(PortalForm, forms.Form):
+    """A tab of the wizard: rendered by portal.forms like every form; ``to_service`` hands the
+    typed values to services.dossier_save_tab."""
 
-    def decorate(self) -> WizardForm:
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
-            bound = self[name]
-            described = []
-            if field.help_text:
-                described.append(f"{bound.auto_id}-help")
-            if self.errors.get(name):
-                widget.attrs["aria-invalid"] = "true"
-                described.append(f"{bound.auto_id}-error")
-                widget.attrs["class"] = css + " is-invalid"
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
-        return self
+    error_summary_intro = _(
+        "L'onglet n'a pas été enregistré : corrigez les champs signalés ci-dessous. Ce qui avait été "
+        "enregistré auparavant est conservé."
+    )
+    inline_radios = ("sex", "forme", *identity.CONSENT_FIELDS)
 
     def _post_clean(self) -> None:
         # issue 12: lengths are checked again once the values are normalised ("ß" x 100 becomes
@@ -81,66 +62,47 @@ class SessionForm(WizardForm):
         self.sessions = sessions
 
 
-class IdentityForm(WizardForm):
-    birth_name = forms.CharField(label=_("Nom de naissance"), max_length=100)
-    usage_name = forms.CharField(label=_("Nom d'usage"), max_length=100, required=False)
-    first_name_1 = forms.CharField(label=_("Premier prénom"), max_length=60)
-    first_name_2 = forms.CharField(label=_("Deuxième prénom"), max_length=60, required=False)
-    first_name_3 = forms.CharField(label=_("Troisième prénom"), max_length=60, required=False)
+class IdentityForm(identity.IdentityContactFormMixin, WizardForm):
+    """Tab 2: typed and checked by candidates.identity, as the profile is."""
+
+    birth_name = identity.NameField(label=_("Nom de naissance"))
+    usage_name = identity.NameField(label=_("Nom d'usage"), required=False)
+    first_name_1 = identity.FirstNameField(label=_("Premier prénom"))
+    first_name_2 = identity.FirstNameField(label=_("Deuxième prénom"), required=False)
+    first_name_3 = identity.FirstNameField(label=_("Troisième prénom"), required=False)
     sex = forms.ChoiceField(label=_("Sexe"), choices=Sex.choices, widget=forms.RadioSelect)
     birth_date = forms.DateField(
         label=_("Date de naissance"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    birth_commune = forms.CharField(label=_("Commune de naissance (en toutes lettres)"), max_length=100)
-    birth_country = forms.CharField(
-        label=_("Pays de naissance (code ISO, ex. : FR)"), max_length=2, min_length=2
+    birth_commune = identity.PlainTextField(
+        label=_("Commune de naissance (en toutes lettres)"), max_length=100
     )
-    nationality = forms.CharField(label=_("Nationalité (code ISO, ex. : FR)"), max_length=2, min_length=2)
-
-    def clean_birth_country(self):
-        return self.cleaned_data["birth_country"].upper()
-
-    def clean_nationality(self):
-        return self.cleaned_data["nationality"].upper()
-
-    def clean_birth_name(self):
-        return self.cleaned_data["birth_name"].strip().upper()
+    birth_country = identity.CountryField(label=_("Pays de naissance"))
+    nationality = identity.CountryField(label=_("Nationalité"))
 
 
-class ContactForm(WizardForm):
-    address_line1 = forms.CharField(label=_("Adresse"), max_length=200)
-    address_line2 = forms.CharField(label=_("Complément d'adresse"), max_length=200, required=False)
-    postcode = forms.CharField(
+class ContactForm(identity.IdentityContactFormMixin, WizardForm):
+    """Tab 3: the address (the département, hence the académie, derives from the postcode), the
+    mobile phone and the three data-transfer answers, typed as in the profile."""
+
+    address_line1 = identity.PlainTextField(label=_("Adresse"), max_length=200)
+    address_line2 = identity.PlainTextField(label=_("Complément d'adresse"), max_length=200, required=False)
+    postcode = identity.PostcodeField(
         label=_("Code postal"),
-        max_length=10,
         help_text=_("Le département de résidence, et donc l'académie, en sont déduits."),
     )
-    city = forms.CharField(label=_("Commune (en toutes lettres)"), max_length=100)
-    country = forms.CharField(label=_("Pays (code ISO)"), max_length=2, min_length=2, initial="FR")
-    mobile_phone = forms.CharField(
-        label=_("Téléphone mobile"), max_length=20, help_text=_("Ex. : 06 12 34 56 78 ou +33 6 12 34 56 78")
+    city = identity.PlainTextField(label=_("Commune (en toutes lettres)"), max_length=100)
+    country = identity.CountryField(label=_("Pays"), initial="FR")
+    mobile_phone = identity.PhoneField(
+        label=_("Téléphone mobile"), help_text=_("Ex. : 06 12 34 56 78 ou +33 6 12 34 56 78")
     )
-    consent_press = forms.TypedChoiceField(
-        label=_("J'accepte la transmission de mes résultats à la presse"),
-        choices=YES_NO,
-        coerce=_to_bool,
-        widget=forms.RadioSelect,
+    consent_press = identity.ConsentField(label=_("J'accepte la transmission de mes résultats à la presse"))
+    consent_commercial = identity.ConsentField(
+        label=_("J'accepte la transmission de mes coordonnées à des organismes commerciaux")
     )
-    consent_commercial = forms.TypedChoiceField(
-        label=_("J'accepte la transmission de mes coordonnées à des organismes commerciaux"),
-        choices=YES_NO,
-        coerce=_to_bool,
-        widget=forms.RadioSelect,
+    consent_local_authorities = identity.ConsentField(
+        label=_("J'accepte la transmission de mes coordonnées aux collectivités territoriales")
     )
-    consent_local_authorities = forms.TypedChoiceField(
-        label=_("J'accepte la transmission de mes coordonnées aux collectivités territoriales"),
-        choices=YES_NO,
-        coerce=_to_bool,
-        widget=forms.RadioSelect,
-    )
-
-    def clean_country(self):
-        return self.cleaned_data["country"].upper()
 
 
 CATEGORY_CHOICES = [
@@ -161,7 +123,7 @@ class SituationForm(WizardForm):
     )
     previous_session_year = forms.IntegerField(
         label=_("Année de votre dernière session"), required=False, min_value=1990, max_value=2100,
-        help_text=_("Obligatoire si vous avez déjà été candidat(e)."),
+        help_text=_("Obligatoire si vous avez déjà été candidat(e) ou si vous conservez une note (bénéfice)."),
     )  # fmt: skip
     previous_candidate_number = forms.CharField(
         label=_("Numéro de candidat à cette session"), max_length=30, required=False,
@@ -237,11 +199,17 @@ class EpreuvesForm(WizardForm):
             for c in BENEFICE_CHOICES
             if dossier.forme == rules.PROGRESSIVE or c[0] != EpreuveChoice.NOT_TAKEN
         ]
+        shown = {e.pk for e in epreuves}
+        self.has_maitresse = any(e.parent_id in shown for e in epreuves)
+        kept = {pk for pk, row in existing.items() if row.choice == EpreuveChoice.BENEFICE}
+        self.covered = rules.units_covered_by_kept_maitresse([(e.pk, e.parent_id) for e in epreuves], kept)
         for e in epreuves:
             row = existing.get(e.pk)
             prev = offered.get(e.pk)
             if row:
                 initial_choice = row.choice
+            elif e.pk in self.covered:
+                initial_choice = None
             else:
                 initial_choice = EpreuveChoice.BENEFICE if e.pk in keepable else EpreuveChoice.TAKEN
             grade = row.grade if row and row.grade is not None else (prev.grade if prev else None)
@@ -253,6 +221,9 @@ class EpreuvesForm(WizardForm):
                 choices=own,
                 widget=forms.RadioSelect,
                 initial=initial_choice,
+                # A unit of an épreuve maîtresse may stay empty: the maîtresse's bénéfice covers it
+                # (CF); the service says what is missing otherwise.
+                required=e.parent_id not in shown,
                 error_messages={"invalid_choice": rules.dispense_refusal(
                     is_professional=True, is_general_culture=False, dispensable=False, dispense_diploma=""
                 )} if e.is_professional else {},
@@ -270,9 +241,37 @@ class EpreuvesForm(WizardForm):
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )  # fmt: skip
 
+    def clean(self):
+        """An épreuve not offered on this page (a maîtresse outside the 2019-2021 exception, another
+        specialty's) posted by hand is refused with its reason, never silently dropped."""
+        cleaned = super().clean()
+        shown = {str(e.pk) for e in self.epreuves}
+        posted = {k.removeprefix("choice_") for k in self.data if k.startswith("choice_")}
+        hidden = sorted(posted - shown)
+        if hidden:
+            from exams.models import Epreuve
+
+            found = list(Epreuve.objects.filter(pk__in=[p for p in hidden if p.isdigit()]))
+            codes = ", ".join(e.code for e in found) or ", ".join(hidden)
+            maitresse = any(not e.is_unit for e in found)
+            self.add_error(
+                None,
+                _(
+                    "L'épreuve %(codes)s ne vous est pas proposée : une épreuve maîtresse se choisit par "
+                    "ses unités (depuis la session 2022, une note ne se conserve que sur une unité, sauf "
+                    "pour un candidat inscrit pour la première fois en 2019, 2020 ou 2021)."
+                )
+                % {"codes": codes}
+                if maitresse
+                else _("L'épreuve %(codes)s n'appartient pas à votre spécialité ou à votre option.")
+                % {"codes": codes},
+            )
+        return cleaned
+
     def rows(self):
         for e in self.epreuves:
             yield {
+                "covered": e.pk in self.covered,
                 "epreuve": e,
                 "offered": self.offered.get(e.pk),
                 "choice": self[f"choice_{e.pk}"],

@@ -52,9 +52,11 @@ def category_refusal(category: str, accepted: tuple[str, ...] | list[str] | None
     return None
 
 
-def previous_number_required(category: str) -> bool:
-    """Former candidates give their previous session and candidate number: "IMPERATIVEMENT" (CF)."""
-    return category in FORMER_CATEGORIES
+def previous_number_required(category: str, *, keeps_benefice: bool = False) -> bool:
+    """Former candidates give their previous session and candidate number: "IMPERATIVEMENT" (CF).
+    Keeping a bénéfice makes the candidate a former candidate, whatever the route (CF: «devront
+    IMPERATIVEMENT saisir leur n° de candidat»; TLS likewise)."""
+    return category in FORMER_CATEGORIES or keeps_benefice
 
 
 # --- §3 forme de passage -------------------------------------------------------------------------
@@ -139,7 +141,7 @@ def benefice_refusal(
     session_year: int,
     is_unit: bool,
     forme: str,
-    handicap: bool,
+    handicap: bool | None,
     first_registration_year: int | None,
     renounced_before: bool = False,
 ) -> tuple[str, str] | None:
@@ -151,7 +153,9 @@ def benefice_refusal(
       maîtresse grade obtained before 2022 until it expires (CF, AM);
     - renouncing a bénéfice is final (CF, AM).
     ``reference_date`` is the day the bénéfice must still exist (the session's first written
-    épreuve when known).
+    épreuve when known). ``handicap`` is None while the handicap question (tab 8) is not answered:
+    a grade below 10 is then accepted pending that answer, and checked again once it is given, so
+    the order of the tabs never decides the rule.
     """
     if renounced_before:
         return "choice", _(
@@ -169,7 +173,7 @@ def benefice_refusal(
         return "obtained_on", _(
             "Ce bénéfice a expiré le %(date)s : une note se conserve cinq ans, date à date."
         ) % {"date": benefice_expires_on(obtained_on).strftime("%d/%m/%Y")}
-    if grade < PASSING_GRADE and forme != PROGRESSIVE and not handicap:
+    if grade < PASSING_GRADE and forme != PROGRESSIVE and handicap is False:
         return "grade", _(
             "Seules les notes égales ou supérieures à 10/20 se conservent, sauf en forme progressive "
             "ou pour un candidat en situation de handicap (article D613-26)."
@@ -185,6 +189,14 @@ def benefice_refusal(
                 "épreuve maîtresse (sauf candidats inscrits pour la première fois en 2019, 2020 ou 2021)."
             )
     return None
+
+
+def units_covered_by_kept_maitresse(epreuves: list[tuple[int, int | None]], kept_ids: set[int]) -> set[int]:
+    """The units whose épreuve maîtresse is kept as a bénéfice: under the 2019-2021 exception the
+    kept mark (E3) is the average of its units (E31, E32), which are then neither taken nor kept
+    separately (CF: «le résultat de la moyenne ... des sous-épreuves»). ``epreuves`` are
+    (id, parent id) pairs; ``kept_ids`` the épreuves chosen as bénéfice."""
+    return {pk for pk, parent in epreuves if parent is not None and parent in kept_ids}
 
 
 # --- §4 dispenses --------------------------------------------------------------------------------

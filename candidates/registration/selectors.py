@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Dossier, DossierEpreuve, DossierState
 from candidates.registration import rules
-from exams.models import Academie, Epreuve, Session
+from exams.models import Academie, Departement, Epreuve, Session
 
 # The nine tabs, in order (issue 4). The slug is the URL segment and the key in completed_tabs.
 TABS: list[tuple[str, str]] = [
@@ -49,6 +49,32 @@ def candidate_academie(user) -> Academie | None:
     if profile is None or profile.departement_id is None:
         return None
     return profile.departement.academie
+
+
+def residence_outside_portal(user) -> str:
+    """The département code of a candidate whose postcode lies outside every académie of this
+    portal (a Paris résident: 75), "" otherwise. They are told "not in this académie", not "no
+    département" (CF, TLS: one registers in the académie of one's residence)."""
+    from candidates.accounts.rules import departement_from_postcode
+
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.departement_id is not None:
+        return ""
+    code = departement_from_postcode(profile.postcode) or ""
+    if not code or Departement.objects.filter(pk=code).exists():
+        return ""  # a département of ours: the profile only has to be completed
+    return code
+
+
+def outside_portal_message(code: str) -> str:
+    return str(
+        _(
+            "Vous résidez dans le département %(code)s, qui ne relève d'aucune académie de ce portail : "
+            "un candidat s'inscrit dans l'académie de sa résidence. Adressez-vous au service des examens "
+            "de votre académie (son propre portail d'inscription), ou corrigez votre adresse dans votre "
+            "profil si elle est erronée."
+        )
+    ) % {"code": code}
 
 
 def open_sessions_for(user, *, at: dt.datetime | None = None) -> QuerySet[Session]:
@@ -200,6 +226,9 @@ def dossier_status(dossier: Dossier, *, at: dt.datetime | None = None) -> Dossie
         tab = None
     elif state == DossierState.COMPLIANT:
         step = _("Votre dossier est conforme. Votre convocation sera disponible dans votre espace.")
+        tab = None
+    elif state == DossierState.WITHDRAWN:
+        step = _("Vous vous êtes désisté(e) de cette inscription : vous ne serez pas convoqué(e).")
         tab = None
     else:
         step = _("Ce dossier est clos.")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates import identity
 from candidates.accounts import rules as account_rules
 from candidates.models import (
     CONSENT_FIELD_NAMES,
@@ -99,20 +100,37 @@ def _lock(dossier_id: int, candidate=None) -> Dossier:
     return dossier
 
 
-def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
-    """Choices change until closing or until the recap is signed (CF, NM: "la signature rend vos
-    choix définitifs"), and only in the draft and registered states (domain.md §7)."""
+SIGNED_MESSAGE = (
+    "Votre confirmation d'inscription est signée : vos choix sont définitifs. Seul le bureau des "
+    "examens peut désormais les modifier : écrivez-lui depuis « Mes messages »."
+)
+
+
+def edit_refusal(dossier: Dossier, at: dt.datetime) -> DomainError | None:
+    """The one answer to "may the candidate change the choices now?" (the page shows it, the
+    write raises it). Choices change until closing, only in the draft and registered states, and
+    never once the confirmation is signed, whichever way: in the portal or on paper, deposited as
+    the `recap_signed` piece (CF, NM: «Il n'est jamais possible de modifier son inscription après
+    le retour de la confirmation»)."""
     if dossier.state not in EDITABLE_STATES:
-        raise DomainError(
+        return DomainError(
             _("Ce dossier est à l'état « %(state)s » : il ne peut plus être modifié.")
             % {"state": DossierState(dossier.state).label},
             code="not_editable",
         )
     if dossier.signed_at:
-        raise DomainError(
-            _("Vous avez signé votre récapitulatif : vos choix sont définitifs."), code="signed"
-        )
-    _require_open(dossier.session, at)
+        return DomainError(_(SIGNED_MESSAGE), code="signed")
+    try:
+        _require_open(dossier.session, at)
+    except DomainError as exc:
+        return exc
+    return None
+
+
+def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
+    refusal = edit_refusal(dossier, at)
+    if refusal is not None:
+        raise refusal
 
 
 def dossier_edit_refusal(dossier: Dossier, *, at: dt.datetime | None = None) -> DomainError | None:
@@ -150,20 +168,27 @@ def _required(data: dict[str, Any], field: str, message: str | None = None) -> A
 # --- tab checks: each validates the dossier as it stands (used on save and at registration) -----
 
 
+def _check_identity_values(dossier: Dossier, at: dt.datetime, names, required) -> None:
+    """The identity module's checks (the profile's), on the académie's calendar."""
+    values = {name: getattr(dossier, name) for name in names}
+    found = identity.problems(values, required=required, today=dossier.session.academie.localtime(at).date())
+    if found:
+        field, message = found[0]
+        raise DomainError(message, field=field)
+    if "mobile_phone" in values:
+        dossier.mobile_phone = values["mobile_phone"]
+
+
 def _check_identite(dossier: Dossier, at: dt.datetime) -> None:
-    for field in ("birth_name", "first_name_1", "sex", "birth_date", "birth_commune", "nationality"):
-        _required({field: getattr(dossier, field)}, field)
-    # The same plausibility rule as the profile (account_rules), on the académie's calendar.
-    error = account_rules.birth_date_error(dossier.birth_date, dossier.session.academie.localtime(at).date())
-    if error:
-        raise DomainError(error, field="birth_date")
+    _check_identity_values(dossier, at, IDENTITY_FIELDS, identity.IDENTITY_REQUIRED)
 
 
 def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
     """The département of residence is derived from the postcode, never chosen: a candidate
     registers only in the académie where they live (CF, TLS)."""
-    for field in ("address_line1", "postcode", "city", "mobile_phone"):
-        _required({field: getattr(dossier, field)}, field)
+    _check_identity_values(
+        dossier, at, [f for f in CONTACT_FIELDS if f != "departement"], identity.CONTACT_REQUIRED
+    )
     code = account_rules.departement_from_postcode(dossier.postcode)
     dossier.departement = (
         Departement.objects.select_related("academie").filter(pk=code).first() if code else None
@@ -186,12 +211,17 @@ def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
             },
             field="postcode",
         )
-    try:
-        dossier.mobile_phone = account_rules.normalise_mobile_phone(
-            dossier.mobile_phone, dossier.country or "FR"
-        )
-    except ValueError as exc:
-        raise DomainError(str(exc), field="mobile_phone") from exc
+
+
+BENEFICE_NEEDS_NUMBER = (
+    "Vous conservez une note (bénéfice) : vous êtes donc un ancien candidat et devez "
+    "IMPÉRATIVEMENT indiquer l'année de votre dernière session et votre numéro de candidat "
+    "(onglet « Situation »)."
+)
+
+
+def _keeps_benefice(dossier: Dossier) -> bool:
+    return bool(dossier.pk) and dossier.epreuve_choices.filter(choice=EpreuveChoice.BENEFICE).exists()
 
 
 def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
@@ -201,16 +231,21 @@ def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
     if dossier.category in rules.CONTINUING_CATEGORIES and not dossier.continuing_situation:
         raise DomainError(_("Précisez votre situation en formation continue."), field="continuing_situation")
     year = dossier.session.year
-    if rules.previous_number_required(dossier.category):
+    keeps = _keeps_benefice(dossier)
+    if rules.previous_number_required(dossier.category, keeps_benefice=keeps):
+        why = _(BENEFICE_NEEDS_NUMBER) if dossier.category not in rules.FORMER_CATEGORIES else None
         _required(
             {"previous_session_year": dossier.previous_session_year},
             "previous_session_year",
-            _("Indiquez l'année de votre dernière session : elle est obligatoire pour un ancien candidat."),
+            why
+            or _(
+                "Indiquez l'année de votre dernière session : elle est obligatoire pour un ancien candidat."
+            ),
         )
         _required(
             {"previous_candidate_number": dossier.previous_candidate_number},
             "previous_candidate_number",
-            _("Indiquez IMPÉRATIVEMENT votre numéro de candidat de la session précédente."),
+            why or _("Indiquez IMPÉRATIVEMENT votre numéro de candidat de la session précédente."),
         )
     if dossier.previous_session_year and not 1990 <= dossier.previous_session_year < year:
         raise DomainError(
@@ -259,9 +294,22 @@ def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
     today = dossier.session.academie.localtime(at).date()
     reference = selectors.benefice_reference_date(dossier.session)
     taken = 0
-    for epreuve in selectors.wizard_epreuves(dossier):
+    epreuves = selectors.wizard_epreuves(dossier)
+    covered = rules.units_covered_by_kept_maitresse(
+        [(e.pk, e.parent_id) for e in epreuves],
+        {pk for pk, r in rows.items() if r.choice == EpreuveChoice.BENEFICE},
+    )
+    for epreuve in epreuves:
         row = rows.get(epreuve.pk)
         field = f"choice_{epreuve.pk}"
+        if epreuve.pk in covered:
+            if row is not None:
+                raise DomainError(
+                    _("L'unité %(code)s est couverte par le bénéfice de son épreuve maîtresse.")
+                    % {"code": epreuve.code},
+                    field=field,
+                )
+            continue
         if row is None:
             raise DomainError(
                 _("Indiquez votre choix pour l'épreuve %(code)s.") % {"code": epreuve.code}, field=field
@@ -285,7 +333,7 @@ def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
                 session_year=dossier.session.year,
                 is_unit=epreuve.is_unit,
                 forme=dossier.forme,
-                handicap=dossier.handicap,
+                handicap=dossier.handicap if "handicap" in dossier.completed_tabs else None,
                 first_registration_year=dossier.first_registration_year,
                 renounced_before=bool(previous and previous.benefice_renounced),
             )
@@ -301,6 +349,12 @@ def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
             )
             if refusal:
                 raise DomainError(refusal, field=field, code="dispense_refused")
+    if any(r.choice == EpreuveChoice.BENEFICE for r in rows.values()) and not (
+        dossier.previous_session_year and dossier.previous_candidate_number
+    ):
+        # Said here, on the tab where the bénéfice is chosen, rather than silently unsetting
+        # tab 4 (the order of the tabs never decides a rule).
+        raise DomainError(_(BENEFICE_NEEDS_NUMBER), code="previous_number_required")
     if dossier.forme == rules.PROGRESSIVE and taken == 0 and rows:
         raise DomainError(
             _("En forme progressive, choisissez au moins une unité à présenter à cette session.")
@@ -387,11 +441,17 @@ def _apply_fields(dossier: Dossier, data: dict[str, Any], fields: list[str]) -> 
             setattr(dossier, field, value)
 
 
+def _apply_identite(dossier: Dossier, data: dict[str, Any]) -> None:
+    # Normalised by the identity module, as the profile is: the same typed name is stored the same.
+    _apply_fields(dossier, identity.normalise(data), IDENTITY_FIELDS)
+
+
 def _apply_contact(dossier: Dossier, data: dict[str, Any]) -> None:
-    _apply_fields(dossier, data, CONTACT_FIELDS)
+    data = identity.normalise(data)
+    _apply_fields(dossier, data, [f for f in CONTACT_FIELDS if f != "departement"])
     for field in CONSENT_FIELDS:
         if data.get(field) is None:
-            raise DomainError(_("Répondez par oui ou par non."), field=field)
+            raise DomainError(identity.CONSENT_REQUIRED_MESSAGE, field=field)
     # The three answers belong to the account (CF), kept for the next registrations.
     profile, _created = Profile.objects.get_or_create(user=dossier.candidate)
     for field in CONSENT_FIELDS:
@@ -442,9 +502,15 @@ def _apply_epreuves(dossier: Dossier, data: dict[str, Any]) -> None:
     given = data.get("rows") or {}
     offered = selectors.offered_benefices(dossier)
     keep: set[int] = set()
-    for epreuve in selectors.wizard_epreuves(dossier):
+    epreuves = selectors.wizard_epreuves(dossier)
+    covered = rules.units_covered_by_kept_maitresse(
+        [(e.pk, e.parent_id) for e in epreuves],
+        {pk for pk, row in given.items() if row and row.get("choice") == EpreuveChoice.BENEFICE},
+    )
+    for epreuve in epreuves:
         row = given.get(epreuve.pk)
-        if not row or not row.get("choice"):
+        if not row or not row.get("choice") or epreuve.pk in covered:
+            # A unit of a kept maîtresse is neither taken nor kept on its own (CF): no row.
             continue
         choice = row["choice"]
         if choice not in EpreuveChoice.values:
@@ -504,7 +570,7 @@ def _apply_langues(dossier: Dossier, data: dict[str, Any]) -> None:
 
 
 APPLIERS = {
-    "identite": lambda d, data: _apply_fields(d, data, IDENTITY_FIELDS),
+    "identite": _apply_identite,
     "contact": _apply_contact,
     "situation": _apply_situation,
     "specialite": _apply_specialite,
@@ -572,6 +638,12 @@ def dossier_start(*, candidate, session: Session, acting_user=None, at: dt.datet
     a specialty is reused, so a double click never makes two drafts."""
     at = _now(at)
     academie = selectors.candidate_academie(candidate)
+    if academie is None and selectors.residence_outside_portal(candidate):
+        raise DomainError(
+            selectors.outside_portal_message(selectors.residence_outside_portal(candidate)),
+            field="session",
+            code="outside_portal",
+        )
     if academie is None:
         raise DomainError(
             _(
@@ -639,6 +711,8 @@ def dossier_save_tab(
     APPLIERS[tab](dossier, data)
     CHECKS[tab](dossier, at)
     completed = [t for t in dossier.completed_tabs if t != tab] + [tab]
+    # The re-checks below see this tab as answered (tab 8's handicap settles a bénéfice of tab 6).
+    dossier.completed_tabs = [t for t in selectors.TAB_SLUGS if t in completed]
     # A change here may break a tab saved earlier (a new category forbids the chosen forme...).
     broken: list[tuple[str, DomainError]] = []
     for other in CHOICE_TABS:
@@ -656,6 +730,8 @@ def dossier_save_tab(
         )
     completed = [t for t in completed if t not in {o for o, _e in broken}]
     dossier.completed_tabs = [t for t in selectors.TAB_SLUGS if t in completed]
+    # The page says which earlier tab this change undid, and why (never silently).
+    dossier.broken_tabs = [(other, exc.message) for other, exc in broken]
     changed = _changed(dossier, before)
     dossier._history_user = acting_user
     dossier.save()

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.messaging.selectors import unread_by_dossier
 from candidates.models import Dossier
-from candidates.registration import selectors, services
+from candidates.registration import selectors, services, withdrawal
 from candidates.registration.forms import (
     TAB_FORMS,
     ConditionsForm,
@@ -30,12 +31,6 @@ def _dossier(request, pk: int) -> Dossier:
         return selectors.dossier_for_candidate(request.user, pk)
     except Dossier.DoesNotExist:
         raise Http404 from None
-
-
-def _show_error(form, exc: DomainError) -> None:
-    """The service's French message on the field that caused it, else above the form."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 def _read_only_reason(dossier: Dossier, now) -> str:
@@ -70,6 +65,7 @@ def start(request):
     """Tab 1: only open sessions of the académie of the candidate's département (CF, TLS)."""
     now = timezone.now()
     academie = selectors.candidate_academie(request.user)
+    outside = "" if academie else selectors.residence_outside_portal(request.user)
     sessions = list(selectors.open_sessions_for(request.user, at=now))
     form = SessionForm(request.POST if request.method == "POST" else None, sessions=sessions)
     if request.method == "POST" and form.is_valid():
@@ -78,16 +74,22 @@ def start(request):
                 candidate=request.user, session=form.cleaned_data["session"], acting_user=request.user
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            form.add_domain_error(exc)
         else:
             messages.success(request, _("Inscription commencée : complétez les onglets puis enregistrez-la."))
             return redirect("registration:tab", pk=dossier.pk, tab="identite")
-    form.decorate()
     drafts = selectors.dossiers_for_space(request.user).filter(session__in=sessions)
     return render(
         request,
         "candidates/wizard/start.html",
-        {"form": form, "sessions": sessions, "academie": academie, "existing": drafts, "now": now},
+        {
+            "form": form,
+            "sessions": sessions,
+            "academie": academie,
+            "existing": drafts,
+            "now": now,
+            "outside": outside and selectors.outside_portal_message(outside),
+        },
     )
 
 
@@ -113,7 +115,7 @@ def _initial(dossier: Dossier, tab: str) -> dict:
         profile = getattr(dossier.candidate, "profile", None)
         for f in CONSENT_FIELDS:
             value = getattr(profile, f, None) if profile else None
-            initial[f] = "" if value is None else str(value)
+            initial[f] = value
     if tab == "langues":
         initial["optional_epreuves"] = [
             c.epreuve_id
@@ -162,13 +164,18 @@ def tab(request, pk: int, tab: str):
                 dossier_id=dossier.pk, tab=tab, data=form.to_service(), acting_user=request.user
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            form.add_domain_error(exc)
             dossier = _dossier(request, pk)  # what is saved, untouched by the refused change
         else:
             messages.success(request, _("Onglet « %(tab)s » enregistré.") % {"tab": TAB_LABELS[tab]})
+            for other, why in getattr(dossier, "broken_tabs", []):
+                messages.warning(
+                    request,
+                    _("L'onglet « %(tab)s » est à revoir : %(why)s") % {"tab": TAB_LABELS[other], "why": why},
+                )
             following = TAB_SLUGS[TAB_SLUGS.index(tab) + 1]
             return redirect("registration:tab", pk=dossier.pk, tab=following)
-    context = _context(dossier, tab, now, form=form.decorate())
+    context = _context(dossier, tab, now, form=form)
     if context["read_only"]:
         # The widget is disabled, not the field: a refused POST still shows what was typed.
         for field in form.fields.values():
@@ -193,7 +200,7 @@ def _conditions(request, dossier: Dossier, now):
                 dossier_id=dossier.pk, acting_user=request.user, certified=form.cleaned_data["certify"]
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            form.add_domain_error(exc)
             dossier = _dossier(request, dossier.pk)
         else:
             messages.success(
@@ -203,7 +210,7 @@ def _conditions(request, dossier: Dossier, now):
     return render(
         request,
         "candidates/wizard/tab_conditions.html",
-        _context(dossier, "conditions", now, form=form.decorate(), **_summary(dossier)),
+        _context(dossier, "conditions", now, form=form, **_summary(dossier)),
     )
 
 
@@ -232,6 +239,8 @@ def detail(request, pk: int):
             "session": dossier.session,
             "status": selectors.dossier_status(dossier, at=now),
             "read_only": _read_only_reason(dossier, now),
+            "may_withdraw": withdrawal.withdrawal_refusal(dossier, now) is None,
+            "thread_unread": unread_by_dossier([dossier.pk], from_staff=True).get(dossier.pk, 0),
             **_summary(dossier),
         },
     )

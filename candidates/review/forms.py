@@ -52,6 +52,11 @@ class ReasonForm(ReviewActionForm):
 
     reason = forms.CharField(label=_("Motif"), required=False)
     reason_text = forms.CharField(label=_("Autre motif"), required=False)
+    # "Conforme sous réserve des pièces tardives" (issue 14): their upload stays open.
+    under_reservation = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def reserved(self) -> bool:
+        return bool(self.is_valid() and self.cleaned_data["under_reservation"])
 
     def text(self) -> str:
         if not self.is_valid():

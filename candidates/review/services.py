@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to, user_can_review
+from candidates.review import rules as review_rules
 from candidates.states import transition
 from documents.models import Piece, PieceState
 from notifications.services import notify
@@ -46,13 +47,6 @@ NON_COMPLIANCE_REASONS = [
     "Pièces justificatives non conformes après demande de correction",
     "Inscription en dehors de l'académie de résidence",
 ]
-
-
-def pieces_all_accepted(states: Iterable[str]) -> bool:
-    """A dossier may be declared compliant only when it has pieces and every one was accepted
-    (TLS: the gestionnaire checks each piece)."""
-    states = list(states)
-    return bool(states) and all(s == PieceState.ACCEPTED for s in states)
 
 
 def _candidate_link(dossier: Dossier) -> str:
@@ -96,7 +90,13 @@ def _piece_in(locked: Dossier, piece: Piece | int) -> Piece:
     found = Piece.objects.select_for_update().filter(pk=pk, dossier=locked).first()
     if found is None:
         raise DomainError(_("Cette pièce n'appartient pas à ce dossier."), code="not_found")
-    if locked.state != S.IN_REVIEW:
+    # "Conforme sous réserve des pièces tardives": those late pieces are still examined.
+    reserved = (
+        locked.state == S.COMPLIANT
+        and locked.compliant_under_reservation
+        and found.state != PieceState.ACCEPTED
+    )
+    if locked.state != S.IN_REVIEW and not reserved:
         raise DomainError(
             _("Les pièces s'examinent quand le dossier est « En cours d'examen » : commencez l'examen."),
             code="not_in_review",
@@ -181,11 +181,36 @@ def dossier_request_correction(
     return locked
 
 
+def compliance_refusal(dossier: Dossier, *, under_reservation: bool = False) -> str | None:
+    """The one answer to "may this dossier be declared conforme?" (the page greys the button with
+    it, the decision refuses with it): every required piece, late ones included, deposited and
+    accepted, unless the gestionnaire says "sous réserve des pièces tardives" (review.rules)."""
+    from documents.pieces.selectors import required_pieces_for_dossier
+
+    states = dict(dossier.pieces.values_list("code", "state"))
+    required = review_rules.pieces_states(required_pieces_for_dossier(dossier), states)
+    codes = {r.code for r in required}
+    # A piece deposited and no longer required still needs a look if it is not accepted.
+    extra = [
+        review_rules.RequiredPieceState(code, code, "standard", state)
+        for code, state in states.items()
+        if code not in codes
+    ]
+    return review_rules.compliance_refusal(required + extra, under_reservation=under_reservation)
+
+
 @transaction.atomic
 def dossier_decide(
-    *, dossier: Dossier | int, actor, decision: str, reason: str = "", lock_version: int | None
+    *,
+    dossier: Dossier | int,
+    actor,
+    decision: str,
+    reason: str = "",
+    lock_version: int | None,
+    under_reservation: bool = False,
 ) -> Dossier:
-    """in_review → compliant (every piece accepted) or non_compliant (a reason is mandatory)."""
+    """in_review → compliant (every required piece accepted, or "sous réserve des pièces
+    tardives", which keeps their upload open) or non_compliant (a reason is mandatory)."""
     reason = (reason or "").strip()
     if decision not in (S.COMPLIANT, S.NON_COMPLIANT):
         raise DomainError(_("Décision inconnue."), field="decision", code="bad_decision")
@@ -195,18 +220,29 @@ def dossier_decide(
         )
     locked = _lock(dossier, lock_version)
     _check_scope(locked, actor)
-    if decision == S.COMPLIANT and not pieces_all_accepted(locked.pieces.values_list("state", flat=True)):
-        raise DomainError(
-            _("Le dossier ne peut être déclaré conforme : toutes ses pièces doivent être acceptées."),
-            code="pieces_not_accepted",
-        )
+    under_reservation = decision == S.COMPLIANT and under_reservation
+    if decision == S.COMPLIANT:
+        refusal = compliance_refusal(locked, under_reservation=under_reservation)
+        if refusal:
+            raise DomainError(refusal, code="pieces_not_accepted")
     transition(locked, decision, reason=reason, by=actor, save=False)
-    label = "Déclaré conforme" if decision == S.COMPLIANT else "Déclaré non conforme"
+    locked.compliant_under_reservation = under_reservation
+    if decision == S.COMPLIANT:
+        label = (
+            "Déclaré conforme sous réserve des pièces tardives" if under_reservation else "Déclaré conforme"
+        )
+    else:
+        label = "Déclaré non conforme"
     _save_dossier(locked, actor, label)
+    late = []
+    if under_reservation:
+        from documents.pieces.selectors import missing_pieces
+
+        late = [p for p in missing_pieces(locked) if p.deadline_kind == "late"]
     notify(
         locked.candidate,
         "decision_compliant" if decision == S.COMPLIANT else "decision_non_compliant",
-        {"reason": reason},
+        {"reason": reason, "under_reservation": under_reservation, "late_pieces": late},
         dossier=locked,
         link=_candidate_link(locked),
     )

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from candidates.corrections.forms import StaffCorrectionForm
+from candidates.messaging.selectors import unread_by_dossier
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to
 from candidates.review import exports, services
@@ -100,6 +102,7 @@ class Decide(DossierActionView):
             decision=self.decision,
             reason=form.text(),
             lock_version=form.version(),
+            under_reservation=form.reserved(),
         )
         return _("Décision enregistrée : le candidat est prévenu.")
 
@@ -320,9 +323,13 @@ def review_context(request, dossier: Dossier) -> dict:
         "can_review": options.can_review,
         "transitions": options.transitions,
         "pieces_reviewable": options.pieces_reviewable,
-        "all_accepted": services.pieces_all_accepted(p.state for p in pieces),
+        "compliance_refusal": services.compliance_refusal(dossier) if options.can_review else "",
+        "reservation_possible": options.can_review
+        and services.compliance_refusal(dossier, under_reservation=True) is None,
         "invalidation_reasons": services.INVALIDATION_REASONS,
         "non_compliance_reasons": services.NON_COMPLIANCE_REASONS,
         "history": dossier_history(dossier),
+        "correction_form": StaffCorrectionForm(),
+        "thread_unread": unread_by_dossier([dossier.pk], from_staff=False).get(dossier.pk, 0),
         "academie_tz": dossier.session.academie.time_zone,
     }

@@ -36,6 +36,7 @@ class RequirementProfile:
     continuing_situation: str = ""
     positioning_decision: bool = False
     benefice_renounced: bool = False
+    r408_rqth_alternative: bool = False
 
 
 # --- the conditions, declared once --------------------------------------------------------------
@@ -175,6 +176,28 @@ NATIONAL_RULES: tuple[RuleData, ...] = (
 )
 
 
+R408 = "r408"
+RQTH_MEDICAL = "rqth_medical"
+
+
+def rqth_instead_of_r408(rule: RuleData, profile: RequirementProfile) -> RuleData:
+    """A handicapped candidate of an R408 specialty may give a RQTH and a medical certificate of
+    incompatibility instead of the R408 attestation (CF, tableau R408: «ou RQTH et certificat
+    médical»): the answer of tab 8 swaps that piece, with the same deadline."""
+    if rule.code != R408 or not profile.r408_rqth_alternative:
+        return rule
+    return RuleData(
+        code=RQTH_MEDICAL,
+        label="Reconnaissance de la qualité de travailleur handicapé (RQTH) et certificat médical",
+        reason=(
+            "Vous avez choisi de fournir une RQTH et un certificat médical d'incompatibilité au lieu "
+            "de l'attestation de formation R408."
+        ),
+        deadline_kind=rule.deadline_kind,
+        order=rule.order,
+    )
+
+
 def required_pieces(
     profile: RequirementProfile,
     rules: Sequence[RuleData],
@@ -194,6 +217,7 @@ def required_pieces(
     for rule in sorted([*NATIONAL_RULES, *rules], key=lambda r: r.order):
         if not rule_applies(rule, profile, closing_day=closing_day):
             continue
+        rule = rqth_instead_of_r408(rule, profile)
         if rule.code in found:
             first, reasons, kind = found[rule.code]
             if rule.reason not in reasons:

@@ -117,6 +117,7 @@ def requirement_profile_for_dossier(dossier: Dossier) -> RequirementProfile:
         continuing_situation=dossier.continuing_situation,
         positioning_decision=dossier.positioning_decision,
         benefice_renounced=any(c.benefice_renounced for c in choices),
+        r408_rqth_alternative=dossier.r408_rqth_alternative,
     )
 
 

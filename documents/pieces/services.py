@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierState
 from candidates.states import transition
-from documents.models import Piece, PieceFile, PieceRule, PieceState
+from documents.models import Piece, PieceCode, PieceFile, PieceRule, PieceState
 from documents.pieces import catalogue as piece_rules_catalogue
 from documents.pieces import selectors
 from documents.pieces.rules import CONDITIONS, SET_KINDS, RequiredPiece
@@ -60,7 +60,8 @@ def _deposit_policy(
             ),
             code="draft",
         )
-    if dossier.state not in DEPOSIT_STATES:
+    reserved_late = dossier.state == DossierState.COMPLIANT and dossier.compliant_under_reservation
+    if dossier.state not in DEPOSIT_STATES and not reserved_late:
         raise DomainError(
             _("Ce dossier (%(state)s) n'accepte plus de pièces.") % {"state": dossier.get_state_display()},
             code="closed",
@@ -70,6 +71,10 @@ def _deposit_policy(
     required = next((r for r in required_pieces if r.code == code), None)
     if required is None:
         raise DomainError(_("Cette pièce n'est pas demandée pour votre dossier."), code="not_required")
+    if reserved_late and required.deadline_kind != PieceDeadlineKind.LATE:
+        raise DomainError(
+            _("Votre dossier est conforme : seules les pièces tardives restent à déposer."), code="closed"
+        )
     existing = pieces.get(code) if pieces is not None else dossier.pieces.filter(code=code).first()
     if existing and existing.state == PieceState.ACCEPTED:
         raise DomainError(
@@ -204,6 +209,14 @@ def _deposit_cleaned(
                     continue  # one copy of a file per piece
                 known.add(clean.sha256)
                 _store(piece=piece, clean=clean, by=by, stored=stored)
+            if code == PieceCode.RECAP_SIGNED and dossier.signed_at is None:
+                # The paper route: the confirmation printed, signed and deposited freezes the
+                # choices exactly as the e-signature does (NM: «Il n'est jamais possible de
+                # modifier son inscription après le retour de la confirmation»).
+                dossier.signed_at = at
+                dossier._history_user = by
+                dossier._change_reason = "Confirmation signée déposée"
+                dossier.save(update_fields=["signed_at", "updated_at"])
             notify(
                 dossier.candidate,
                 "piece_deposited",

@@ -67,8 +67,12 @@ def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | N
                 else required.deadline,
                 "files": list(piece.files.all()) if piece else [],
                 "refusal": refusals[required.code],
-                "form": (forms or {}).get(required.code)
-                or PieceUploadForm(code=required.code, prefix=required.code),
+                "form": (
+                    (forms or {}).get(required.code)
+                    or PieceUploadForm(code=required.code, prefix=required.code)
+                ).for_piece(
+                    required.label, invalidated=bool(piece and piece.state == PieceState.INVALIDATED)
+                ),
             }
         )
     return rows
@@ -215,7 +219,7 @@ def simulator(request):
         for name in request.GET:
             if name not in SimulatorForm.PARAMETERS:
                 return _json_error(name, _("Paramètre inconnu : %(name)s.") % {"name": name})
-    form = SimulatorForm(request.GET or None)
+    form = SimulatorForm(request.GET or None, for_json=wants_json)
     pieces = None
     if form.is_bound and form.is_valid():
         session = form.cleaned_data["session"]

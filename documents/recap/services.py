@@ -25,7 +25,7 @@ from documents.recap.pdf import render_pdf
 from documents.recap.signing import seal_pdf
 from documents.storage_safety import storage_delete, storage_save
 from exams.catalogue import opening_for
-from exams.models import PieceDeadlineKind
+from exams.models import Epreuve, PieceDeadlineKind
 from notifications.services import notify
 from portal.exceptions import DomainError
 from portal.queueing import enqueue, enqueue_on_commit
@@ -149,6 +149,15 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
         .get()
     )
     rows = _choices(dossier)
+    kept_maitresses = {
+        r.epreuve_id: r for r in rows if r.choice == EpreuveChoice.BENEFICE and not r.epreuve.is_unit
+    }
+    for row in rows:
+        row.covered_units = []
+    if kept_maitresses:
+        # 2019-2021 exception (CF): the kept maîtresse covers its units, shown under it.
+        for unit in Epreuve.objects.filter(parent_id__in=kept_maitresses).order_by("order", "code"):
+            kept_maitresses[unit.parent_id].covered_units.append(unit)
     session = dossier.session
     url = verification_url(document)
     context: dict[str, Any] = {

@@ -3,8 +3,6 @@ Thin: they call documents.recap / documents.verification and show a DomainError 
 
 from __future__ import annotations
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -16,38 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates.models import Dossier
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
 from documents.recap import services as recap
+from documents.recap.forms import SignForm, VerifyForm
 from documents.recap.verification import Verdict, recap_by_token, recap_is_latest, verify_pdf
 from portal.exceptions import DomainError
 from portal.files import PDF, private_file_response
-
-
-class SignForm(forms.Form):
-    document_id = forms.IntegerField(widget=forms.HiddenInput)
-    password = forms.CharField(
-        label=_("Votre mot de passe"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    certify = forms.BooleanField(
-        label=_(
-            "Je certifie l'exactitude des informations figurant sur ce récapitulatif et je comprends "
-            "que la signature rend mes choix définitifs."
-        ),
-        required=False,
-    )
-
-
-class VerifyForm(forms.Form):
-    file = forms.FileField(
-        label=_("Récapitulatif à vérifier (PDF)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
-    )
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if f.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("Le fichier est trop volumineux."))
-        return f
 
 
 def _client_ip(request) -> str | None:

@@ -6,6 +6,7 @@ import itertools
 
 from candidates.models import DossierState
 from candidates.states import TRANSITIONS, transition
+from documents.models import PieceRule
 from tests.factories import (
     AcademieFactory,
     DossierFactory,
@@ -22,6 +23,10 @@ _numbers = itertools.count(1)
 def world():
     nantes = AcademieFactory(code="nantes", name="Nantes")
     toulouse = AcademieFactory(code="toulouse", name="Toulouse")
+    for academie in (nantes, toulouse):
+        # One piece required of everyone: a decision covers the required pieces (review.rules),
+        # and these tests are about the review, not about the notices' tables.
+        PieceRule.objects.create(academie=academie, code="identity", reason="Pour tous les candidats.")
     s_nantes = SessionFactory(academie=nantes)
     s_toulouse = SessionFactory(academie=toulouse)
     bat = SpecialtyFactory(code="batiment", name="Bâtiment")

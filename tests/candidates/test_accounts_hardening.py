@@ -98,21 +98,40 @@ def test_the_sign_up_form_refuses_azerty1234(client):
     assert response.context["form"].errors
 
 
-def test_a_reset_request_does_the_same_work_for_a_known_and_an_unknown_address(client, monkeypatch):
+def test_a_reset_request_does_the_same_work_for_a_known_and_an_unknown_address(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
     """The lookup and the e-mail run in the worker: the request itself counts and enqueues,
     the same queries and the same task for every address."""
     UserFactory(email="connue@example.org")
     enqueued = []
-    monkeypatch.setattr(tasks.send_password_reset, "delay_on_commit", lambda email: enqueued.append(email))
+    monkeypatch.setattr(
+        tasks.send_password_reset, "apply_async", lambda args, **options: enqueued.append(*args)
+    )
     answers, queries = [], []
     for email in ["connue@example.org", "inconnue@example.org"]:
-        with CaptureQueriesContext(connection) as ctx:
+        with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
             answers.append(client.post("/mot-de-passe-oublie/", {"email": email}))
         queries.append(len(ctx.captured_queries))
     assert [a.status_code for a in answers] == [302, 302]
     assert answers[0]["Location"] == answers[1]["Location"]
     assert queries[0] == queries[1]
     assert enqueued == ["connue@example.org", "inconnue@example.org"]
+
+
+def test_with_the_broker_down_the_reset_email_is_written_at_once_rather_than_lost(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    UserFactory(email="connue@example.org")
+
+    def broker_down(*args, **options):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.send_password_reset, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/mot-de-passe-oublie/", {"email": "connue@example.org"})
+    assert answer.status_code == 302
+    assert len(mails_to("connue@example.org")) == 1
 
 
 def test_the_worker_sends_the_reset_email_only_to_a_known_address(client, django_capture_on_commit_callbacks):

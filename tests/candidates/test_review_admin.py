@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to, user_can_view_dossier
+from documents.pieces.counters import dossier_recount_pieces
 from exams import roles
 from tests.candidates.review_fixtures import accept_pieces, dossier, start_review, world
 from tests.factories import PieceFileFactory, SessionFactory
@@ -225,7 +226,8 @@ def test_search_by_birth_date_and_number(client, w):
 
 
 def test_filters_pieces_complete_and_waiting(client, w):
-    w["ms_nantes"].pieces.update(state="accepted")
+    w["ms_nantes"].pieces.update(state="accepted")  # a bulk update: recount as the services do
+    dossier_recount_pieces(dossier_ids=[w["ms_nantes"].pk])
     _login(client, w["manager_nantes"])
     page = client.get(reverse(CHANGELIST), {"pieces": "oui"}).content.decode()
     assert "MSNANTES" in page and "BATNANTES" not in page

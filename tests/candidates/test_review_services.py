@@ -25,20 +25,6 @@ def _fresh(d):
     return Dossier.objects.get(pk=d.pk)
 
 
-@pytest.mark.parametrize(
-    "states, expected",
-    [
-        ([], False),  # nothing deposited: never compliant
-        (["accepted"], True),
-        (["accepted", "accepted"], True),
-        (["accepted", "deposited"], False),
-        (["accepted", "invalidated"], False),
-    ],
-)
-def test_pieces_all_accepted_table(states, expected):
-    assert review.pieces_all_accepted(states) is expected
-
-
 def test_start_review_moves_to_in_review_and_audits_the_actor(w):
     d = dossier(w["s_nantes"], w["bat"])
     review.dossier_start_review(dossier=d, actor=w["gest_bat"], lock_version=d.lock_version)
@@ -114,7 +100,7 @@ def test_request_correction_makes_the_dossier_incomplete_and_notifies(w, django_
 
 def test_decide_compliant_needs_every_piece_accepted(w):
     d = dossier(w["s_nantes"], w["bat"], state=S.IN_REVIEW, pieces=("accepted", "deposited"))
-    with pytest.raises(DomainError, match="toutes ses pièces"):
+    with pytest.raises(DomainError, match="Toutes les pièces demandées"):
         review.dossier_decide(dossier=d, actor=w["gest_bat"], decision=S.COMPLIANT, lock_version=0)
     assert _fresh(d).state == S.IN_REVIEW
 

@@ -179,7 +179,7 @@ def test_it_answers_html_by_default(client, catalogue):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Quelles pièces dois-je fournir ?" in html
-    assert '<label class="form-label" for="id_session">' in html
+    assert '<label class="form-label fw-semibold" for="id_session">' in html
     response = client.get(URL, params())
     html = response.content.decode()
     assert response.status_code == 200
@@ -192,5 +192,22 @@ def test_the_html_form_shows_errors_on_their_fields(client, catalogue):
     response = client.get(URL, params(birth_date="hier"), HTTP_ACCEPT="text/html,*/*")
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_birth_date-erreur"' in html and 'role="alert"' in html
+    assert 'id="id_birth_date_error"' in html and 'role="alert"' in html
     assert "AAAA-MM-JJ" in html
+
+
+def test_the_json_answer_builds_no_widget_and_costs_the_same_with_more_catalogue(
+    client, catalogue, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(URL, params(), **JSON).status_code == 200
+    for i in range(5):  # more specialties with options and more languages: no list is built
+        other = SpecialtyFactory(code=f"autre-{i}", name=f"Autre {i}")
+        SpecialtyOptionFactory(specialty=other, code="A", name="Option A")
+    with django_assert_max_num_queries(len(small)):
+        assert client.get(URL, params(), **JSON).status_code == 200
+    html = client.get(URL, params())
+    assert html.status_code == 200 and "Option A" in html.content.decode()  # the page still lists them

@@ -94,7 +94,10 @@ def test_a_refused_upload_shows_the_message_on_the_field(client):
     html = response.content.decode()
     assert "« diplome.pdf » n&#x27;est ni un PDF" in html
     assert 'aria-invalid="true"' in html
-    assert 'id="id_identity-files-erreur" class="invalid-feedback d-block" role="alert"' in html
+    assert 'id="id_identity-files_error" class="invalid-feedback d-block"' in html
+    # The refusal is also summed up at the top of the page, where a phone lands after the POST.
+    summary = html.index("data-error-summary")
+    assert summary < html.index('id="piece-identity"') and "a été refusé" in html[summary : summary + 400]
     assert not Piece.objects.exists()
 
 

@@ -1,0 +1,43 @@
+"""Reads of the corrections workflow: the open dossiers whose contact no longer matches the
+profile (an address change after registration is never silently ignored)."""
+
+from __future__ import annotations
+
+from candidates.models import CONTACT_FIELD_NAMES, Dossier, DossierState
+
+# Dossiers still alive for the bureau: a contact change matters to them (convocation, mail).
+OPEN_STATES = (
+    DossierState.DRAFT,
+    DossierState.REGISTERED,
+    DossierState.SUBMITTED,
+    DossierState.IN_REVIEW,
+    DossierState.INCOMPLETE,
+    DossierState.COMPLIANT,
+)
+
+
+def contact_differences(profile, dossier: Dossier) -> list[str]:
+    """The contact fields (names) whose value differs between the profile and the dossier."""
+    diffs = []
+    for name in CONTACT_FIELD_NAMES:
+        attr = name + "_id" if name == "departement" else name
+        if (getattr(profile, attr) or "") != (getattr(dossier, attr) or ""):
+            diffs.append(name)
+    return diffs
+
+
+def dossiers_with_stale_contact(user) -> list[Dossier]:
+    """The candidate's open dossiers whose address or phone differs from the profile, each with
+    ``contact_diffs`` (field names). One query for the dossiers, one for the profile."""
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return []
+    dossiers = Dossier.objects.filter(candidate=user, state__in=OPEN_STATES).select_related(
+        "session__academie", "specialty"
+    )
+    stale = []
+    for dossier in dossiers.order_by("-created_at"):
+        dossier.contact_diffs = contact_differences(profile, dossier)
+        if dossier.contact_diffs:
+            stale.append(dossier)
+    return stale

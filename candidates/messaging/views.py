@@ -1,0 +1,119 @@
+"""The dossier's conversation: the candidate's page and the gestionnaire's page (linked from the
+admin's dossier page), and the attachment download for both (files are private)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from candidates.messaging import selectors, services
+from candidates.messaging.forms import MessageForm
+from candidates.messaging.models import DossierMessage
+from candidates.models import Dossier
+from candidates.permissions import dossiers_visible_to
+from portal.exceptions import DomainError
+
+
+def _show(form: MessageForm, exc: DomainError) -> None:
+    form.add_error(
+        exc.field if exc.field in form.fields else "attachment" if exc.field == "files" else None, exc.message
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = (
+        Dossier.objects.select_related("session__academie", "specialty")
+        .filter(pk=pk, candidate=request.user)
+        .first()
+    )
+    if dossier is None:
+        raise Http404
+    form = MessageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_post_candidate(
+                dossier_id=dossier.pk,
+                candidate=request.user,
+                body=form.cleaned_data["body"],
+                attachment=form.cleaned_data["attachment"],
+            )
+        except DomainError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Message envoyé au bureau des examens."))
+            return redirect("candidates:thread", pk=dossier.pk)
+    services.thread_mark_read(dossier=dossier, by_staff=False)
+    return render(
+        request,
+        "candidates/messaging/thread.html",
+        {"dossier": dossier, "thread": selectors.thread(dossier), "form": form.decorate()},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def staff_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = (
+        dossiers_visible_to(request.user)
+        .select_related("candidate", "session__academie", "specialty")
+        .filter(pk=pk)
+        .first()
+    )
+    if dossier is None:
+        raise Http404
+    form = MessageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_post_staff(
+                dossier_id=dossier.pk,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                attachment=form.cleaned_data["attachment"],
+            )
+        except DomainError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Réponse envoyée : le candidat est alerté par courriel."))
+            return redirect("candidates:staff_thread", pk=dossier.pk)
+    services.thread_mark_read(dossier=dossier, by_staff=True)
+    return render(
+        request,
+        "candidates/messaging/staff_thread.html",
+        {
+            # The admin's header, title and navigation, as on the pages the admin itself renders.
+            **admin.site.each_context(request),
+            "dossier": dossier,
+            "thread": selectors.thread(dossier),
+            "form": form.decorate(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def attachment(request: HttpRequest, uuid) -> FileResponse:
+    """A message's attachment, for the dossier's candidate or staff in scope, nobody else."""
+    found = DossierMessage.objects.select_related("dossier").filter(uuid=uuid).exclude(attachment="").first()
+    if found is None:
+        raise Http404
+    own = found.dossier.candidate_id == request.user.pk
+    if not own and not (
+        request.user.is_staff and dossiers_visible_to(request.user).filter(pk=found.dossier_id).exists()
+    ):
+        raise Http404
+    response = FileResponse(
+        found.attachment.open("rb"),
+        content_type=found.attachment_type,
+        as_attachment=True,
+        filename=found.attachment_name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
