@@ -65,7 +65,7 @@ faults: install
 
 # Development: one worker on every queue (production runs one per queue: docker-compose.yml).
 worker: install
-	$(BIN)/celery -A portal worker -l info -Q portal,portal.emails,portal.pdf,portal.exports
+	$(BIN)/celery -A portal worker -l info -Q portal,portal.emails,portal.pdf,portal.exports,portal.uploads
 
 clean:
 	rm -rf $(VENV) var

@@ -377,3 +377,6 @@ class DossierAdmin(admin.ModelAdmin):
         if dossier is not None:
             extra_context = {**(extra_context or {}), **views.review_context(request, dossier)}
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+from candidates.privacy import admin as privacy_admin  # noqa: E402, F401 (registers the RGPD purge log)

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from candidates.accounts import services as account_services
+from candidates.privacy import services as privacy_services
 from candidates.registration import services
 from candidates.review import exports
 
@@ -11,6 +12,8 @@ from candidates.review import exports
 export_dossiers = exports.export_dossiers
 # Likewise beside the e-mail it writes (candidates.accounts.services), under its historical name.
 send_password_reset = account_services.send_password_reset
+# Likewise beside the data export it builds (candidates.privacy.services).
+build_privacy_export = privacy_services.build_privacy_export
 
 
 @shared_task(acks_late=True)
@@ -25,3 +28,17 @@ def expire_closed_drafts() -> int:
     """Periodic (beat): drafts of sessions whose registration has closed become expired (§7).
     Running it twice expires nothing more."""
     return services.dossier_expire_closed()
+
+
+@shared_task(acks_late=True)
+def purge_retention() -> dict[str, int]:
+    """Periodic (beat, daily): the retention purge, identity documents past the appeal period,
+    expired data exports (issue 12, docs/rgpd.md)."""
+    from candidates.privacy.services import identity_documents_purge, privacy_exports_expire
+    from candidates.privacy.services import purge_retention as purge
+
+    return {
+        "sessions": len(purge()),
+        "identity_files": identity_documents_purge(),
+        "exports": privacy_exports_expire(),
+    }

@@ -752,7 +752,7 @@ def scenario_storage_unwritable(s: Scenario) -> None:
     wait_settled(time.monotonic())  # their first PDFs are written before the storage breaks
     # "pieces" and "generated" become files: every write below them fails (root ignores chmod).
     moved = []
-    for folder in ("pieces", "generated"):
+    for folder in ("pieces", "generated", "quarantine"):  # issue 12: uploads land in quarantine/ first
         path = private / folder
         if path.exists():
             path.rename(private / f"{folder}.aside")
@@ -798,7 +798,7 @@ def scenario_storage_unwritable(s: Scenario) -> None:
     s.extra.append(
         ("a render meeting a storage error is failed with its reason", failed, (reason or "")[:90])
     )
-    for folder in ("pieces", "generated"):
+    for folder in ("pieces", "generated", "quarantine"):  # issue 12: uploads land in quarantine/ first
         (private / folder).unlink()
         if folder in moved:
             (private / f"{folder}.aside").rename(private / folder)

@@ -325,12 +325,25 @@ class PieceFactory(factory.django.DjangoModelFactory):
     deposited_at = factory.LazyFunction(timezone.now)
 
 
+def _one_page_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 class PieceFileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PieceFile
 
     piece = factory.SubFactory(PieceFactory)
-    file = factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4 fake", name="piece.pdf"))
+    # A real one-page PDF: staff copies of identity documents are watermarked page by page.
+    file = factory.LazyFunction(lambda: ContentFile(_one_page_pdf(), name="piece.pdf"))
     original_name = "carte-identite.pdf"
     content_type = "application/pdf"
     size = 13

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to
-from documents.models import Piece
+from documents.models import Piece, PieceAccess
 
 S = DossierState
 # States in which the dossier waits for a gestionnaire.
@@ -134,6 +134,23 @@ def dossier_history(dossier: Dossier, limit: int = 100) -> list[dict]:
                 }
             )
             previous = record
+    # issue 12 (RGPD): each staff view or download of a piece, with who and which file.
+    for entry in PieceAccess.objects.filter(dossier_id=dossier.pk).order_by("-at")[:limit]:
+        rows.append(
+            {
+                "date": entry.at,
+                "user": entry.user_label,
+                "type": entry.get_action_display(),
+                "object": entry.get_piece_code_display(),
+                "reason": _("%(action)s de « %(file)s »%(marked)s")
+                % {
+                    "action": entry.get_action_display().capitalize(),
+                    "file": entry.file_name,
+                    "marked": _(" (copie filigranée)") if entry.watermarked else "",
+                },
+                "changes": [],
+            }
+        )
     rows.sort(key=lambda row: row["date"], reverse=True)
     return rows[:limit]
 

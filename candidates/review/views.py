@@ -31,6 +31,7 @@ from candidates.review.forms import CorrectionForm, ExportFormatForm, ReasonForm
 from candidates.review.permissions import review_options
 from candidates.review.selectors import dossier_history
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
+from documents.pieces import access as piece_access
 from portal.exceptions import DomainError
 from portal.files import INLINE_CONTENT_TYPES, PDF, private_file_response
 from portal.queueing import enqueue_on_commit
@@ -254,14 +255,23 @@ class PieceFileView(_AdminView):
 
     def get(self, request, file_uuid):
         stored = (
-            PieceFile.objects.select_related("piece")
+            PieceFile.objects.select_related("piece__dossier__session__academie")
             .filter(uuid=file_uuid, piece__dossier__in=self.visible_dossiers())
             .first()
         )
         if stored is None or not stored.file:
             raise Http404
+        # issue 12 (RGPD): the access is logged, identity documents are served watermarked.
+        download = request.GET.get("telecharger") == "1"
+        try:
+            content = piece_access.open_for_staff(piece_file=stored, user=request.user, download=download)
+        except DomainError as exc:
+            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
         return private_file_response(
-            stored.file, content_type=stored.content_type, filename=stored.original_name
+            content,
+            content_type=stored.content_type,
+            filename=stored.original_name,
+            inline=False if download else None,
         )
 
 

@@ -22,7 +22,15 @@ import requests
 from django.db import connection
 
 from candidates.models import DossierState
-from documents.models import DocumentKind, DocumentStatus, GeneratedDocument, PieceFile, PieceState
+from documents.models import (
+    DocumentKind,
+    DocumentStatus,
+    GeneratedDocument,
+    PieceFile,
+    PieceState,
+    PieceUpload,
+    UploadStatus,
+)
 from documents.pieces.selectors import required_pieces_for_dossier
 from documents.recap import services as recap
 from portal.celery import app as celery_app
@@ -162,14 +170,20 @@ def test_what_node_a_stores_node_b_serves_and_the_worker_renders_into_the_same_b
 
     identity = pdf_bytes()
     assert _upload(browser, a, dossier.pk, "identity", identity).status_code == 302, a.log.read_text()[-2000:]
+    # issue 12: node A only put the file in quarantine (in the bucket); the worker checks it.
+    assert _wait(lambda: PieceFile.objects.filter(piece__dossier=dossier, piece__code="identity").exists())
     stored = PieceFile.objects.get(piece__dossier=dossier, piece__code="identity")
     assert stored.file.name in s3_storage.keys(s3_storage.bucket, s3_storage.prefix)
     download = browser.get(f"{b.url}/justificatifs/fichiers/{stored.uuid}/", timeout=20)
-    assert download.status_code == 200 and download.content == identity
+    with stored.file.open("rb") as fh:
+        assert download.status_code == 200 and download.content == fh.read()  # the rebuilt PDF
 
     for required in required_pieces_for_dossier(dossier):
         if required.deadline_kind == "standard" and required.code != "identity":
             assert _upload(browser, a, dossier.pk, required.code, pdf_bytes()).status_code == 302
+    assert _wait(
+        lambda: not PieceUpload.objects.filter(dossier=dossier, status=UploadStatus.CHECKING).exists()
+    )
     token = browser.cookies["csrftoken"]
     lock = browser.post(
         f"{b.url}/mes-justificatifs/{dossier.pk}/verrouiller/",
@@ -271,6 +285,13 @@ def test_node_a_killed_in_a_burst_of_uploads_loses_nothing_that_was_answered(nod
     for browser, dossier in zip(browsers, dossiers, strict=True):
         page = browser.get(f"{b.url}/mes-justificatifs/{dossier.pk}/", allow_redirects=False, timeout=20)
         assert page.status_code == 200
+    # issue 12: a 302 means "received in quarantine"; the worker deposits each one.
+    assert _wait(
+        lambda: not PieceUpload.objects.filter(dossier__in=dossiers, status=UploadStatus.CHECKING).exists(),
+        180,
+    )
+    accepted = PieceUpload.objects.filter(dossier__in=dossiers, status=UploadStatus.ACCEPTED).count()
+    assert accepted >= answers.count(302)
     # Every deposit answered 302 is there, and every deposit row has its whole object.
     rows = PieceFile.objects.filter(piece__dossier__in=dossiers)
     assert rows.count() >= answers.count(302)
