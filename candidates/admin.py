@@ -19,7 +19,12 @@ from candidates.corrections.forms import StaffCorrectionForm
 from candidates.messaging.selectors import unread_by_dossier
 from candidates.review import exports
 from candidates.review import services as review
-from candidates.review.selectors import WAITING_STATES, with_review_columns
+from candidates.review.selectors import (
+    WAITING_STATES,
+    duplicate_candidates,
+    duplicates_of,
+    with_review_columns,
+)
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
 from exams.models import Session
 from portal.exceptions import DomainError
@@ -70,6 +75,17 @@ class PiecesCompleteFilter(admin.SimpleListFilter):
         if self.value() == "non":
             return queryset.exclude(complete)
         return queryset
+
+
+class DuplicateFilter(admin.SimpleListFilter):
+    title = _("doublons")
+    parameter_name = "doublon"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Identité en double dans la session"))]
+
+    def queryset(self, request, queryset):
+        return duplicate_candidates(queryset) if self.value() == "1" else queryset
 
 
 class UnreadMessagesFilter(admin.SimpleListFilter):
@@ -190,6 +206,7 @@ class DossierAdmin(admin.ModelAdmin):
         PiecesCompleteFilter,
         WaitingSinceFilter,
         UnreadMessagesFilter,
+        DuplicateFilter,
     ]
     search_fields = ["=number", "birth_name", "usage_name", "first_name_1", "candidate__email"]
     search_help_text = _("Numéro, nom, prénom, courriel ou date de naissance (jj/mm/aaaa).")
@@ -592,6 +609,11 @@ class DossierAdmin(admin.ModelAdmin):
             "non_compliance_reasons": review.NON_COMPLIANCE_REASONS,
             "history": _history(dossier),
             "correction_form": StaffCorrectionForm(),
+            "duplicates": [
+                d
+                for d in duplicates_of(dossier)
+                if dossiers_visible_to(request.user).filter(pk=d.pk).exists()
+            ],
             "thread_unread": unread_by_dossier([dossier.pk], from_staff=False).get(dossier.pk, 0),
             "academie_tz": dossier.session.academie.time_zone,
         }

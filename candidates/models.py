@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from candidates.identity import identity_key
 from exams.models import Departement, Epreuve, Language, Session, Specialty, SpecialtyOption
 
 
@@ -282,6 +283,9 @@ class Dossier(IdentityFields, ContactFields):
         default=False,
         help_text=_("Le dépôt des pièces tardives reste ouvert jusqu'à leur date limite."),
     )
+    # Derived on save from birth name, first name and birth date (candidates.identity.identity_key): two
+    # dossiers of one session sharing it are flagged as possible duplicates, never blocked.
+    identity_key = models.CharField(max_length=250, blank=True, default="", editable=False, db_index=True)
     withdrawn_at = models.DateTimeField(_("désisté le"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("motif du désistement"), blank=True)
     lock_version = models.PositiveIntegerField(
@@ -316,6 +320,14 @@ class Dossier(IdentityFields, ContactFields):
 
     def __str__(self) -> str:
         return self.number or f"Brouillon #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # A derived column kept in step with the identity whichever service wrote it.
+        self.identity_key = identity_key(self.birth_name, self.first_name_1, self.birth_date)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "identity_key" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "identity_key"]
+        super().save(*args, **kwargs)
 
 
 class EpreuveChoice(models.TextChoices):
