@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint format install bench migrate seed clean worker
+.PHONY: run test lint format install bench migrate seed clean worker audit faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,15 +40,26 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install lint
+test: install lint audit
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# issue 12: known vulnerabilities of the installed packages (OSV); one line and a pass when offline.
+audit: install
+	$(BIN)/python .ci/audit-dependencies
+
+# The load generator is wrk (Debian package): installed here when missing and we are root.
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python benchmarks/run.py
 
+# issue 17: the fault suite (its own PostgreSQL, Redis, SMTP sink, gunicorn, workers; a few minutes).
+faults: install
+	$(BIN)/python faults/run.py $(FAULTS)
+
+# Development: one worker on every queue (production runs one per queue: docker-compose.yml).
 worker: install
-	$(BIN)/celery -A portal worker -l info -Q portal
+	$(BIN)/celery -A portal worker -l info -Q portal,portal.emails,portal.pdf,portal.exports
 
 clean:
 	rm -rf $(VENV) var

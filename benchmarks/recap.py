@@ -45,7 +45,14 @@ def _median_ms(fn, rounds: int) -> float:
     return statistics.median(times)
 
 
-def main(rounds: int = 15) -> None:
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main(rounds: int = 15, rss_renders: int = 200) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         _setup(Path(tmp))
         from weasyprint import HTML
@@ -79,6 +86,13 @@ def main(rounds: int = 15) -> None:
             recap.document_render(document_id=doc.pk)
 
         task = _median_ms(full_task, rounds)
+        # Worker memory: after a warm-up of 20 renders, then after ``rss_renders`` more.
+        for _ in range(20):
+            full_task()
+        rss_warm = _rss_mb()
+        for _ in range(rss_renders):
+            full_task()
+        rss_after = _rss_mb()
         print(f"Recap benchmark ({rounds} rounds, medians, one process)")
         print(f"  one-page WeasyPrint document : {baseline:7.1f} ms")
         print(
@@ -87,7 +101,27 @@ def main(rounds: int = 15) -> None:
         print(f"  sign one recap (PAdES seal)  : {sign:7.1f} ms")
         print(f"  render task (DB + PDF + file): {task:7.1f} ms")
         print(f"  recaps per second, one worker: {1000 / task:7.1f}")
+        print(
+            f"  worker RSS after warm-up      : {rss_warm:7.1f} MB, after {rss_renders} more renders {rss_after:.1f} MB"
+        )
+        return {
+            "minimal_pdf_ms": baseline,
+            "recap_render_ms": render,
+            "recap_vs_minimal": render / baseline,
+            "seal_ms": sign,
+            "render_task_ms": task,
+            "recaps_per_second_per_worker": 1000 / task,
+            "worker_rss_warm_mb": rss_warm,
+            "worker_rss_after_renders_mb": rss_after,
+            "worker_rss_renders": rss_renders,
+        }
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)
+    figures = main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 15, int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    )
+    if os.environ.get("BENCH_RECAP_JSON"):  # benchmarks/run.py reads them back
+        import json
+
+        Path(os.environ["BENCH_RECAP_JSON"]).write_text(json.dumps(figures))

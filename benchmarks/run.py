@@ -1,14 +1,329 @@
-"""`make bench`: runs every benchmark of the project in turn (each prints its own results)."""
+"""`make bench`: the portal on the machine's PostgreSQL and Redis, gunicorn and real Celery workers as
+docker-compose.yml runs them, started and stopped here. Prints one table and writes
+bench-results.json (docs/performance.md says what each figure means and the goals).
 
-import runpy
+    BENCH_QUICK=1         short version (under 3 minutes on an idle 2-core machine)
+    BENCH_RUSH=500        virtual candidates of the rush (quick: 100)
+    BENCH_RUSH_CONCURRENCY=32  candidates at once
+    BENCH_ADMIN_DOSSIERS=100000  dossiers generated for the admin (quick: 20000)
+    BENCH_SECONDS=5       duration of each wrk run (quick: 1)
+    BENCH_ONLY=rush,pages,admin,pdf  a subset
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["recap.py"]
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0", "false")
+RUSH_N = int(os.environ.get("BENCH_RUSH", 100 if QUICK else 500))
+RUSH_CONCURRENCY = int(os.environ.get("BENCH_RUSH_CONCURRENCY", 32))
+ADMIN_N = int(os.environ.get("BENCH_ADMIN_DOSSIERS", 20_000 if QUICK else 100_000))
+SECONDS = float(os.environ.get("BENCH_SECONDS", 2 if QUICK else 5))
+CONNECTIONS = [16, 64]
+ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "rush,pages,admin,pdf").split(",")))
+OUTPUT = Path(os.environ.get("BENCH_OUTPUT", ROOT / "bench-results.json"))
+
+
+def machine() -> dict:
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = Path("/proc/meminfo").read_text().split()[1]
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(int(mem) / 1024 / 1024, 1),
+        "load_before": os.getloadavg()[0],
+    }
+
+
+def _cookie(browser) -> str:
+    return "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+
+
+def build_pages(stack, rush_journeys, drafts, registered) -> tuple[dict, list]:
+    from urllib.parse import urlencode
+
+    from client import forms_of
+    from rush import phone_jpeg
+
+    from candidates.models import Dossier
+
+    users = [j for j in rush_journeys if j.dossier_id][:16]
+    ceiling = [{"path": "/_bench/plafond/", "headers": {"Cookie": _cookie(j.browser)}} for j in users]
+
+    def per_user(path_of, journeys):
+        return [{"path": path_of(j), "headers": {"Cookie": _cookie(j.browser)}} for j in journeys]
+
+    dossier = Dossier.objects.select_related("session", "specialty").get(pk=users[0].dossier_id)
+    simulator = "/simulateur/?" + urlencode(
+        {
+            "session": dossier.session.code,
+            "category": dossier.category,
+            "specialty": dossier.specialty.code,
+            "nationality": "FR",
+            "birth_date": "2001-05-14",
+        }
+    )
+    pages = {
+        "home (anonyme)": [{"path": "/"}],
+        "/mon-espace/": per_user(lambda j: "/mon-espace/", users),
+        "onglet Épreuves GET": per_user(lambda j: f"/inscription/{j.dossier_id}/epreuves/", drafts),
+        "/mes-justificatifs/<id>/": per_user(lambda j: f"/mes-justificatifs/{j.dossier_id}/", users),
+        "/mes-documents/": per_user(lambda j: "/mes-documents/", users),
+        "/mes-messages/": per_user(lambda j: "/mes-messages/", users),
+        "simulateur JSON": [{"path": simulator, "headers": {"Accept": "application/json"}}],
+    }
+    posts = []
+    for j in drafts:
+        page = j.browser.get(f"/inscription/{j.dossier_id}/situation/")
+        form = next(f for f in forms_of(page.text) if f.method == "post" and "deconnexion" not in f.action)
+        pairs = [(k, v) for k, vs in form.values().items() for v in vs]
+        posts.append(
+            {
+                "method": "POST",
+                "path": f"/inscription/{j.dossier_id}/situation/",
+                "headers": {
+                    "Cookie": _cookie(j.browser),
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+                "body": urlencode(pairs),
+            }
+        )
+    pages["onglet POST (identique)"] = posts
+    photo = phone_jpeg(4000, 3000, quality=92)
+    uploads = []
+    for j in registered:
+        page = j.browser.get(f"/mes-justificatifs/{j.dossier_id}/")
+        form = next(f for f in forms_of(page.text) if "/deposer/" in f.action)
+        fields = form.values()
+        prefix = form.files[0].rsplit("-", 1)[0]
+        fields[f"{prefix}-replace"] = ["on"]
+        from client import _multipart
+
+        body, content_type = _multipart(fields, {form.files[0]: ("photo.jpg", photo, "image/jpeg")})
+        uploads.append(
+            {
+                "method": "POST",
+                "path": form.action,
+                "headers": {"Cookie": _cookie(j.browser), "Content-Type": content_type},
+                "body": body,
+            }
+        )
+    pages[f"dépôt JPEG {len(photo) / 1e6:.1f} Mo"] = uploads
+    return pages, ceiling
+
+
+def run_pdf() -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        path = f.name
+    rounds, renders = ("5", "50") if QUICK else ("15", "200")
+    subprocess.run(
+        [sys.executable, str(HERE / "recap.py"), rounds, renders],
+        check=True,
+        env={**os.environ, "BENCH_RECAP_JSON": path},
+    )
+    return json.loads(Path(path).read_text())
+
+
+def main() -> int:
+    from stack import Stack
+
+    started = time.monotonic()
+    results: dict = {
+        "quick": QUICK,
+        "machine": machine(),
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    stack = Stack(quick=QUICK)
+    try:
+        if ONLY & {"rush", "pages", "admin"}:
+            print(f"== stack: PostgreSQL database {stack.database_url}, Redis {stack.redis_url}", flush=True)
+            stack.prepare()
+            stack.start_worker()
+            stack.start_web()
+            stack.setup_django()
+            from rush import check_rush, run_rush
+
+            results["gunicorn"] = " ".join(__import__("stack").compose_command("web"))
+            results["celery"] = " ".join(__import__("stack").compose_command("worker"))
+            print(f"   ready in {time.monotonic() - started:.0f} s", flush=True)
+
+            print(f"== rush: {RUSH_N} candidates, {RUSH_CONCURRENCY} at once", flush=True)
+            rush = run_rush(stack, RUSH_N, RUSH_CONCURRENCY)
+            check = check_rush(stack, [j.email for j in rush["journeys"]])
+            results.update(
+                rush_candidates=RUSH_N,
+                rush_submitted=check["submitted"],
+                rush_errors=len(rush["errors"]),
+                rush_seconds=round(rush["seconds"], 1),
+                rush_check=check,
+                rush_requests=rush["requests"],
+                rush_web_cpu_s_per_candidate=round(rush["web_cpu_seconds"] / RUSH_N, 3),
+                rush_journey_p50_s=round(rush["journey_p50_s"], 1),
+                rush_error_samples=rush["errors"][:5],
+            )
+            print(
+                f"   {check['submitted']}/{RUSH_N} submitted in {rush['seconds']:.0f} s, {len(rush['errors'])} errors; "
+                f"files {check['files']} (missing {check['files_missing']}), e-mails {check['emails']} "
+                f"(unsent {check['emails_unsent']}, received {check['emails_received']})",
+                flush=True,
+            )
+            for sample in rush["errors"][:3]:
+                print("   !", sample[:500], flush=True)
+            journeys = [j for j in rush["journeys"] if j.dossier_id]
+
+            if "pages" in ONLY and journeys:
+                from web import page_benchmark, slow_uploaders
+
+                print("== pages: preparing drafts and registered dossiers", flush=True)
+                extra_drafts = run_rush(stack, 8, 8, prefix="brouillon", until="tabs")
+                extra_registered = run_rush(stack, 4, 4, prefix="enregistre", until="register")
+                drafts = [j for j in extra_drafts["journeys"] if j.dossier_id]
+                registered = [j for j in extra_registered["journeys"] if j.dossier_id]
+                stack.wait_for_queue()
+                pages, ceiling = build_pages(stack, journeys, drafts, registered)
+                print(f"== pages: wrk {SECONDS:g} s per run, connections {CONNECTIONS}", flush=True)
+                page_results = page_benchmark(stack, pages, ceiling, connections=CONNECTIONS, seconds=SECONDS)
+                results["pages"] = page_results
+                results["portal_rps"] = {
+                    p: {c: r["page"]["rps"] for c, r in v.items()} for p, v in page_results.items()
+                }
+                results["ceiling_rps"] = {
+                    p: {c: r["ceiling"]["rps"] for c, r in v.items()} for p, v in page_results.items()
+                }
+                results["ratio"] = {
+                    p: {c: round(r["ratio"], 3) for c, r in v.items()} for p, v in page_results.items()
+                }
+                results["cpu_ratio"] = {
+                    p: {c: round(r["cpu_ratio"], 2) for c, r in v.items()} for p, v in page_results.items()
+                }
+                results["p99_ms"] = {
+                    p: {c: r["page"]["p99_ms"] for c, r in v.items()} for p, v in page_results.items()
+                }
+                results["errors"] = sum(
+                    r["page"]["errors"] for v in page_results.values() for r in v.values()
+                )
+                stack.wait_for_queue()
+                print("== slow uploaders (3 × 3 MB at 2 Mbit/s) beside the home page", flush=True)
+                results["slow_uploaders"] = slow_uploaders(stack)
+                print(f"   {results['slow_uploaders']}", flush=True)
+
+            if "admin" in ONLY and journeys:
+                from admin_bench import generate, measure
+
+                from candidates.models import Dossier, DossierState
+                from exams.models import StaffAssignment
+
+                template = (
+                    Dossier.objects.filter(state=DossierState.SUBMITTED).select_related("session").first()
+                )
+                print(f"== admin: generating {ADMIN_N} dossiers", flush=True)
+                gen_seconds = generate(ADMIN_N, template_dossier_id=template.pk)
+                print(f"   generated in {gen_seconds:.0f} s", flush=True)
+                staff = StaffAssignment.objects.filter(academie=template.session.academie).select_related(
+                    "user"
+                )
+                staff = staff.exclude(user__is_superuser=True).first()
+                from exams import demo_catalogue
+
+                last = Dossier.objects.filter(number__contains="-GEN-").order_by("-pk").first()
+                admin = measure(
+                    stack.base_url,
+                    email=staff.user.email,
+                    password=demo_catalogue.DEMO_PASSWORD,
+                    rounds=5 if QUICK else 15,
+                    search_terms={"nom": "DUPONT", "courriel": last.candidate.email, "numéro": last.number},
+                    change_id=last.pk,
+                )
+                results["admin_dossiers"] = Dossier.objects.count()
+                results["admin"] = admin
+                list_pages = {k: v for k, v in admin.items() if k != "change page"}
+                results["admin_p95_ms"] = max(v["p95_ms"] for v in list_pages.values())
+                results["admin_p50_ms"] = max(v["p50_ms"] for v in list_pages.values())
+            results["worker_rss_mb_after_rush"] = [
+                round(__import__("stack").rss_mb(p)) for p in stack.worker_processes()
+            ]
+            results["web_rss_mb"] = [round(__import__("stack").rss_mb(p)) for p in stack.web_workers()]
+    finally:
+        stack.stop()
+    if "pdf" in ONLY:
+        print("== PDFs (benchmarks/recap.py, SQLite, one process)", flush=True)
+        results.update(run_pdf())
+    results["seconds"] = round(time.monotonic() - started, 1)
+    OUTPUT.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    print_table(results)
+    print(f"(written to {OUTPUT}; {results['seconds']:.0f} s)")
+    return 0
+
+
+def print_table(r: dict) -> None:
+    rows = []
+    for page, by_c in r.get("pages", {}).items():
+        for c, x in by_c.items():
+            rows.append(
+                (
+                    f"{page} c={c}",
+                    f"{x['page']['rps']:.0f} req/s vs {x['ceiling']['rps']:.0f} (ratio {x['ratio']:.2f})",
+                    f"CPU {x['page']['cpu_ms_per_request'] or 0:.1f} ms/req = {x['cpu_ratio'] or 0:.1f}× plafond, p99 {x['page']['p99_ms'] or 0:.0f} ms, {x['page']['errors']} err.",
+                )
+            )
+    if "rush_candidates" in r:
+        rows.append(
+            (
+                f"rush {r['rush_candidates']} candidats",
+                f"{r['rush_submitted']} déposés en {r['rush_seconds']:.0f} s, {r['rush_errors']} erreurs",
+                f"{r['rush_web_cpu_s_per_candidate']:.2f} s CPU web+PG par candidat, fichiers manquants {r['rush_check']['files_missing']}, courriels non envoyés {r['rush_check']['emails_unsent']}",
+            )
+        )
+    if "slow_uploaders" in r:
+        s = r["slow_uploaders"]
+        rows.append(
+            (
+                "3 dépôts lents",
+                f"accueil {s['home_ms_before']:.0f} → {s['home_ms_during_p50']:.0f} ms (max {s['home_ms_during_max']:.0f})",
+                "",
+            )
+        )
+    for label, x in r.get("admin", {}).items():
+        rows.append(
+            (
+                f"admin {label}",
+                f"p50 {x['p50_ms']:.0f} ms",
+                f"p95 {x['p95_ms']:.0f} ms ({r['admin_dossiers']} dossiers)",
+            )
+        )
+    if "recap_render_ms" in r:
+        rows.append(("PDF une page", f"{r['minimal_pdf_ms']:.1f} ms", ""))
+        rows.append(
+            ("récapitulatif", f"{r['recap_render_ms']:.1f} ms", f"{r['recap_vs_minimal']:.1f}× la page")
+        )
+        rows.append(("scellement", f"{r['seal_ms']:.1f} ms", ""))
+        rows.append(("récapitulatifs/s/worker", f"{r['recaps_per_second_per_worker']:.1f}", ""))
+        rows.append(
+            (
+                "RSS worker",
+                f"{r['worker_rss_warm_mb']:.0f} → {r['worker_rss_after_renders_mb']:.0f} Mo",
+                f"après {r['worker_rss_renders']} rendus",
+            )
+        )
+    width = [max(len(row[i]) for row in rows) for i in range(3)] if rows else [0, 0, 0]
+    print()
+    for row in rows:
+        print("  ".join(cell.ljust(width[i]) for i, cell in enumerate(row)))
+
 
 if __name__ == "__main__":
-    for name in BENCHMARKS:
-        print(f"== {name}", flush=True)
-        sys.argv = [str(HERE / name)]
-        runpy.run_path(str(HERE / name), run_name="__main__")
+    sys.exit(main())

@@ -24,12 +24,14 @@ def _scope(user) -> Q | None:
         return Q(pk__in=[])
     # Subqueries, not a Python loop over the assignments: one SQL statement whatever the number
     # of assignments, and the changelist's query count stays fixed.
-    manager_academies = StaffAssignment.objects.filter(user=user, role=StaffRole.MANAGER).values(
-        "academie_id"
-    )
+    # A deactivated assignment (exams.staff.staff_deactivate) grants nothing.
+    manager_academies = StaffAssignment.objects.filter(
+        user=user, role=StaffRole.MANAGER, deactivated_at__isnull=True
+    ).values("academie_id")
     gestionnaire_pairs = StaffAssignment.specialties.through.objects.filter(
         staffassignment__user=user,
         staffassignment__role=StaffRole.GESTIONNAIRE,
+        staffassignment__deactivated_at__isnull=True,
         staffassignment__academie_id=OuterRef("session__academie_id"),
         specialty_id=OuterRef("specialty_id"),
     )
@@ -59,3 +61,46 @@ def user_can_review(user) -> bool:
     """Acting on a dossier (pieces, decisions) needs the review permission of both staff groups
     on top of seeing it."""
     return bool(getattr(user, "is_authenticated", False) and user.has_perm("candidates.change_dossier"))
+
+
+def users_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The accounts a staff member may see in the user admin (issue 12): a superuser all; others
+    the candidates whose dossiers they see and the staff assigned in the académies they manage.
+    An academy manager of Toulouse no longer reads the names and e-mails of Nantes' candidates."""
+    from .models import User
+
+    queryset = User.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    managed = StaffAssignment.objects.filter(user=user, role=StaffRole.MANAGER).values("academie_id")
+    candidates = dossiers_visible_to(user).values("candidate_id")
+    staff_here = StaffAssignment.objects.filter(academie_id__in=managed).values("user_id")
+    return queryset.filter(Q(pk__in=candidates) | Q(pk__in=staff_here) | Q(pk=user.pk))
+
+
+def catalogue_in_scope(user, related_model) -> QuerySet:
+    """The sessions or the specialties this user's dossiers can belong to, read from the catalogue
+    and the assignments (a few rows) instead of a DISTINCT over the visible dossiers (issue 15: 41 %
+    of the admin list's time at 100,000 dossiers). A choice may have no dossier yet."""
+    from exams.models import Session, Specialty
+
+    if related_model not in (Session, Specialty):
+        raise ValueError(f"no catalogue scope for {related_model}")
+    everything = related_model._default_manager.all()
+    scope = _scope(user)
+    if scope is None:
+        return everything
+    if scope == Q(pk__in=[]):
+        return everything.none()
+    if related_model is Session:
+        return everything.filter(
+            academie_id__in=StaffAssignment.objects.filter(user=user).values("academie_id")
+        )
+    # A manager covers every specialty of the académie; a gestionnaire their assigned ones.
+    manager = StaffAssignment.objects.filter(user=user, role=StaffRole.MANAGER)
+    assigned = StaffAssignment.specialties.through.objects.filter(
+        staffassignment__user=user, staffassignment__role=StaffRole.GESTIONNAIRE
+    ).values("specialty_id")
+    return everything.filter(Q(Exists(manager)) | Q(pk__in=assigned))

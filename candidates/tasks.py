@@ -14,6 +14,13 @@ def purge_inactive_accounts() -> int:
 
 
 @shared_task(acks_late=True)
+def send_password_reset(email: str) -> None:
+    """issue 12: the reset e-mail (or a new activation link), looked up away from the request
+    so that known and unknown addresses take the same time to answer."""
+    account_services.account_send_password_reset(email=email)
+
+
+@shared_task(acks_late=True)
 def expire_closed_drafts() -> int:
     """Periodic (beat): drafts of sessions whose registration has closed become expired (§7).
     Running it twice expires nothing more."""

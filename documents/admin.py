@@ -7,13 +7,16 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from candidates.models import Category, ContinuingSituation
 from candidates.permissions import dossiers_visible_to
+from documents.pieces.rules import CONDITION_NAMES, CONDITIONS, MAX_AGE, MIN_AGE
+from exams.catalogue import unopened_specialties
+from exams.models import Session
 from exams.selectors import managed_academies
+from portal.scoped_admin import ScopedHistoryAdmin
 
-from .models import DocumentStatus, GeneratedDocument, Piece, PieceFile, PieceRule
+from .models import GeneratedDocument, Piece, PieceFile, PieceRule
 
 # --- Piece requirement rules (issue 5): academy managers edit their académie's rules ----------------
 
@@ -38,12 +41,41 @@ class PieceRuleForm(forms.ModelForm):
         model = PieceRule
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what is shown)
 
+    def clean(self):
+        cleaned = super().clean()
+        session, specialties = cleaned.get("session"), cleaned.get("specialties")
+        if session is not None and specialties:
+            unopened = unopened_specialties(session, specialties)
+            if unopened:
+                self.add_error(
+                    "specialties",
+                    _(
+                        "La session « %(session)s » n'ouvre pas : %(names)s. Ouvrez-la d'abord dans la session."
+                    )
+                    % {"session": session, "names": ", ".join(s.name for s in unopened)},
+                )
+        return cleaned
+
+
+def _condition_rows() -> list:
+    """The conditions in the order documents.pieces.rules declares them, the two ages on one row."""
+    ages = tuple(c.name for c in CONDITIONS if c.kind in (MIN_AGE, MAX_AGE))
+    rows: list = []
+    for name in CONDITION_NAMES:
+        if name in ages:
+            if name == ages[0]:
+                rows.append(ages)
+            continue
+        rows.append(name)
+    return rows
+
 
 @admin.register(PieceRule)
-class PieceRuleAdmin(SimpleHistoryAdmin):
+class PieceRuleAdmin(ScopedHistoryAdmin):
     form = PieceRuleForm
-    list_display = ["code", "academie", "reason", "deadline_kind", "is_active", "order", "source"]
-    list_filter = ["academie", "code", "deadline_kind", "is_active"]
+    list_display = ["code", "session", "reason", "deadline_kind", "is_active", "order", "source"]
+    list_filter = ["session__academie", "session", "code", "deadline_kind", "is_active"]
+    list_select_related = ["session__academie", "session__exam"]
     list_editable = ["is_active", "order"]
     search_fields = ["reason", "label", "source"]
     filter_horizontal = ["specialties"]
@@ -52,7 +84,7 @@ class PieceRuleAdmin(SimpleHistoryAdmin):
             None,
             {
                 "fields": [
-                    "academie",
+                    "session",
                     "code",
                     "label",
                     "reason",
@@ -65,33 +97,18 @@ class PieceRuleAdmin(SimpleHistoryAdmin):
         ),
         (
             _("Conditions (toutes doivent être remplies ; vide = sans condition)"),
-            {
-                "fields": [
-                    "categories",
-                    "specialties",
-                    "options",
-                    "nationality",
-                    ("min_age", "max_age"),
-                    "continuing_situations",
-                    "mandatory_language_not_in",
-                    "when_benefices",
-                    "when_dispenses",
-                    "when_engagement",
-                    "when_handicap",
-                    "when_r408",
-                    "when_positioning_decision",
-                    "when_benefice_renounced",
-                ]
-            },
+            {"fields": _condition_rows()},
         ),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(academie__in=managed_academies(request.user))
+        return super().get_queryset(request).filter(session__academie__in=managed_academies(request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "academie":
-            kwargs["queryset"] = managed_academies(request.user)
+        if db_field.name == "session":
+            kwargs["queryset"] = Session.objects.filter(
+                academie__in=managed_academies(request.user)
+            ).select_related("academie", "exam")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -192,13 +209,9 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Relancer la génération des documents sélectionnés"))
     def rerender(self, request, queryset):
-        from .tasks import render_document
+        from documents.recap.services import documents_requeue_selected
 
-        count = 0
-        for document in queryset.exclude(status=DocumentStatus.READY):
-            GeneratedDocument.objects.filter(pk=document.pk).update(status=DocumentStatus.PENDING, error="")
-            render_document.delay_on_commit(document.pk)
-            count += 1
+        count = documents_requeue_selected(queryset=queryset)
         self.message_user(request, _("%(n)s document(s) remis en génération.") % {"n": count})
 
     def has_add_permission(self, request):

@@ -5,3 +5,17 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "documents"
     verbose_name = "Documents"
+
+    def ready(self) -> None:
+        from documents.pieces import counters  # noqa: F401 (issue 15: the dossier's piece counters)
+
+        # The roll-over (exams, below documents) copies the piece rules through this callable.
+        from exams.catalogue import register_attached_copier
+
+        register_attached_copier(_copy_piece_rules)
+
+
+def _copy_piece_rules(previous, new) -> None:
+    from documents.pieces.services import piece_rules_copy
+
+    piece_rules_copy(source=previous, target=new)

@@ -151,6 +151,11 @@ class GeneratedDocument(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     generated_at = models.DateTimeField(null=True, blank=True)
+    # issue 17: when its render task was last sent to the broker (the sweeper leaves it alone for
+    # DOCUMENTS_SWEEP_GRACE_SECONDS) and when a worker started rendering it (a lease: a second
+    # delivery of the task renders nothing while the first holds it).
+    enqueued_at = models.DateTimeField(_("mis en file le"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("génération commencée le"), null=True, blank=True)
     verification_token = models.CharField(max_length=64, unique=True, default=_new_verification_token)
 
     # Electronic signature of a recap (issue 6).
@@ -168,6 +173,12 @@ class GeneratedDocument(models.Model):
         ordering = ["dossier", "kind", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "kind", "version"], name="one_document_version"),
+        ]
+        indexes = [
+            # The sweeper's question, every minute: pending documents whose task was lost.
+            models.Index(
+                fields=["enqueued_at"], name="document_pending_idx", condition=models.Q(status="pending")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -188,8 +199,12 @@ class PieceRule(models.Model):
     is one of the list (OR); an empty condition always holds. Evaluated by documents.rules.
     """
 
-    academie = models.ForeignKey(
-        "exams.Academie", on_delete=models.CASCADE, related_name="piece_rules", verbose_name=_("académie")
+    session = models.ForeignKey(
+        "exams.Session",
+        on_delete=models.CASCADE,
+        related_name="piece_rules",
+        verbose_name=_("session"),
+        help_text=_("Une règle vaut pour une session : celle de l'an prochain ne change pas celle-ci."),
     )
     code = models.CharField(_("pièce"), max_length=40, choices=PieceCode.choices)
     label = models.CharField(
@@ -262,8 +277,25 @@ class PieceRule(models.Model):
     class Meta:
         verbose_name = _("règle de pièce justificative")
         verbose_name_plural = _("règles des pièces justificatives")
-        ordering = ["academie", "order", "code", "pk"]
-        indexes = [models.Index(fields=["academie", "is_active"])]
+        ordering = ["session", "order", "code", "pk"]
+        indexes = [models.Index(fields=["session", "is_active"])]
 
     def __str__(self) -> str:
         return f"{self.get_code_display()} – {self.reason}"
+
+
+class RequirementSnapshot(models.Model):
+    """The pieces a dossier was required to provide when its pieces were locked (domain.md §6, §7):
+    a dossier sent to review, then decided, keeps these requirements even if the session's rules
+    are edited afterwards."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="requirement_snapshot")
+    pieces = models.JSONField(_("pièces exigées"), default=list)
+    taken_at = models.DateTimeField(_("figées le"))
+
+    class Meta:
+        verbose_name = _("pièces exigées figées")
+        verbose_name_plural = _("pièces exigées figées")
+
+    def __str__(self) -> str:
+        return f"{self.dossier}: {len(self.pieces)}"

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_migrate
 
 
 class ExamsConfig(AppConfig):
@@ -8,12 +8,8 @@ class ExamsConfig(AppConfig):
     verbose_name = "Catalogue des examens"
 
     def ready(self) -> None:
-        # issue 7: staff groups after migrate, and a staff assignment grants its role's group.
-        from . import roles
+        # issue 7: staff groups after migrate. Assignments grant their role through the services
+        # of exams.staff (staff_assign / staff_unassign), never a post_save.
+        from . import staff
 
-        post_migrate.connect(roles.on_post_migrate, dispatch_uid="exams.roles.post_migrate")
-        post_save.connect(
-            roles.on_assignment_saved,
-            sender="exams.StaffAssignment",
-            dispatch_uid="exams.roles.assignment_saved",
-        )
+        post_migrate.connect(staff.on_post_migrate, dispatch_uid="exams.roles.post_migrate")

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from exams import demo_catalogue as data
+from exams.catalogue import session_apply_notice
+from exams.deadlines import deadline_from_notice, end_of_day
 from exams.models import (
     Academie,
     Departement,
@@ -28,9 +30,9 @@ from exams.models import (
     Session,
     Specialty,
     SpecialtyOption,
-    StaffAssignment,
     StaffRole,
 )
+from exams.staff import staff_assign
 
 EPREUVE_FLAGS = (
     "is_unit",
@@ -62,8 +64,11 @@ def next_session_year(now: dt.datetime) -> int:
     return now.year + 1 if now.month >= 9 else now.year
 
 
-def _at(academie: Academie, value: tuple[int, ...] | None) -> dt.datetime | None:
-    """A naive ``(y, m, d, h, min)`` wall-clock tuple of the académie as an aware instant."""
+def _at(academie: Academie, value: tuple[int, ...] | str | None) -> dt.datetime | None:
+    """A naive ``(y, m, d, h, min)`` wall-clock tuple of the académie, or a notice's wording of a
+    deadline («à minuit», «à 17h»), as an aware instant."""
+    if isinstance(value, str):
+        return deadline_from_notice(value, academie.tzinfo)
     return academie.make_aware(dt.datetime(*value)) if value else None
 
 
@@ -110,7 +115,8 @@ def _open_session_fields(academie: Academie, year: int, now: dt.datetime) -> dic
     closes = _local(academie, closes_day, rule["closes_at"])
 
     def after_closing(days: int) -> dt.datetime:
-        return _local(academie, closes_day + dt.timedelta(days=days), rule["deadline_at"])
+        # «le <jour> à minuit»: the whole day is accepted (exams.deadlines).
+        return end_of_day(closes_day + dt.timedelta(days=days), academie.tzinfo)
 
     review = after_closing(rule["review_days_after_closing"])
     month, day, hour, minute = rule["convocations"]
@@ -134,19 +140,13 @@ def _open_session_fields(academie: Academie, year: int, now: dt.datetime) -> dic
     }
 
 
-def _seed_specialty(exam: Exam, academies: dict[str, Academie], spec: dict) -> Specialty:
+def _seed_specialty(exam: Exam, spec: dict) -> Specialty:
     specialty, _ = Specialty.objects.update_or_create(
         code=spec["code"],
         defaults={
             "name": spec["name"],
             "abbreviation": spec["abbreviation"],
             "exam": exam,
-            "managing_academie": academies.get(spec.get("managing_academie", "")),
-            "r408_annex4": spec.get("r408_annex4", False),
-            "r408_annex5": spec.get("r408_annex5", False),
-            "gestionnaire_name": spec.get("gestionnaire_name", ""),
-            "gestionnaire_email": spec.get("gestionnaire_email", ""),
-            "gestionnaire_phone": spec.get("gestionnaire_phone", ""),
         },
     )
     options = {
@@ -186,7 +186,9 @@ def seed_catalogue(*, now: dt.datetime) -> None:
       their départements (domain.md §2);
     - the session of each notice with its calendar to the minute, in the académie's time zone;
     - one session per académie open at ``now`` (re-running later moves its dates: expected);
-    - the specialties with options, R408 flags (CF table), gestionnaire (TLS annex 3) and épreuve tree.
+    - the specialties with options and épreuve tree (national), then each session configured from
+      its académie's notice (exams.catalogue_seeds: route rules, R408 list, aménagement channel),
+      every specialty opened, Toulouse's with its gestionnaires (TLS annex 3).
     """
     exam, _ = Exam.objects.update_or_create(code=data.EXAM["code"], defaults={"name": data.EXAM["name"]})
     for code, name in data.LANGUAGES:
@@ -205,11 +207,24 @@ def seed_catalogue(*, now: dt.datetime) -> None:
         for code, name in spec["departements"]:
             Departement.objects.update_or_create(code=code, defaults={"name": name, "academie": academie})
 
+    # The national referential first: each session then opens its specialties.
+    for spec in data.SPECIALTIES:
+        _seed_specialty(exam, spec)
+    toulouse_contacts = {
+        spec["code"]: {key: spec[f"gestionnaire_{key}"] for key in ("name", "email", "phone")}
+        for spec in data.SPECIALTIES
+        if spec.get("gestionnaire_email")
+    }
+
+    def configure(session: Session) -> None:
+        contacts = toulouse_contacts if session.academie.code == "toulouse" else None
+        session_apply_notice(session=session, contacts=contacts)
+
     notice_years: dict[str, set[int]] = {}
     for spec in data.NOTICE_SESSIONS:
         academie = academies[spec["academie"]]
         code = f"{academie.code}-{exam.code}-{spec['year']}"
-        _save_session(academie, exam, code, spec["year"], _notice_session_fields(academie, spec))
+        configure(_save_session(academie, exam, code, spec["year"], _notice_session_fields(academie, spec)))
         notice_years.setdefault(academie.code, set()).add(spec["year"])
 
     for academie in academies.values():
@@ -218,10 +233,16 @@ def seed_catalogue(*, now: dt.datetime) -> None:
         while year in notice_years.get(academie.code, set()):
             year += 1
         code = f"{academie.code}-{exam.code}-{year}"
-        _save_session(academie, exam, code, year, _open_session_fields(academie, year, now))
-
-    for spec in data.SPECIALTIES:
-        _seed_specialty(exam, academies, spec)
+        fields = _open_session_fields(academie, year, now)
+        overlapping = Session.objects.filter(
+            academie=academie,
+            exam=exam,
+            registration_opens_at__lt=fields["registration_closes_at"],
+            registration_closes_at__gt=fields["registration_opens_at"],
+        ).exclude(code=code)
+        if overlapping.exists():
+            continue  # a notice's session takes registrations now (Session.clean refuses overlaps)
+        configure(_save_session(academie, exam, code, year, fields))
 
 
 def _demo_user(email: str, *, now: dt.datetime, is_staff: bool = False, is_superuser: bool = False):
@@ -247,7 +268,7 @@ def seed_demo_accounts(*, now: dt.datetime | None = None) -> DemoAccounts:
     An admin superuser, an academy manager of Nancy-Metz (NM), one gestionnaire per académie assigned
     to every specialty (TLS annex 3: a gestionnaire reviews the specialties assigned to them), and a
     candidate living in Nancy with a complete profile (CF, NT: identity; CF: the three consents).
-    Saving each StaffAssignment puts its user in the role's group (exams.roles, post_save). Run
+    exams.staff.staff_assign puts each staff user in the role's group. Run
     :func:`seed_catalogue` first.
     """
     from candidates.models import Profile
@@ -260,19 +281,14 @@ def seed_demo_accounts(*, now: dt.datetime | None = None) -> DemoAccounts:
 
     manager_academie = Academie.objects.get(code=data.MANAGER["academie"])
     manager = _demo_user(data.MANAGER["email"], now=now, is_staff=True)
-    StaffAssignment.objects.update_or_create(
-        user=manager, academie=manager_academie, defaults={"role": StaffRole.MANAGER}
-    )
+    staff_assign(user=manager, academie=manager_academie, role=StaffRole.MANAGER)
     result.accounts.append(DemoAccount(manager.email, f"responsable académique – {manager_academie.name}"))
 
     specialties = list(Specialty.objects.all())
     for academie in Academie.objects.order_by("code"):
         email = data.GESTIONNAIRE_EMAIL.format(academie=academie.code)
         user = _demo_user(email, now=now, is_staff=True)
-        assignment, _ = StaffAssignment.objects.update_or_create(
-            user=user, academie=academie, defaults={"role": StaffRole.GESTIONNAIRE}
-        )
-        assignment.specialties.set(specialties)
+        staff_assign(user=user, academie=academie, role=StaffRole.GESTIONNAIRE, specialties=specialties)
         result.accounts.append(DemoAccount(email, f"gestionnaire – {academie.name}"))
 
     candidate = _demo_user(data.CANDIDATE["email"], now=now)

@@ -4,8 +4,9 @@ Sources are the five notices in ``/work/shared/seeds`` (CF = Clermont-Ferrand 00
 NM = Nancy-Metz 002, AM = Aix-Marseille 003, NT = Nantes 004) and docs/domain.md §2. Where a notice is
 silent (an address, an épreuve tree) the values are plausible demo values, never presented as official.
 
-Dates are naive wall-clock tuples ``(year, month, day, hour, minute)`` in the académie's time zone;
-the loader makes them aware with ``Academie.make_aware``.
+Dates are naive wall-clock tuples ``(year, month, day, hour, minute)`` in the académie's time zone,
+or a deadline as the notice words it («le vendredi 24 novembre 2023 à minuit»), converted by
+``exams.deadlines.deadline_from_notice``; the loader makes them aware in the académie's zone.
 """
 
 from __future__ import annotations
@@ -134,9 +135,9 @@ NOTICE_SESSIONS: list[dict] = [
         "academie": "clermont-ferrand",
         "year": 2024,
         "registration_opens_at": (2023, 10, 12, 9, 0),
-        "registration_closes_at": (2023, 11, 15, 17, 0),
-        "pieces_deadline": (2023, 11, 21, 23, 59),
-        "handicap_request_deadline": (2023, 11, 15, 17, 0),
+        "registration_closes_at": "le mercredi 15 novembre 2023 à 17 heures",  # 000 l. 11
+        "pieces_deadline": "avant le 21 novembre 2023",  # 000 l. 108-110: the whole day counts
+        "handicap_request_deadline": "le mercredi 15 novembre 2023 à 17 heures",  # 000 l. 321-323
         "convocations_published_at": (2024, 4, 15, 9, 0),
         "first_written_exam_at": (2024, 5, 13, 8, 0),
     },
@@ -149,12 +150,12 @@ NOTICE_SESSIONS: list[dict] = [
         "academie": "toulouse",
         "year": 2024,
         "registration_opens_at": (2023, 10, 11, 14, 0),
-        "registration_closes_at": (2023, 11, 15, 17, 0),
-        "pieces_deadline": (2023, 11, 22, 23, 59),
-        "late_pieces_deadline": (2024, 1, 15, 23, 59),
-        "incompleteness_notice_by": (2023, 12, 15, 23, 59),
-        "review_deadline": (2024, 1, 10, 23, 59),
-        "handicap_request_deadline": (2023, 11, 15, 17, 0),
+        "registration_closes_at": "au mercredi 15 novembre 2023 à 17h00",  # 001 l. 10
+        "pieces_deadline": "jusqu'au 22 novembre 2023 au plus tard",  # 001 l. 88
+        "late_pieces_deadline": "le 15 janvier 2024",  # 001 annexe 1, engagement étudiant
+        "incompleteness_notice_by": "le 15 décembre 2023",  # 001 l. 101: «au plus tard mi-décembre»
+        "review_deadline": "au plus tard le mercredi 10 janvier 2024",  # 001 l. 99
+        "handicap_request_deadline": "le mercredi 15 novembre 2023 à 17h00",  # 001 l. 127
         "convocations_published_at": (2024, 4, 15, 9, 0),
         "first_written_exam_at": (2024, 5, 13, 8, 0),
     },
@@ -165,10 +166,10 @@ NOTICE_SESSIONS: list[dict] = [
         "academie": "nancy-metz",
         "year": 2025,
         "registration_opens_at": (2024, 10, 14, 9, 0),
-        "registration_closes_at": (2024, 11, 13, 17, 0),
-        "pieces_deadline": (2024, 11, 20, 23, 59),
-        "late_pieces_deadline": (2025, 1, 17, 23, 59),
-        "handicap_request_deadline": (2024, 12, 8, 23, 59),
+        "registration_closes_at": "au mercredi 13 novembre 2024 à 17h",  # 002 l. 9
+        "pieces_deadline": "avant le 20 novembre 2024",  # 002 table title
+        "late_pieces_deadline": "avant le 17 janvier 2025",  # 002 l. 119, 121
+        "handicap_request_deadline": "au 8 décembre 2024",  # 002 l. 80
         "handicap_request_url": "https://www.ac-nancy-metz.fr/demande-d-amenagements-d-epreuves-122438",
         "convocations_published_at": (2025, 4, 14, 9, 0),
         "first_written_exam_at": (2025, 5, 12, 8, 0),
@@ -179,9 +180,9 @@ NOTICE_SESSIONS: list[dict] = [
         "academie": "aix-marseille",
         "year": 2023,
         "registration_opens_at": (2022, 10, 18, 8, 0),
-        "registration_closes_at": (2022, 11, 21, 18, 0),
-        "pieces_deadline": (2022, 12, 4, 23, 59),
-        "handicap_request_deadline": (2022, 11, 21, 18, 0),
+        "registration_closes_at": "le lundi 21 novembre 2022 à 18h",  # 003 l. 14, 41
+        "pieces_deadline": "fixée au dimanche 4 décembre 2022",  # 003 l. 47
+        "handicap_request_deadline": "le lundi 21 novembre 2022 à 18h",  # 003 l. 134: «date de clôture»
         "handicap_request_url": "https://appli.ac-aix-marseille.fr/amex/",
         "convocations_published_at": (2023, 4, 17, 9, 0),
         "first_written_exam_at": (2023, 5, 15, 8, 0),
@@ -191,8 +192,8 @@ NOTICE_SESSIONS: list[dict] = [
         "academie": "nantes",
         "year": 2024,
         "registration_opens_at": (2023, 10, 16, 0, 0),
-        "registration_closes_at": (2023, 11, 15, 23, 59),
-        "pieces_deadline": (2023, 11, 24, 23, 59),
+        "registration_closes_at": "jusqu'au 15 novembre 2023",  # 004 l. 21, 58
+        "pieces_deadline": "le vendredi 24 novembre 2023 à minuit",  # 004 l. 62
         "handicap_request_url": "https://www.ac-nantes.fr/amenagement-d-epreuves-handicap-incapacite-temporaire-121583",
         "convocations_published_at": (2024, 4, 15, 9, 0),
         "first_written_exam_at": (2024, 5, 13, 8, 0),
@@ -209,7 +210,6 @@ OPEN_SESSION = {
     "incompleteness_days_after_closing": 30,
     "review_days_after_closing": 55,
     "late_pieces_days_after_closing": 60,
-    "deadline_at": (23, 59),
     "convocations": (4, 15, 9, 0),  # mid-April of the session year (TLS, AM)
     "convocations_min_days_after_review": 14,
     "first_written_exam_days_after_convocations": 28,  # May; ≥ 2 weeks (TLS, NM, NT)
@@ -333,7 +333,8 @@ def _building(e4: str, e5: str, e6: str) -> list[dict]:
     ]
 
 
-# Gestionnaire contacts: phones from TLS annex 3; names and e-mails are fictitious demo values.
+# Gestionnaire contacts of Toulouse's bureau (TLS annex 3: phones; names and e-mails are fictitious
+# demo values). They are Toulouse's: exams.demo opens them in Toulouse's sessions only.
 def _gestionnaire(slug: str, name: str, phone: str) -> dict:
     return {
         "gestionnaire_name": name,
@@ -348,9 +349,6 @@ SPECIALTIES: list[dict] = [
         "code": "architectures-en-metal-conception-et-realisation",
         "name": "Architectures en métal : conception et réalisation",
         "abbreviation": "AM-CR",
-        "managing_academie": "nantes",
-        "r408_annex4": True,
-        "r408_annex5": True,
         **_gestionnaire("amcr", "Mme Hélène Roux", "05 36 25 71 20"),
         "options": [],
         "epreuves": _building(
@@ -363,8 +361,6 @@ SPECIALTIES: list[dict] = [
         "code": "batiment",
         "name": "Bâtiment",
         "abbreviation": "BAT",
-        "managing_academie": "toulouse",
-        "r408_annex5": True,
         **_gestionnaire("batiment", "M. Julien Fabre", "05 36 25 71 08"),
         "options": [],
         "epreuves": _building(
@@ -377,8 +373,6 @@ SPECIALTIES: list[dict] = [
         "code": "enveloppe-des-batiments-conception-et-realisation",
         "name": "Enveloppe des bâtiments : conception et réalisation",
         "abbreviation": "EB",
-        "managing_academie": "nancy-metz",
-        "r408_annex5": True,
         **_gestionnaire("enveloppe", "Mme Nathalie Castan", "05 36 25 71 39"),
         "options": [],
         "epreuves": _building(
@@ -391,8 +385,6 @@ SPECIALTIES: list[dict] = [
         "code": "finitions-amenagement-des-batiments-conception-et-realisation",
         "name": "Finitions, aménagement des bâtiments : conception et réalisation",
         "abbreviation": "FAB",
-        "managing_academie": "clermont-ferrand",
-        "r408_annex4": True,
         **_gestionnaire("finitions", "M. Julien Fabre", "05 36 25 71 08"),
         "options": [],
         "epreuves": _building(
@@ -405,8 +397,6 @@ SPECIALTIES: list[dict] = [
         "code": "fluides-energies-domotique",
         "name": "Fluides-énergies-domotique",
         "abbreviation": "FED",
-        "managing_academie": "aix-marseille",
-        "r408_annex5": True,
         **_gestionnaire("fed", "Mme Sandrine Puech", "05 36 25 71 09"),
         "options": [
             ("A", "Génie climatique et fluidique"),
@@ -427,8 +417,6 @@ SPECIALTIES: list[dict] = [
         "code": "management-economique-de-la-construction",
         "name": "Management économique de la construction",
         "abbreviation": "MEC",
-        "managing_academie": "nantes",
-        "r408_annex5": True,
         **_gestionnaire("mec", "Mme Nathalie Castan", "05 36 25 71 39"),
         "options": [],
         "epreuves": _building(
@@ -441,9 +429,6 @@ SPECIALTIES: list[dict] = [
         "code": "systemes-constructifs-bois-et-habitat",
         "name": "Systèmes constructifs bois et habitat",
         "abbreviation": "SCBH",
-        "managing_academie": "nancy-metz",
-        "r408_annex4": True,
-        "r408_annex5": True,
         **_gestionnaire("scbh", "M. Julien Fabre", "05 36 25 71 08"),
         "options": [],
         "epreuves": _building(
@@ -456,8 +441,6 @@ SPECIALTIES: list[dict] = [
         "code": "travaux-publics",
         "name": "Travaux publics",
         "abbreviation": "TP",
-        "managing_academie": "toulouse",
-        "r408_annex5": True,
         **_gestionnaire("tp", "M. Julien Fabre", "05 36 25 71 08"),
         "options": [],
         "epreuves": _building(
@@ -471,7 +454,6 @@ SPECIALTIES: list[dict] = [
         "code": "maintenance-des-systemes",
         "name": "Maintenance des systèmes",
         "abbreviation": "MS",
-        "managing_academie": "nancy-metz",
         **_gestionnaire("ms", "Mme Hélène Roux", "05 36 25 71 20"),
         "options": [
             ("A", "Systèmes de production"),
@@ -494,7 +476,6 @@ SPECIALTIES: list[dict] = [
         "code": "electrotechnique",
         "name": "Électrotechnique",
         "abbreviation": "ET",
-        "managing_academie": "clermont-ferrand",
         **_gestionnaire("electrotechnique", "M. Julien Fabre", "05 36 25 71 08"),
         "options": [],
         "epreuves": [
@@ -509,7 +490,6 @@ SPECIALTIES: list[dict] = [
         "code": "systemes-numeriques",
         "name": "Systèmes numériques",
         "abbreviation": "SN",
-        "managing_academie": "aix-marseille",
         **_gestionnaire("sn", "Mme Nathalie Castan", "05 36 25 71 39"),
         "options": [("A", "Informatique et réseaux"), ("B", "Électronique et communications")],
         "epreuves": [
@@ -525,7 +505,6 @@ SPECIALTIES: list[dict] = [
         "code": "services-informatiques-aux-organisations",
         "name": "Services informatiques aux organisations",
         "abbreviation": "SIO",
-        "managing_academie": "nancy-metz",
         **_gestionnaire("sio", "M. Thomas Marty", "05 36 25 71 12"),
         "options": [
             ("A", "Solutions d'infrastructure, systèmes et réseaux (SISR)"),
@@ -574,7 +553,6 @@ SPECIALTIES: list[dict] = [
         "code": "comptabilite-et-gestion",
         "name": "Comptabilité et gestion",
         "abbreviation": "CG",
-        "managing_academie": "clermont-ferrand",
         **_gestionnaire("cg", "Mme Hélène Roux", "05 36 25 71 20"),
         "options": [],
         "epreuves": [
@@ -591,7 +569,6 @@ SPECIALTIES: list[dict] = [
         "code": "negociation-et-digitalisation-de-la-relation-client",
         "name": "Négociation et digitalisation de la relation client",
         "abbreviation": "NDRC",
-        "managing_academie": "aix-marseille",
         **_gestionnaire("ndrc", "Mme Émilie Dupuy", "05 36 25 71 28"),
         "options": [],
         "epreuves": [
@@ -606,7 +583,6 @@ SPECIALTIES: list[dict] = [
         "code": "management-commercial-operationnel",
         "name": "Management commercial opérationnel",
         "abbreviation": "MCO",
-        "managing_academie": "toulouse",
         **_gestionnaire("mco", "M. Laurent Azéma", "05 36 25 71 13"),
         "options": [],
         "epreuves": [
@@ -645,7 +621,6 @@ SPECIALTIES: list[dict] = [
         "code": "gestion-de-la-pme",
         "name": "Gestion de la PME",
         "abbreviation": "GPME",
-        "managing_academie": "nantes",
         **_gestionnaire("gpme", "Mme Nathalie Castan", "05 36 25 71 39"),
         "options": [],
         "epreuves": [

@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
 
@@ -108,6 +109,36 @@ class Language(models.Model):
         return self.name
 
 
+class Route(models.TextChoices):
+    """Routes open to an individual candidate (domain.md §3, NM). The catalogue says per session
+    which routes are accepted and which may choose the forme progressive; the dossier records one."""
+
+    DISTANCE_SCHOOL = "distance_school", _("Enseignement à distance, voie scolaire")
+    DISTANCE_APPRENTICE = "distance_apprentice", _("Enseignement à distance, apprenti")
+    DISTANCE_CONTINUING = "distance_continuing", _("Enseignement à distance, formation continue")
+    FORMER_SCHOOL = "former_school", _("Ex-scolaire (refusé à une session précédente)")
+    FORMER_APPRENTICE = "former_apprentice", _("Ex-apprenti")
+    FORMER_CONTINUING = "former_continuing", _("Ex-formation continue")
+    WORK_EXPERIENCE = "work_experience", _("Expérience professionnelle d'un an")
+
+
+def _all_routes() -> list[str]:
+    return list(Route.values)
+
+
+def _nm_progressive_routes() -> list[str]:
+    # The behaviour before routes became data (NM 002 l. 39), kept for a session created bare.
+    return [r for r in Route.values if r not in ("former_school", "former_apprentice")]
+
+
+def validate_route_list(value) -> None:
+    if not isinstance(value, list) or any(code not in Route.values for code in value):
+        raise ValidationError(
+            _("Liste de catégories invalide : choisissez parmi %(codes)s."),
+            params={"codes": ", ".join(Route.values)},
+        )
+
+
 class RegistrationState(models.TextChoices):
     NOT_OPEN = "not_open", _("pas encore ouverte")
     OPEN = "open", _("ouverte")
@@ -120,8 +151,11 @@ class PieceDeadlineKind(models.TextChoices):
 
 
 class SessionQuerySet(models.QuerySet):
+    def published(self) -> SessionQuerySet:
+        return self.filter(is_published=True)
+
     def open_at(self, instant: dt.datetime) -> SessionQuerySet:
-        return self.filter(registration_opens_at__lte=instant, registration_closes_at__gt=instant)
+        return self.published().filter(registration_opens_at__lte=instant, registration_closes_at__gt=instant)
 
 
 class Session(models.Model):
@@ -140,6 +174,23 @@ class Session(models.Model):
     )
     year = models.PositiveIntegerField(_("année de la session"), validators=[MinValueValidator(2000)])
     name = models.CharField(_("intitulé"), max_length=120, blank=True)
+    is_published = models.BooleanField(
+        _("publiée"),
+        default=True,
+        help_text=_(
+            "Une session non publiée n'apparaît pas au calendrier et n'ouvre pas les inscriptions : "
+            "relisez-la avant de la publier."
+        ),
+    )
+    previous_session = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_sessions",
+        verbose_name=_("préparée à partir de"),
+        editable=False,
+    )
 
     registration_opens_at = models.DateTimeField(_("ouverture des inscriptions"))
     registration_closes_at = models.DateTimeField(_("clôture des inscriptions"))
@@ -160,6 +211,12 @@ class Session(models.Model):
     handicap_request_url = models.URLField(
         _("portail externe des demandes d'aménagement"), blank=True, help_text=_("ex. : Incluscol, AMEX")
     )
+    handicap_request_channel = models.TextField(
+        _("comment demander un aménagement"),
+        blank=True,
+        help_text=_("Texte montré au candidat (ex. : « par voie postale uniquement »)."),
+    )
+    handicap_request_address = models.TextField(_("adresse postale des demandes d'aménagement"), blank=True)
     convocations_published_at = models.DateTimeField(
         _("mise à disposition des convocations"), null=True, blank=True
     )
@@ -171,6 +228,39 @@ class Session(models.Model):
         related_name="optional_in_sessions",
         verbose_name=_("langues vivantes facultatives ouvertes"),
         help_text=_("La langue facultative se choisit uniquement dans cette liste (CF)."),
+    )
+
+    mandatory_languages = models.ManyToManyField(
+        Language,
+        blank=True,
+        related_name="mandatory_in_sessions",
+        verbose_name=_("langues vivantes obligatoires proposées"),
+        help_text=_(
+            "La liste proposée au candidat ; vide : toutes les langues. Une autre langue reste "
+            "toujours possible en saisie libre (CF : langue non enseignée dans l'académie)."
+        ),
+    )
+    specialties = models.ManyToManyField(
+        "Specialty",
+        through="SessionSpecialty",
+        related_name="sessions",
+        verbose_name=_("spécialités ouvertes"),
+    )
+
+    # Route rules (domain.md §3): who may register, who may choose the forme progressive.
+    accepted_categories = models.JSONField(
+        _("catégories acceptées"),
+        default=_all_routes,
+        blank=True,
+        validators=[validate_route_list],
+        help_text=_("Les voies de préparation admises à cette session."),
+    )
+    progressive_categories = models.JSONField(
+        _("catégories qui peuvent choisir la forme progressive"),
+        default=_nm_progressive_routes,
+        blank=True,
+        validators=[validate_route_list],
+        help_text=_("Les autres se présentent en forme globale (TLS, CF, NM diffèrent)."),
     )
 
     objects = SessionQuerySet.as_manager()
@@ -237,6 +327,13 @@ class Session(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
+        self._clean_overlap(errors)
+        for code in self.progressive_categories or ():
+            if self.accepted_categories is not None and code not in self.accepted_categories:
+                errors.setdefault("progressive_categories", []).append(
+                    _("« %(code)s » peut choisir la forme progressive mais n'est pas une catégorie acceptée.")
+                    % {"code": Route(code).label if code in Route.values else code}
+                )
         for earlier, later, message in self.ORDER_RULES:
             a, b = getattr(self, earlier), getattr(self, later)
             if a and b and not a < b and not (a == b and earlier == "registration_closes_at"):
@@ -252,11 +349,34 @@ class Session(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def _clean_overlap(self, errors: dict[str, list]) -> None:
+        """One session per académie, exam and year, and two sessions of an académie never take
+        registrations at the same time (a candidate would not know which one is theirs)."""
+        if not (self.academie_id and self.exam_id):
+            return
+        others = Session.objects.filter(academie_id=self.academie_id, exam_id=self.exam_id).exclude(
+            pk=self.pk
+        )
+        if self.year and others.filter(year=self.year).exists():
+            errors.setdefault("year", []).append(
+                _("Cette académie a déjà une session %(year)s de cet examen.") % {"year": self.year}
+            )
+        if self.registration_opens_at and self.registration_closes_at:
+            clash = others.filter(
+                registration_opens_at__lt=self.registration_closes_at,
+                registration_closes_at__gt=self.registration_opens_at,
+            ).first()
+            if clash is not None:
+                errors.setdefault("registration_opens_at", []).append(
+                    _("Ces dates chevauchent la période d'inscription de « %(other)s ».") % {"other": clash}
+                )
+
     # --- calendar questions: the one place that answers them ------------------------------------
     def registration_state(self, at: dt.datetime | None = None) -> RegistrationState:
-        """Open from the opening minute included to the closing minute excluded ("jusqu'à 17h")."""
+        """Open from the opening minute included to the closing minute excluded ("jusqu'à 17h").
+        An unpublished session (being prepared) is not open, whatever its dates."""
         at = at or timezone.now()
-        if at < self.registration_opens_at:
+        if not self.is_published or at < self.registration_opens_at:
             return RegistrationState.NOT_OPEN
         if at < self.registration_closes_at:
             return RegistrationState.OPEN
@@ -285,25 +405,16 @@ class Session(models.Model):
 
 
 class Specialty(models.Model):
+    """A BTS specialty of the national referential (codes, titles, options, épreuve tree): read-only
+    for academy managers. What an académie decides about it (opened or not, options, its bureau's
+    contact, R408) is a SessionSpecialty."""
+
     code = models.SlugField(_("code"), max_length=80, unique=True)
     name = models.CharField(_("intitulé"), max_length=160)
     abbreviation = models.CharField(_("sigle"), max_length=20, blank=True)
     exam = models.ForeignKey(
         Exam, on_delete=models.PROTECT, related_name="specialties", verbose_name=_("examen")
     )
-    managing_academie = models.ForeignKey(
-        Academie,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="managed_specialties",
-        verbose_name=_("académie gestionnaire"),
-    )
-    r408_annex4 = models.BooleanField(_("R408 annexe 4"), default=False)
-    r408_annex5 = models.BooleanField(_("R408 annexe 5"), default=False)
-    gestionnaire_name = models.CharField(_("gestionnaire (nom)"), max_length=120, blank=True)
-    gestionnaire_email = models.EmailField(_("gestionnaire (courriel)"), blank=True)
-    gestionnaire_phone = models.CharField(_("gestionnaire (téléphone)"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("spécialité")
@@ -312,10 +423,6 @@ class Specialty(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def requires_r408(self) -> bool:
-        return self.r408_annex4 or self.r408_annex5
 
 
 class SpecialtyOption(models.Model):
@@ -333,6 +440,60 @@ class SpecialtyOption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.specialty.abbreviation or self.specialty.name} option {self.code} – {self.name}"
+
+
+class SessionSpecialty(models.Model):
+    """A specialty a session opens (domain.md §2), with the options opened, the contact of this
+    académie's bureau for it (TLS annex 3: printed on the recap and letters) and whether its
+    candidates must give the R408 attestation (CF table; AM lists its own)."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="openings", verbose_name=_("session")
+    )
+    specialty = models.ForeignKey(
+        Specialty, on_delete=models.PROTECT, related_name="openings", verbose_name=_("spécialité")
+    )
+    options = models.ManyToManyField(
+        SpecialtyOption,
+        blank=True,
+        related_name="openings",
+        verbose_name=_("options ouvertes"),
+        help_text=_("Obligatoire si la spécialité comporte des options."),
+    )
+    gestionnaire_name = models.CharField(_("gestionnaire (nom)"), max_length=120, blank=True)
+    gestionnaire_email = models.EmailField(
+        _("gestionnaire (courriel)"),
+        blank=True,
+        help_text=_("Vide : le courriel du bureau des examens de l'académie."),
+    )
+    gestionnaire_phone = models.CharField(_("gestionnaire (téléphone)"), max_length=30, blank=True)
+    r408_annex4 = models.BooleanField(_("R408 annexe 4"), default=False)
+    r408_annex5 = models.BooleanField(_("R408 annexe 5"), default=False)
+
+    class Meta:
+        verbose_name = _("spécialité ouverte")
+        verbose_name_plural = _("spécialités ouvertes")
+        ordering = ["session", "specialty__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "specialty"], name="one_opening_per_session_specialty")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.specialty} – {self.session}"
+
+    @property
+    def requires_r408(self) -> bool:
+        return self.r408_annex4 or self.r408_annex5
+
+    @property
+    def contact_email(self) -> str:
+        return self.gestionnaire_email or self.session.academie.contact_email
+
+    def clean(self) -> None:
+        if self.specialty_id and self.session_id and self.specialty.exam_id != self.session.exam_id:
+            raise ValidationError(
+                {"specialty": _("Cette spécialité n'appartient pas à l'examen de la session.")}
+            )
 
 
 class Epreuve(models.Model):
@@ -418,7 +579,21 @@ class StaffAssignment(models.Model):
     )
     academie = models.ForeignKey(Academie, on_delete=models.CASCADE, related_name="staff_assignments")
     role = models.CharField(_("rôle"), max_length=20, choices=StaffRole.choices)
-    specialties = models.ManyToManyField(Specialty, blank=True, related_name="staff_assignments")
+    specialties = models.ManyToManyField(
+        Specialty, blank=True, related_name="staff_assignments", verbose_name=_("spécialités")
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invité par"),
+        editable=False,
+    )
+    deactivated_at = models.DateTimeField(_("désactivé le"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[specialties])
 
     class Meta:
         verbose_name = _("affectation")
@@ -429,3 +604,15 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.academie}"
+
+    def clean(self) -> None:
+        # A candidate's account never becomes a staff account (domain.md §1): staff are invited
+        # with their professional address (exams.staff.staff_invite).
+        if self.user_id and not self.user.is_staff:
+            raise ValidationError(
+                {
+                    "user": _(
+                        "Ce compte est un compte candidat : il ne peut pas recevoir de rôle de personnel."
+                    )
+                }
+            )

@@ -2,9 +2,9 @@
 académique" configures the catalogue, the piece rules, the calendars, assigns gestionnaires, and
 reviews. Which dossiers each one sees is decided by candidates.permissions, not by the groups.
 
-The groups are (re)built idempotently after every migrate, and a StaffAssignment puts its user in
-the group of its role, so the demo staff accounts and any account an academy manager assigns get
-the right permissions without a manual step.
+The groups are (re)built idempotently after every migrate; exams.staff grants and revokes them
+with the assignments (staff_assign, staff_unassign), and re-syncs every assigned user after a
+migrate, so a permission added to a role reaches the accounts without a manual step.
 """
 
 from __future__ import annotations
@@ -28,14 +28,15 @@ _REVIEW = [
     ("exams", "specialty", ["view"]),
     ("exams", "specialtyoption", ["view"]),
     ("exams", "epreuve", ["view"]),
+    ("exams", "sessionspecialty", ["view"]),
 ]
 _ALL = ["view", "add", "change", "delete"]
+# The national referential (specialties, options, épreuves, languages) is read-only for managers:
+# only what belongs to their académie's sessions is theirs to change (issue 13).
 _CONFIGURE = [
     ("exams", "session", _ALL),
-    ("exams", "specialty", _ALL),
-    ("exams", "specialtyoption", _ALL),
-    ("exams", "epreuve", _ALL),
-    ("exams", "language", _ALL),
+    ("exams", "sessionspecialty", _ALL),
+    ("exams", "language", ["view"]),
     ("exams", "departement", ["view", "change"]),
     ("exams", "academie", ["view", "change"]),
     ("exams", "exam", ["view"]),
@@ -67,7 +68,9 @@ def ensure_roles() -> dict[str, Group]:
     groups = {}
     for name, spec in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*_permissions(spec))
+        # set, not add: a permission taken from a role (editing the national referential) is
+        # taken from existing groups too.
+        group.permissions.set(_permissions(spec))
         groups[name] = group
     return groups
 
@@ -76,36 +79,3 @@ def role_group_name(role: str) -> str:
     from .models import StaffRole
 
     return MANAGER if role == StaffRole.MANAGER else GESTIONNAIRE
-
-
-def sync_assignment_groups(assignments=None) -> None:
-    """Put each assigned user in the group of their role and let them into the admin."""
-    from .models import StaffAssignment
-
-    groups = ensure_roles()
-    assignments = StaffAssignment.objects.select_related("user") if assignments is None else assignments
-    for assignment in assignments:
-        user = assignment.user
-        user.groups.add(groups[role_group_name(assignment.role)])
-        if not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
-
-
-def on_post_migrate(sender, **kwargs) -> None:
-    # Django sends post_migrate once per installed app; act once, on the last one, when every
-    # app's permissions (documents' PieceRule included) exist. Idempotent.
-    from django.apps import apps
-    from django.db import DEFAULT_DB_ALIAS
-
-    if kwargs.get("using", DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:
-        return
-    if sender is not list(apps.get_app_configs())[-1]:
-        return
-    sync_assignment_groups()
-
-
-def on_assignment_saved(sender, instance, created, **kwargs) -> None:
-    if kwargs.get("raw"):
-        return
-    sync_assignment_groups([instance])

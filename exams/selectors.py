@@ -19,7 +19,12 @@ class AcademieSessions:
 def public_calendar(*, at: dt.datetime | None = None) -> list[AcademieSessions]:
     """Every académie with its sessions, most recent first, for the public home page."""
     at = at or timezone.now()
-    sessions = Session.objects.select_related("academie", "exam").order_by("-year", "registration_opens_at")
+    # A session being prepared (unpublished) is not on the public calendar yet.
+    sessions = (
+        Session.objects.published()
+        .select_related("academie", "exam")
+        .order_by("-year", "registration_opens_at")
+    )
     by_academie: dict[int, list[Session]] = {}
     for session in sessions:
         # Computed once here so templates never decide what "open" means.
@@ -36,4 +41,27 @@ def managed_academies(user):
 
     if user.is_superuser:
         return Academie.objects.all()
-    return Academie.objects.filter(staff_assignments__user=user, staff_assignments__role=StaffRole.MANAGER)
+    return Academie.objects.filter(
+        staff_assignments__user=user,
+        staff_assignments__role=StaffRole.MANAGER,
+        staff_assignments__deactivated_at__isnull=True,
+    )
+
+
+def assignable_users(user, queryset=None):
+    """The accounts an academy manager may pick in a staff assignment (issue 12): staff assigned
+    in the académies they manage, and staff accounts assigned nowhere yet (created by the
+    superuser for them). Never a candidate, nor staff of another académie."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from .models import StaffAssignment
+
+    queryset = get_user_model().objects.all() if queryset is None else queryset
+    if getattr(user, "is_superuser", False):
+        return queryset
+    staff_here = StaffAssignment.objects.filter(academie__in=managed_academies(user)).values("user_id")
+    unassigned_staff = Q(is_staff=True, is_superuser=False) & ~Q(
+        pk__in=StaffAssignment.objects.values("user_id")
+    )
+    return queryset.filter(Q(pk__in=staff_here) | unassigned_staff)

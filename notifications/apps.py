@@ -5,3 +5,9 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from portal import embedded
+
+        if embedded.should_start():
+            embedded.start()

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Dossier, DossierState
-from documents.pieces.selectors import missing_standard_pieces, rules_for_academie
+from documents.pieces.selectors import missing_standard_pieces, rules_for_session
 from exams.models import PieceDeadlineKind, Session
 
 from .models import ReminderSent
@@ -110,7 +110,7 @@ def remind_missing_pieces(*, now: dt.datetime | None = None) -> int:
         if not session.may_deposit_piece(PieceDeadlineKind.STANDARD, now):
             continue
         key = _key(prefix, deadline)
-        rules = rules_for_academie(session.academie)  # once per session, not per dossier
+        rules = rules_for_session(session)  # once per session, not per dossier
         dossiers = (
             Dossier.objects.filter(
                 session=session, state__in=[DossierState.REGISTERED, DossierState.INCOMPLETE]

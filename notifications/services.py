@@ -1,11 +1,13 @@
 """notify(): the one entry point every app uses to tell a candidate something; the outbox and
 its delivery (claim, send, record), and the sweeper that finds lost e-mails again.
 
-Delivery guarantee (docs/notifications.md): every e-mail row committed by notify() is sent at
-least once while the SMTP server accepts it within NOTIFICATIONS_EMAIL_MAX_ATTEMPTS attempts, and
-exactly once except in one window: a worker killed after the SMTP server answered "250 accepted"
-and before the "sent" commit. That copy is sent again with the same Message-ID header
-(`<outgoing.uuid@host>`), so a receiver can drop it.
+Delivery guarantee (docs/notifications.md, docs/operations.md): every e-mail row committed by
+notify() is sent at least once unless the SMTP server refuses it for good (5xx) or it still fails
+NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS after it was written (transient failures stay pending, with a
+backoff capped at 90 seconds). It is sent exactly once except in one window: the worker killed
+between the SMTP server's "250 accepted" and the "sent" commit (that update is retried while the
+database is away). That copy carries the same Message-ID (`<outgoing.uuid@host>`, committed with
+the "sending" claim before the conversation), so a receiver can drop it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import contextlib
 import datetime as dt
 import logging
 import smtplib
+import time
 from functools import partial
 from typing import Any
 
@@ -25,6 +28,8 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from portal.queueing import enqueue
 
 from .models import EmailStatus, Message, OutgoingEmail
 
@@ -68,12 +73,16 @@ def _enqueue_delivery(email_id: int) -> None:
     is already committed: the row stays pending and the sweeper sends it later."""
     from .tasks import deliver_email
 
-    try:
-        deliver_email.apply_async((email_id,))
-    except Exception:
-        logger.warning(
-            "E-mail %s not enqueued (broker unavailable?); the sweeper will send it.", email_id, exc_info=True
-        )
+    enqueue(deliver_email, email_id)
+
+
+def give_up_seconds() -> int:
+    """A transient failure is final only for an e-mail this old (and tried max_attempts times)."""
+    return _setting("NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS", 48 * 3600)
+
+
+def _worth_abandoning(outgoing_attempts: int, created_at: dt.datetime, now: dt.datetime) -> bool:
+    return outgoing_attempts >= max_attempts() and created_at < now - dt.timedelta(seconds=give_up_seconds())
 
 
 @transaction.atomic
@@ -171,7 +180,13 @@ def _claim(email_id: int) -> OutgoingEmail | None:
     expired = now - dt.timedelta(seconds=lease_seconds())
     claimable = Q(status=EmailStatus.PENDING) | Q(status=EmailStatus.SENDING, claimed_at__lt=expired)
     with transaction.atomic():
-        too_many = OutgoingEmail.objects.filter(claimable, pk=email_id, attempts__gte=max_attempts()).update(
+        # Abandoned only when old AND tried often: a long SMTP outage is waited out (issue 17).
+        too_many = OutgoingEmail.objects.filter(
+            claimable,
+            pk=email_id,
+            attempts__gte=max_attempts(),
+            created_at__lt=now - dt.timedelta(seconds=give_up_seconds()),
+        ).update(
             status=EmailStatus.FAILED,
             claimed_at=None,
             next_attempt_at=None,
@@ -225,7 +240,7 @@ def email_deliver(*, email_id: int, retry_in: float = 60) -> bool:
             )
             logger.warning("E-mail %s refused for good: %s", email_id, error)
             return False
-        final = outgoing.attempts >= max_attempts()
+        final = _worth_abandoning(outgoing.attempts, outgoing.created_at, timezone.now())
         OutgoingEmail.objects.filter(pk=email_id, claimed_at=outgoing.claimed_at).update(
             status=EmailStatus.FAILED if final else EmailStatus.PENDING,
             claimed_at=None,
@@ -240,21 +255,42 @@ def email_deliver(*, email_id: int, retry_in: float = 60) -> bool:
         if isinstance(exc, (smtplib.SMTPException, OSError)):
             raise TransientEmailError(error) from exc
         raise  # a bug, not the network: let it be seen; the sweeper tries again later
-    # The only window for a duplicate: a crash between the server's "250" above and this commit.
-    updated = (
-        OutgoingEmail.objects.filter(pk=email_id)
-        .exclude(status=EmailStatus.SENT)
-        .update(
-            status=EmailStatus.SENT,
-            sent_at=timezone.now(),
-            claimed_at=None,
-            next_attempt_at=None,
-            last_error="",
-        )
-    )
+    # The SMTP server said "250": from here the message must never be sent again. The "sent"
+    # update is retried until it lands (a PostgreSQL restart lasts seconds), so the only window
+    # for a duplicate is this process dying between the "250" and the commit (docs/operations.md).
+    sent_at = timezone.now()
+    updated = _record_sent(email_id, sent_at)
     if not updated:
         logger.warning("E-mail %s was also sent by another worker (lease expired mid-send).", email_id)
     return True
+
+
+def _record_sent(email_id: int, sent_at: dt.datetime, *, attempts: int = 60, pause: float = 1.0) -> int:
+    from django.db import InterfaceError, OperationalError, close_old_connections
+
+    for attempt in range(attempts):
+        try:
+            return (
+                OutgoingEmail.objects.filter(pk=email_id)
+                .exclude(status=EmailStatus.SENT)
+                .update(
+                    status=EmailStatus.SENT,
+                    sent_at=sent_at,
+                    claimed_at=None,
+                    next_attempt_at=None,
+                    last_error="",
+                )
+            )
+        except (OperationalError, InterfaceError):
+            if attempt == attempts - 1:
+                raise
+            logger.warning("E-mail %s sent but not yet recorded; retrying the update.", email_id)
+            close_old_connections()
+            from django.db import connection
+
+            connection.close()
+            time.sleep(pause)
+    return 0
 
 
 def outbox_sweep(*, batch_size: int = 500) -> int:
@@ -279,11 +315,8 @@ def outbox_sweep(*, batch_size: int = 500) -> int:
     )
     enqueued = 0
     for email_id in ids:
-        try:
-            deliver_email.apply_async((email_id,))
-        except Exception:
-            logger.warning("Sweeper could not enqueue e-mail %s; next sweep will.", email_id, exc_info=True)
-            break
+        if not enqueue(deliver_email, email_id):
+            break  # broker still down: the next sweep tries again
         enqueued += 1
     if enqueued:
         logger.info("Sweeper re-enqueued %s e-mail(s).", enqueued)

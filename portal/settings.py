@@ -8,8 +8,10 @@ DATABASE_URL and REDIS_URL switches the same code to PostgreSQL, Redis and real 
 from pathlib import Path
 
 import environ
+from csp.constants import SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from portal import production
 from portal.storage import local_storage, s3_storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -24,14 +26,15 @@ DATA_DIR = Path(env("DATA_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=True)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
-SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 40):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a long random value when DEBUG is off "
-        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
-    )
+SECRET_KEY = env("SECRET_KEY", default=production.DEV_SECRET_KEY)
+# issue 12: refuse the keys published in this repository (.env.example, the development default)
+# and low-entropy ones: whoever holds the key forges activation, reset and e-mail-change links.
+if not DEBUG and (_problem := production.secret_key_problem(SECRET_KEY, base_dir=BASE_DIR)):
+    raise ImproperlyConfigured(_problem)
 
+# issue 15: the reverse proxies / load balancers in front of gunicorn (addresses or networks, e.g.
+# "172.18.0.0/16"); X-Forwarded-For is believed only from them (portal/proxy.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the portal, used in e-mails and in the QR code of the recap.
@@ -52,6 +55,9 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "csp",
+    # Not last: exams.roles acts on the post_migrate of the last app with models.
+    "portal",
     "candidates",
     "exams",
     "documents",
@@ -59,14 +65,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # issue 17: first, so that the database or the cache being away anywhere below answers a French
+    # 503 page that says what may already be saved, instead of a bare English 500.
+    "portal.errors.InfrastructureErrorMiddleware",
+    # First: every later layer (axes, the e-mail limits, the signing log) sees the client's address.
+    "portal.proxy.TrustedProxyMiddleware",  # issue 15
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.RejectNulMiddleware",  # issue 12
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # issue 12: Content-Security-Policy, then Permissions-Policy and no-store for logged-in pages.
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -119,7 +134,14 @@ AUTH_USER_MODEL = "candidates.User"
 # --- Cache, Celery ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Redis away must cost a request one second, not hang it (issue 17).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -127,20 +149,45 @@ else:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
     # No broker installed: tasks run in the process that enqueues them (after the commit).
     CELERY_TASK_ALWAYS_EAGER = True
+# issue 12: rate limits count in this cache; a per-process one does not hold under gunicorn -w 3.
+if not DEBUG and (_problem := production.shared_cache_problem(CACHES)):
+    raise ImproperlyConfigured(_problem)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="portal")
+# issue 17: e-mails, PDFs and exports each on their own queue (<CELERY_QUEUE>.emails, .pdf,
+# .exports; portal/queueing.py), each with its own worker in compose.
+CELERY_TASK_ROUTES = ("portal.queueing.route_task",)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Do not hang a request for long if the broker is down: the outbox sweeper re-enqueues later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Do not hang a request for long if the broker is down: the sweepers re-enqueue later. The
+# visibility timeout is when Redis hands an unacknowledged task (its worker was SIGKILLed) to
+# another worker: above the longest task (an export, a few minutes), or a slow task would run
+# twice; the sweepers bring lost e-mails and PDFs back sooner than that (docs/operations.md).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+    # issue 15: priorities on Redis (0 first): an activation e-mail must not wait behind a hundred
+    # PDF renders on the last evening (the bench's rush saw activation links arrive after 2 minutes).
+    "priority_steps": list(range(10)),
+    "sep": ":",
+    "queue_order_strategy": "priority",
+}
+CELERY_TASK_DEFAULT_PRIORITY = 5
+# E-mails first, PDF renders last (notifications.tasks, documents.tasks).
+CELERY_TASK_ANNOTATIONS = {
+    "notifications.tasks.deliver_email": {"priority": 0},
+    "documents.tasks.render_document": {"priority": 8},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/Paris"
 
 # --- Passwords, authentication ------------------------------------------------------------------
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "portal.hashers.OwaspArgon2PasswordHasher",  # issue 15: OWASP's argon2id parameters
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -148,6 +195,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # issue 12: "Azerty1234" and the candidate's own names or birth year are refused too.
+    {"NAME": "candidates.accounts.password_validation.CommonWordWithDigitsValidator"},
+    {"NAME": "candidates.accounts.password_validation.ProfileSimilarityValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -161,7 +211,9 @@ PASSWORD_RESET_TIMEOUT = 48 * 3600
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# issue 12: an account is locked whatever the addresses the guesses come from (40 guesses from 10
+# addresses locked nothing), and one address guessing many accounts is locked too.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "candidates/lockout.html"
@@ -170,7 +222,9 @@ AXES_USERNAME_CALLABLE = "candidates.accounts.views.axes_username"
 # issue 3: e-mails an anonymous visitor can trigger (sign-up, new activation link, password reset),
 # per address and per IP, over ACCOUNT_EMAIL_RATE_WINDOW seconds, so the portal cannot spam an inbox.
 ACCOUNT_EMAIL_RATE_PER_ADDRESS = env.int("ACCOUNT_EMAIL_RATE_PER_ADDRESS", default=3)
-ACCOUNT_EMAIL_RATE_PER_IP = env.int("ACCOUNT_EMAIL_RATE_PER_IP", default=20)
+# issue 15: per IP, sized for a deadline evening behind one lycée's NAT (a class of 35 signing up in
+# the same hour, twice over), far above what a person does; the per-address limit stops the spam.
+ACCOUNT_EMAIL_RATE_PER_IP = env.int("ACCOUNT_EMAIL_RATE_PER_IP", default=200)
 ACCOUNT_EMAIL_RATE_WINDOW = env.int("ACCOUNT_EMAIL_RATE_WINDOW", default=3600)
 
 # --- Internationalisation -----------------------------------------------------------------------
@@ -183,6 +237,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static files, private media ----------------------------------------------------------------
 STATIC_URL = "static/"
+# Outside DATA_DIR in the image (Dockerfile): a volume mounted on /data would hide the files
+# collected at build time, or keep a stale copy of them after a rebuild.
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
@@ -225,12 +281,25 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Portail des examens <ne-pas-repondre@examens.localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # issue 17: per socket operation
 # issue 8: delivery of the outbox (docs/notifications.md). A claim older than the lease belongs to a
 # dead worker; after MAX_ATTEMPTS an e-mail is marked failed (visible in the admin, "renvoyer").
-NOTIFICATIONS_EMAIL_LEASE_SECONDS = env.int("NOTIFICATIONS_EMAIL_LEASE_SECONDS", default=300)  # issue 8
+# issue 17: the lease outlives the longest SMTP conversation, which deliver_email's time limit
+# bounds (lease - 10 s); short, so a killed worker's e-mail is taken over within two minutes.
+NOTIFICATIONS_EMAIL_LEASE_SECONDS = env.int("NOTIFICATIONS_EMAIL_LEASE_SECONDS", default=45)
+# A transient failure (network, 4xx) is failed for good only after both these many attempts and
+# NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS since the e-mail was written: a two-hour SMTP outage loses
+# nothing (issue 17).
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", default=10)  # issue 8
-NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=120)  # issue 8
+NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS = env.int("NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS", default=48 * 3600)
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=30)  # issue 17
+# issue 17: a pending PDF is re-enqueued by the sweeper (every minute) once its task is older than
+# this; a render holds its claim this long (renders take about a second: docs/performance.md).
+DOCUMENTS_SWEEP_GRACE_SECONDS = env.int("DOCUMENTS_SWEEP_GRACE_SECONDS", default=30)
+DOCUMENTS_RENDER_LEASE_SECONDS = env.int("DOCUMENTS_RENDER_LEASE_SECONDS", default=30)
+# issue 17: files in private storage that no row references are removed by `sweep_orphan_files`
+# once older than this (a deposit being written is never taken for an orphan).
+ORPHAN_FILES_GRACE_SECONDS = env.int("ORPHAN_FILES_GRACE_SECONDS", default=3600)
 
 # --- Recap signature (issue 6) ------------------------------------------------------------------
 SIGNING_CERT_PATH = env("SIGNING_CERT_PATH", default=str(DATA_DIR / "keys" / "signing.p12"))
@@ -265,6 +334,26 @@ if not DEBUG:
     # issue 3: a session lasts at most a working day (candidates use shared computers: CDI, libraries).
     SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
     CSRF_COOKIE_HTTPONLY = True
+# issue 12: no inline script anywhere (ours are static files; the admin's data scripts are JSON,
+# never executed). Inline style attributes remain (progress bars' widths), styles cannot run code.
+# Pieces are previewed by the admin in a frame of the same origin (PDF) or an <img>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        # 'self', not 'none': Chromium applies object-src to its PDF viewer, and the admin previews
+        # the candidates' PDF pieces (served by us) in a frame.
+        "object-src": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
 # issue 3: X_FRAME_OPTIONS stays SAMEORIGIN on purpose (the admin previews PDF pieces in a frame of
 # the same site); check --deploy would otherwise warn for it.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
@@ -273,13 +362,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # issue 12: activation, reset and e-mail-change tokens never reach a log line.
+    "filters": {"mask_tokens": {"()": "portal.logmasking.TokenMaskingFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "weasyprint.progress": {"level": "WARNING"},  # issue 6: one INFO line per CSS step
     },
 }
+
+# --- Benchmarks (issue 15) ---------------------------------------------------------------------
+# Mounts the "ceiling" page of `make bench` (portal/bench_views.py); only benchmarks/ turn it on.
+BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)  # issue 15
 
 # --- Staff review (issue 7) ---------------------------------------------------------------------
 # An export of more dossiers than this is written by a Celery task and offered when ready.

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from portal.celery import app as celery_app
+from portal.queueing import queue_names
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -64,6 +65,13 @@ def _eager_celery(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Argon2 is slow by design (tens of ms a hash, and every factory user is hashed): tests hash
+    with MD5. The tests about hashing itself set Argon2 back (test_accounts_signup)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
@@ -73,13 +81,14 @@ def _private_media(settings, tmp_path):
 
 
 class WorkerProcess:
-    """A real `celery worker` subprocess on a queue of its own."""
+    """A real `celery worker` subprocess on queues of its own (the default one and the e-mail, PDF
+    and export queues derived from it, as `make worker` consumes them all)."""
 
     def __init__(self, env: dict[str, str], queue: str, log: Path):
         self.queue = queue
         self.log = log
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "-c", "1",
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", ",".join(queue_names(queue)), "-c", "1",
              "--pool", "prefork", "-l", "info", "--without-gossip", "--without-mingle", "-n", f"{queue}@%h"],
             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip

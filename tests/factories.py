@@ -9,7 +9,17 @@ import factory
 from django.utils import timezone
 
 from candidates.models import Dossier, Profile, User
-from exams.models import Academie, Departement, Epreuve, Exam, Language, Session, Specialty, SpecialtyOption
+from exams.models import (
+    Academie,
+    Departement,
+    Epreuve,
+    Exam,
+    Language,
+    Session,
+    SessionSpecialty,
+    Specialty,
+    SpecialtyOption,
+)
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -97,10 +107,36 @@ class SpecialtyFactory(factory.django.DjangoModelFactory):
     name = "Bâtiment"
     abbreviation = "BAT"
     exam = factory.SubFactory(ExamFactory)
+
+
+class SessionSpecialtyFactory(factory.django.DjangoModelFactory):
+    """A specialty opened by a session (issue 13), with all its options, Nancy-Metz's contact for
+    Bâtiment and the R408 annexe 5 of the CF table."""
+
+    class Meta:
+        model = SessionSpecialty
+        django_get_or_create = ["session", "specialty"]
+        skip_postgeneration_save = True
+
+    session = factory.SubFactory(SessionFactory)
+    specialty = factory.SubFactory(SpecialtyFactory)
     r408_annex5 = True
     gestionnaire_name = "Claire Martin"
     gestionnaire_email = "gestionnaire.batiment@ac-nancy-metz.fr"
     gestionnaire_phone = "03 83 86 20 50"
+
+    @factory.post_generation
+    def options(obj, create, extracted, **kwargs):
+        if create:
+            obj.options.set(obj.specialty.options.all() if extracted is None else extracted)
+
+
+def open_specialty(session: Session, specialty: Specialty, **kwargs) -> SessionSpecialty:
+    """Open ``specialty`` in ``session`` (idempotent; options opened again if added since)."""
+    opening = SessionSpecialtyFactory(session=session, specialty=specialty, **kwargs)
+    if "options" not in kwargs:
+        opening.options.set(specialty.options.all())
+    return opening
 
 
 class SpecialtyOptionFactory(factory.django.DjangoModelFactory):
@@ -177,6 +213,12 @@ class DossierFactory(factory.django.DjangoModelFactory):
     category = "distance_school"
     forme = "global"
 
+    @factory.post_generation
+    def _opening(obj, create, extracted, **kwargs):
+        # A dossier's specialty is one its session opens (issue 13).
+        if create and obj.specialty_id and obj.session_id:
+            open_specialty(obj.session, obj.specialty)
+
 
 # --- issue 4: the registration wizard ------------------------------------------------------------
 
@@ -224,11 +266,17 @@ from exams.models import StaffAssignment  # noqa: E402
 
 
 class StaffAssignmentFactory(factory.django.DjangoModelFactory):
-    """A staff assignment; the post_save handler puts the user in the role's group (exams.roles)."""
+    """A staff assignment made by the service that grants the role (exams.staff.staff_assign)."""
 
     class Meta:
         model = StaffAssignment
         skip_postgeneration_save = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from exams.staff import staff_assign
+
+        return staff_assign(**kwargs)
 
     user = factory.SubFactory(UserFactory, email=factory.Sequence(lambda n: f"gestionnaire{n}@ac.fr"))
     academie = factory.SubFactory(AcademieFactory)

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -39,20 +41,89 @@ def test_compose_puts_nginx_before_two_web_replicas_pgbouncer_before_postgres_an
     assert "server" in services["seaweedfs"]["command"] and "-s3" in services["seaweedfs"]["command"]
 
 
-def _settings_import(env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+def _settings_import(env: dict[str, str], code: str = "") -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "REDIS_URL"}}
+    script = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup()"
     return subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup()"],
+        [sys.executable, "-c", script + (f"; {code}" if code else "")],
         cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 
 
-def test_production_refuses_to_start_without_a_real_secret_key():
-    result = _settings_import({"DEBUG": "false"})
+GOOD_KEY = "q3Jt9vKp0xWm7ZrB2nLc8sYd4hFg6aQe1uTi5oPj-V_kRwXy"
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": GOOD_KEY, "REDIS_URL": "redis://127.0.0.1:6379/15"}
+
+
+def _example_key() -> str:
+    (line,) = [x for x in (ROOT / ".env.example").read_text().splitlines() if x.startswith("SECRET_KEY=")]
+    return line.split("=", 1)[1]
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _settings_import({**PRODUCTION, "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_production_starts_with_a_real_secret_key():
-    result = _settings_import({"DEBUG": "false", "SECRET_KEY": "x" * 50})
+@pytest.mark.parametrize(
+    "key, reason",
+    [
+        (_example_key(), "published in this repository"),
+        ("dev-only-insecure-key-do-not-use-in-production", "published in this repository"),
+        ("x" * 50, "distinct characters"),
+        ("abcd" * 15, "distinct characters"),
+        ("Kz8#pQ2!mW", "at least 40"),
+    ],
+)
+def test_production_refuses_to_start_on_a_public_or_low_entropy_key(key, reason):
+    result = _settings_import({**PRODUCTION, "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr and reason in result.stderr, result.stderr[-600:]
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    result = _settings_import({**PRODUCTION, "REDIS_URL": ""})
+    assert result.returncode != 0
+    assert "REDIS_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_production_starts_with_a_real_secret_key_and_redis():
+    result = _settings_import(PRODUCTION)
     assert result.returncode == 0, result.stderr
+
+
+def _check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "REDIS_URL"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_check_deploy_fails_on_the_example_key_and_the_local_cache():
+    # DEBUG on, so that settings load and the system checks are the ones answering.
+    result = _check_deploy({"DEBUG": "true", "SECRET_KEY": _example_key(), "REDIS_URL": ""})
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr and "published in this repository" in result.stderr
+    assert "portal.E002" in result.stderr and "REDIS_URL must be set" in result.stderr
+
+
+def test_check_deploy_passes_our_checks_on_production_settings():
+    result = _check_deploy({**PRODUCTION, "SECURE_SSL_REDIRECT": "true"})
+    output = result.stdout + result.stderr
+    assert "portal.E00" not in output, output
+
+
+def test_the_dependency_audit_says_in_one_line_when_its_database_is_unreachable():
+    result = subprocess.run(
+        [sys.executable, ".ci/audit-dependencies"], cwd=ROOT, capture_output=True, text=True, timeout=30,
+        env={**os.environ, "PIP_AUDIT_HOST": "osv.invalid", "PIP_AUDIT_TIMEOUT": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pip-audit: skipped") and "osv.invalid" in lines[0]
+
+
+def test_make_test_runs_the_dependency_audit():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "test: install lint audit" in makefile

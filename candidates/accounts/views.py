@@ -7,7 +7,6 @@ from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -15,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from candidates.accounts import rules, services
 from candidates.accounts.forms import (
-    AccessibleFormMixin,
     EmailChangeForm,
     EmailOnlyForm,
     LoginForm,
+    PortalPasswordChangeForm,
+    PortalSetPasswordForm,
     ProfileForm,
     SignupForm,
 )
@@ -145,20 +145,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/password_reset.html", {"form": form})
 
 
-class StyledSetPasswordForm(AccessibleFormMixin, SetPasswordForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style_widgets()
-
-
-class StyledPasswordChangeForm(AccessibleFormMixin, PasswordChangeForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style_widgets()
-
-
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    form_class = StyledSetPasswordForm
+    form_class = PortalSetPasswordForm
     template_name = "candidates/password_reset_confirm.html"
     success_url = reverse_lazy("candidates:password_reset_complete")
 
@@ -170,7 +158,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    form_class = StyledPasswordChangeForm
+    form_class = PortalPasswordChangeForm
     template_name = "candidates/password_change.html"
     success_url = reverse_lazy("candidates:profile")
 

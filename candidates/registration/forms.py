@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from candidates import identity
 from candidates.models import (
     Category,
     ContinuingSituation,
@@ -16,38 +17,33 @@ from candidates.models import (
 )
 from candidates.registration import rules
 from exams.models import Language, Session, Specialty, SpecialtyOption
-
-YES_NO = [("True", _("Oui")), ("False", _("Non"))]
-
-
-def _to_bool(value):
-    return {"True": True, "False": False}.get(value)
+from portal.forms import PortalForm
 
 
-class WizardForm(forms.Form):
-    """Bootstrap classes, and errors tied to their field for screen readers (RGAA)."""
+class WizardForm(PortalForm, forms.Form):
+    """A tab of the wizard: rendered by portal.forms like every form; ``to_service`` hands the
+    typed values to services.dossier_save_tab."""
 
-    def decorate(self) -> WizardForm:
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
-            bound = self[name]
-            described = []
-            if field.help_text:
-                described.append(f"{bound.auto_id}-help")
-            if self.errors.get(name):
-                widget.attrs["aria-invalid"] = "true"
-                described.append(f"{bound.auto_id}-error")
-                widget.attrs["class"] = css + " is-invalid"
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
-        return self
+    error_summary_intro = _(
+        "L'onglet n'a pas été enregistré : corrigez les champs signalés ci-dessous. Ce qui avait été "
+        "enregistré auparavant est conservé."
+    )
+    inline_radios = ("sex", "forme", *identity.CONSENT_FIELDS)
+
+    def _post_clean(self) -> None:
+        # issue 12: lengths are checked again once the values are normalised ("ß" x 100 becomes
+        # "SS" x 100 in capitals), or the database refuses the row after the form said yes.
+        super()._post_clean()
+        for name, value in list(self.cleaned_data.items()):
+            limit = getattr(self.fields.get(name), "max_length", None)
+            if isinstance(value, str) and limit and len(value) > limit:
+                self.add_error(
+                    name,
+                    _(
+                        "Ce champ compte %(n)d caractères une fois mis en forme (majuscules) : %(max)d au plus."
+                    )
+                    % {"n": len(value), "max": limit},
+                )
 
     def to_service(self) -> dict:
         return dict(self.cleaned_data)
@@ -66,66 +62,47 @@ class SessionForm(WizardForm):
         self.sessions = sessions
 
 
-class IdentityForm(WizardForm):
-    birth_name = forms.CharField(label=_("Nom de naissance"), max_length=100)
-    usage_name = forms.CharField(label=_("Nom d'usage"), max_length=100, required=False)
-    first_name_1 = forms.CharField(label=_("Premier prénom"), max_length=60)
-    first_name_2 = forms.CharField(label=_("Deuxième prénom"), max_length=60, required=False)
-    first_name_3 = forms.CharField(label=_("Troisième prénom"), max_length=60, required=False)
+class IdentityForm(identity.IdentityContactFormMixin, WizardForm):
+    """Tab 2: typed and checked by candidates.identity, as the profile is."""
+
+    birth_name = identity.NameField(label=_("Nom de naissance"))
+    usage_name = identity.NameField(label=_("Nom d'usage"), required=False)
+    first_name_1 = identity.FirstNameField(label=_("Premier prénom"))
+    first_name_2 = identity.FirstNameField(label=_("Deuxième prénom"), required=False)
+    first_name_3 = identity.FirstNameField(label=_("Troisième prénom"), required=False)
     sex = forms.ChoiceField(label=_("Sexe"), choices=Sex.choices, widget=forms.RadioSelect)
     birth_date = forms.DateField(
         label=_("Date de naissance"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    birth_commune = forms.CharField(label=_("Commune de naissance (en toutes lettres)"), max_length=100)
-    birth_country = forms.CharField(
-        label=_("Pays de naissance (code ISO, ex. : FR)"), max_length=2, min_length=2
+    birth_commune = identity.PlainTextField(
+        label=_("Commune de naissance (en toutes lettres)"), max_length=100
     )
-    nationality = forms.CharField(label=_("Nationalité (code ISO, ex. : FR)"), max_length=2, min_length=2)
-
-    def clean_birth_country(self):
-        return self.cleaned_data["birth_country"].upper()
-
-    def clean_nationality(self):
-        return self.cleaned_data["nationality"].upper()
-
-    def clean_birth_name(self):
-        return self.cleaned_data["birth_name"].strip().upper()
+    birth_country = identity.CountryField(label=_("Pays de naissance"))
+    nationality = identity.CountryField(label=_("Nationalité"))
 
 
-class ContactForm(WizardForm):
-    address_line1 = forms.CharField(label=_("Adresse"), max_length=200)
-    address_line2 = forms.CharField(label=_("Complément d'adresse"), max_length=200, required=False)
-    postcode = forms.CharField(
+class ContactForm(identity.IdentityContactFormMixin, WizardForm):
+    """Tab 3: the address (the département, hence the académie, derives from the postcode), the
+    mobile phone and the three data-transfer answers, typed as in the profile."""
+
+    address_line1 = identity.PlainTextField(label=_("Adresse"), max_length=200)
+    address_line2 = identity.PlainTextField(label=_("Complément d'adresse"), max_length=200, required=False)
+    postcode = identity.PostcodeField(
         label=_("Code postal"),
-        max_length=10,
         help_text=_("Le département de résidence, et donc l'académie, en sont déduits."),
     )
-    city = forms.CharField(label=_("Commune (en toutes lettres)"), max_length=100)
-    country = forms.CharField(label=_("Pays (code ISO)"), max_length=2, min_length=2, initial="FR")
-    mobile_phone = forms.CharField(
-        label=_("Téléphone mobile"), max_length=20, help_text=_("Ex. : 06 12 34 56 78 ou +33 6 12 34 56 78")
+    city = identity.PlainTextField(label=_("Commune (en toutes lettres)"), max_length=100)
+    country = identity.CountryField(label=_("Pays"), initial="FR")
+    mobile_phone = identity.PhoneField(
+        label=_("Téléphone mobile"), help_text=_("Ex. : 06 12 34 56 78 ou +33 6 12 34 56 78")
     )
-    consent_press = forms.TypedChoiceField(
-        label=_("J'accepte la transmission de mes résultats à la presse"),
-        choices=YES_NO,
-        coerce=_to_bool,
-        widget=forms.RadioSelect,
+    consent_press = identity.ConsentField(label=_("J'accepte la transmission de mes résultats à la presse"))
+    consent_commercial = identity.ConsentField(
+        label=_("J'accepte la transmission de mes coordonnées à des organismes commerciaux")
     )
-    consent_commercial = forms.TypedChoiceField(
-        label=_("J'accepte la transmission de mes coordonnées à des organismes commerciaux"),
-        choices=YES_NO,
-        coerce=_to_bool,
-        widget=forms.RadioSelect,
+    consent_local_authorities = identity.ConsentField(
+        label=_("J'accepte la transmission de mes coordonnées aux collectivités territoriales")
     )
-    consent_local_authorities = forms.TypedChoiceField(
-        label=_("J'accepte la transmission de mes coordonnées aux collectivités territoriales"),
-        choices=YES_NO,
-        coerce=_to_bool,
-        widget=forms.RadioSelect,
-    )
-
-    def clean_country(self):
-        return self.cleaned_data["country"].upper()
 
 
 CATEGORY_CHOICES = [
@@ -181,10 +158,11 @@ class SpecialtyForm(WizardForm):
 
     def __init__(self, *args, dossier: Dossier, locked_forme: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        specialties = Specialty.objects.filter(exam=dossier.session.exam)
+        # Only what the session opens (issue 13); the service refuses anything else too.
+        specialties = Specialty.objects.filter(openings__session=dossier.session)
         self.fields["specialty"].queryset = specialties
         self.fields["option"].queryset = SpecialtyOption.objects.filter(
-            specialty__in=specialties
+            openings__session=dossier.session
         ).select_related("specialty")
         self.locked_forme = locked_forme
         if locked_forme:
@@ -193,8 +171,10 @@ class SpecialtyForm(WizardForm):
             self.fields["forme"].help_text = _(
                 "Choisie lors d'une session précédente pour cette spécialité : définitive."
             )
-        elif dossier.category and rules.allowed_formes(dossier.category) == (rules.GLOBAL,):
-            self.fields["forme"].help_text = _("Ex-scolaires et ex-apprentis : forme globale obligatoire.")
+        elif dossier.category and rules.allowed_formes(
+            dossier.category, dossier.session.progressive_categories
+        ) == (rules.GLOBAL,):
+            self.fields["forme"].help_text = _("Dans cette session, votre catégorie passe en forme globale.")
 
 
 BENEFICE_CHOICES = [
@@ -318,6 +298,10 @@ class LanguagesForm(WizardForm):
         label=_("Langue vivante obligatoire"), queryset=Language.objects.all(), required=False,
         help_text=_("Toute langue peut être choisie ; une langue non enseignée dans l'académie peut être évaluée à distance."),
     )  # fmt: skip
+    mandatory_language_other = forms.CharField(
+        label=_("Autre langue (si elle n'est pas dans la liste)"), required=False, max_length=60,
+        help_text=_("Le rectorat organise l'épreuve d'une langue non enseignée dans l'académie (CF)."),
+    )  # fmt: skip
     optional_language = forms.ModelChoiceField(
         label=_("Langue vivante facultative"), queryset=Language.objects.none(), required=False,
         help_text=_("Uniquement parmi les langues ouvertes pour cette session."),
@@ -332,6 +316,8 @@ class LanguagesForm(WizardForm):
         # session's list is refused rather than hiding the reason.
         self.fields["optional_language"].queryset = Language.objects.all()
         self.open_languages = list(dossier.session.optional_languages.all())
+        if dossier.session.mandatory_languages.exists():
+            self.fields["mandatory_language"].queryset = dossier.session.mandatory_languages.all()
         from exams.models import Epreuve
 
         self.fields["optional_epreuves"].queryset = Epreuve.objects.filter(

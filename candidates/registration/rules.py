@@ -29,9 +29,10 @@ FORMER_CATEGORIES = ("former_school", "former_apprentice", "former_continuing")
 CONTINUING_CATEGORIES = ("distance_continuing", "former_continuing")
 
 
-def category_refusal(category: str) -> str | None:
+def category_refusal(category: str, accepted: tuple[str, ...] | list[str] | None = None) -> str | None:
     """Why this route cannot register here, or None (CF, NT: a candidate in an establishment
-    registers through it; VAE is a separate service)."""
+    registers through it; VAE is a separate service). ``accepted`` is the session's list of
+    accepted routes (Session.accepted_categories); None accepts every route."""
     if category == ESTABLISHMENT:
         return _(
             "Vous êtes inscrit(e) dans un établissement (lycée, CFA, centre de formation) : c'est votre "
@@ -44,6 +45,10 @@ def category_refusal(category: str) -> str | None:
         )
     if category not in ALLOWED_CATEGORIES:
         return _("Choisissez votre situation dans la liste.")
+    if accepted is not None and category not in accepted:
+        return _(
+            "Cette session n'accepte pas les candidats de cette catégorie : contactez le bureau des examens."
+        )
     return None
 
 
@@ -60,19 +65,29 @@ GLOBAL = "global"
 PROGRESSIVE = "progressive"
 
 
-def allowed_formes(category: str) -> tuple[str, ...]:
-    """NM: ex-scolaires and ex-apprentis pass in global form only; distance routes (any status),
-    continuing education and work experience choose."""
-    if category in ("former_school", "former_apprentice"):
-        return (GLOBAL,)
-    if category in ALLOWED_CATEGORIES:
+# NM 002 l. 39, the default when a session says nothing: ex-scolaires and ex-apprentis global only.
+NM_PROGRESSIVE_CATEGORIES = tuple(
+    c for c in ALLOWED_CATEGORIES if c not in ("former_school", "former_apprentice")
+)
+
+
+def allowed_formes(category: str, progressive_categories=NM_PROGRESSIVE_CATEGORIES) -> tuple[str, ...]:
+    """Who may choose the forme progressive differs by académie, so the session says it
+    (Session.progressive_categories): NM distance routes, continuing education and work
+    experience; TLS «seuls les candidats de la formation professionnelle continue»; CF «seuls les
+    candidats du C.N.E.D. ou de la promotion sociale». Everyone else passes in global form."""
+    if category not in ALLOWED_CATEGORIES:
+        return ()
+    if category in progressive_categories:
         return (GLOBAL, PROGRESSIVE)
-    return ()
+    return (GLOBAL,)
 
 
-def forme_refusal(*, category: str, forme: str, previous_forme: str = "") -> str | None:
-    """Why this forme is refused, or None. NM: the choice is final once made for a specialty, so a
-    forme chosen at an earlier session is kept."""
+def forme_refusal(
+    *, category: str, forme: str, previous_forme: str = "", progressive_categories=NM_PROGRESSIVE_CATEGORIES
+) -> str | None:
+    """Why this forme is refused, or None. The choice is final once made for a specialty (NM, TLS,
+    AM «DÉFINITIF dès la première inscription»), so a forme chosen at an earlier session is kept."""
     if previous_forme and forme != previous_forme:
         return _(
             "Vous avez choisi la %(previous)s lors d'une session précédente pour cette spécialité : "
@@ -80,8 +95,10 @@ def forme_refusal(*, category: str, forme: str, previous_forme: str = "") -> str
         ) % {"previous": _FORME_LABELS.get(previous_forme, previous_forme)}
     if forme not in (GLOBAL, PROGRESSIVE):
         return _("Choisissez une forme de passage.")
-    if forme not in allowed_formes(category):
-        return _("Les candidats ex-scolaires et ex-apprentis se présentent obligatoirement en forme globale.")
+    if forme not in allowed_formes(category, progressive_categories):
+        return _(
+            "Dans cette session, les candidats de votre catégorie se présentent obligatoirement en forme globale."
+        )
     return None
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates import identity
 from candidates.accounts import rules as account_rules
 from candidates.models import (
     CONSENT_FIELD_NAMES,
@@ -30,6 +31,7 @@ from candidates.registration import rules, selectors
 from candidates.registration.selectors import CHOICE_TABS, TAB_LABELS
 from candidates.states import EDITABLE_STATES, transition
 from documents.recap.services import dossier_request_documents
+from exams.catalogue import opening_for
 from exams.models import Departement, Epreuve, Session
 from portal.exceptions import DomainError
 
@@ -47,7 +49,7 @@ SITUATION_FIELDS = [
     "positioning_decision",
 ]
 SPECIALTY_FIELDS = ["specialty", "option", "forme"]
-LANGUAGE_FIELDS = ["mandatory_language", "optional_language"]
+LANGUAGE_FIELDS = ["mandatory_language", "mandatory_language_other", "optional_language"]
 HANDICAP_FIELDS = ["handicap", "accommodation_requested", "r408_rqth_alternative"]
 # The fields whose change makes the recap stale (domain.md §7).
 TRACKED_FIELDS = (
@@ -104,12 +106,13 @@ SIGNED_MESSAGE = (
 )
 
 
-def edit_refusal(dossier: Dossier, at: dt.datetime) -> DomainError | None:
-    """The one answer to "may the candidate change the choices now?" (the page shows it, the
-    write raises it). Choices change until closing, only in the draft and registered states, and
-    never once the confirmation is signed, whichever way: in the portal or on paper, deposited as
-    the `recap_signed` piece (CF, NM: «Il n'est jamais possible de modifier son inscription après
-    le retour de la confirmation»)."""
+def dossier_edit_refusal(dossier: Dossier, *, at: dt.datetime | None = None) -> DomainError | None:
+    """The one answer to "may the candidate change this dossier's choices now?" (None: yes). The
+    wizard shows its tabs read-only with this message; dossier_save_tab refuses with the same.
+    Choices change until closing, only in the draft and registered states, and never once the
+    confirmation is signed, whichever way: in the portal or on paper, deposited as the
+    `recap_signed` piece (CF, NM: «Il n'est jamais possible de modifier son inscription après le
+    retour de la confirmation»)."""
     if dossier.state not in EDITABLE_STATES:
         return DomainError(
             _("Ce dossier est à l'état « %(state)s » : il ne peut plus être modifié.")
@@ -119,14 +122,14 @@ def edit_refusal(dossier: Dossier, at: dt.datetime) -> DomainError | None:
     if dossier.signed_at:
         return DomainError(_(SIGNED_MESSAGE), code="signed")
     try:
-        _require_open(dossier.session, at)
+        _require_open(dossier.session, _now(at))
     except DomainError as exc:
         return exc
     return None
 
 
 def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
-    refusal = edit_refusal(dossier, at)
+    refusal = dossier_edit_refusal(dossier, at=at)
     if refusal is not None:
         raise refusal
 
@@ -156,20 +159,27 @@ def _required(data: dict[str, Any], field: str, message: str | None = None) -> A
 # --- tab checks: each validates the dossier as it stands (used on save and at registration) -----
 
 
+def _check_identity_values(dossier: Dossier, at: dt.datetime, names, required) -> None:
+    """The identity module's checks (the profile's), on the académie's calendar."""
+    values = {name: getattr(dossier, name) for name in names}
+    found = identity.problems(values, required=required, today=dossier.session.academie.localtime(at).date())
+    if found:
+        field, message = found[0]
+        raise DomainError(message, field=field)
+    if "mobile_phone" in values:
+        dossier.mobile_phone = values["mobile_phone"]
+
+
 def _check_identite(dossier: Dossier, at: dt.datetime) -> None:
-    for field in ("birth_name", "first_name_1", "sex", "birth_date", "birth_commune", "nationality"):
-        _required({field: getattr(dossier, field)}, field)
-    # The same plausibility rule as the profile (account_rules), on the académie's calendar.
-    error = account_rules.birth_date_error(dossier.birth_date, dossier.session.academie.localtime(at).date())
-    if error:
-        raise DomainError(error, field="birth_date")
+    _check_identity_values(dossier, at, IDENTITY_FIELDS, identity.IDENTITY_REQUIRED)
 
 
 def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
     """The département of residence is derived from the postcode, never chosen: a candidate
     registers only in the académie where they live (CF, TLS)."""
-    for field in ("address_line1", "postcode", "city", "mobile_phone"):
-        _required({field: getattr(dossier, field)}, field)
+    _check_identity_values(
+        dossier, at, [f for f in CONTACT_FIELDS if f != "departement"], identity.CONTACT_REQUIRED
+    )
     code = account_rules.departement_from_postcode(dossier.postcode)
     dossier.departement = (
         Departement.objects.select_related("academie").filter(pk=code).first() if code else None
@@ -192,12 +202,6 @@ def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
             },
             field="postcode",
         )
-    try:
-        dossier.mobile_phone = account_rules.normalise_mobile_phone(
-            dossier.mobile_phone, dossier.country or "FR"
-        )
-    except ValueError as exc:
-        raise DomainError(str(exc), field="mobile_phone") from exc
 
 
 BENEFICE_NEEDS_NUMBER = (
@@ -212,7 +216,7 @@ def _keeps_benefice(dossier: Dossier) -> bool:
 
 
 def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
-    refusal = rules.category_refusal(dossier.category)
+    refusal = rules.category_refusal(dossier.category, dossier.session.accepted_categories)
     if refusal:
         raise DomainError(refusal, field="category", code="category_refused")
     if dossier.category in rules.CONTINUING_CATEGORIES and not dossier.continuing_situation:
@@ -251,15 +255,23 @@ def _check_specialite(dossier: Dossier, at: dt.datetime) -> None:
         raise DomainError(_("Choisissez une spécialité."), field="specialty")
     if dossier.specialty.exam_id != dossier.session.exam_id:
         raise DomainError(_("Cette spécialité n'appartient pas à l'examen de la session."), field="specialty")
+    opening = opening_for(dossier.session, dossier.specialty_id)
+    if opening is None:
+        raise DomainError(_("Cette spécialité n'est pas ouverte à cette session."), field="specialty")
     has_options = dossier.specialty.options.exists()
     if has_options and dossier.option_id is None:
         raise DomainError(_("Cette spécialité comporte des options : choisissez la vôtre."), field="option")
     if dossier.option_id and dossier.option.specialty_id != dossier.specialty_id:
         raise DomainError(_("Cette option n'appartient pas à la spécialité choisie."), field="option")
+    if dossier.option_id and not opening.options.filter(pk=dossier.option_id).exists():
+        raise DomainError(_("Cette option n'est pas ouverte à cette session."), field="option")
     if not dossier.category:
         raise DomainError(_("Renseignez d'abord votre situation (onglet 4)."), field="forme")
     refusal = rules.forme_refusal(
-        category=dossier.category, forme=dossier.forme, previous_forme=selectors.locked_forme(dossier)
+        category=dossier.category,
+        forme=dossier.forme,
+        previous_forme=selectors.locked_forme(dossier),
+        progressive_categories=dossier.session.progressive_categories,
     )
     if refusal:
         raise DomainError(refusal, field="forme")
@@ -344,8 +356,16 @@ def _check_langues(dossier: Dossier, at: dt.datetime) -> None:
     needs_lv = Epreuve.objects.filter(
         specialty_id=dossier.specialty_id, is_language=True, is_optional=False
     ).exists()
-    if needs_lv and dossier.mandatory_language_id is None:
-        raise DomainError(_("Choisissez la langue vivante obligatoire."), field="mandatory_language")
+    if dossier.mandatory_language_id and dossier.mandatory_language_other:
+        raise DomainError(
+            _("Choisissez une langue dans la liste ou saisissez-en une autre, pas les deux."),
+            field="mandatory_language_other",
+        )
+    if needs_lv and dossier.mandatory_language_id is None and not dossier.mandatory_language_other:
+        raise DomainError(
+            _("Choisissez la langue vivante obligatoire, ou saisissez-la si elle n'est pas dans la liste."),
+            field="mandatory_language",
+        )
     if dossier.optional_language_id:
         open_codes = set(dossier.session.optional_languages.values_list("code", flat=True))
         refusal = rules.optional_language_refusal(
@@ -368,7 +388,9 @@ def _check_handicap(dossier: Dossier, at: dt.datetime) -> None:
             field="accommodation_requested",
         )
     if dossier.r408_rqth_alternative and not (
-        dossier.handicap and dossier.specialty and dossier.specialty.requires_r408
+        dossier.handicap
+        and (opening := opening_for(dossier.session, dossier.specialty_id))
+        and opening.requires_r408
     ):
         raise DomainError(
             _(
@@ -410,11 +432,17 @@ def _apply_fields(dossier: Dossier, data: dict[str, Any], fields: list[str]) -> 
             setattr(dossier, field, value)
 
 
+def _apply_identite(dossier: Dossier, data: dict[str, Any]) -> None:
+    # Normalised by the identity module, as the profile is: the same typed name is stored the same.
+    _apply_fields(dossier, identity.normalise(data), IDENTITY_FIELDS)
+
+
 def _apply_contact(dossier: Dossier, data: dict[str, Any]) -> None:
-    _apply_fields(dossier, data, CONTACT_FIELDS)
+    data = identity.normalise(data)
+    _apply_fields(dossier, data, [f for f in CONTACT_FIELDS if f != "departement"])
     for field in CONSENT_FIELDS:
         if data.get(field) is None:
-            raise DomainError(_("Répondez par oui ou par non."), field=field)
+            raise DomainError(identity.CONSENT_REQUIRED_MESSAGE, field=field)
     # The three answers belong to the account (CF), kept for the next registrations.
     profile, _created = Profile.objects.get_or_create(user=dossier.candidate)
     for field in CONSENT_FIELDS:
@@ -533,7 +561,7 @@ def _apply_langues(dossier: Dossier, data: dict[str, Any]) -> None:
 
 
 APPLIERS = {
-    "identite": lambda d, data: _apply_fields(d, data, IDENTITY_FIELDS),
+    "identite": _apply_identite,
     "contact": _apply_contact,
     "situation": _apply_situation,
     "specialite": _apply_specialite,
@@ -588,6 +616,7 @@ def _prefill(dossier: Dossier) -> None:
     dossier.first_registration_year = first or previous.session.year
     dossier.access_diploma = previous.access_diploma
     dossier.mandatory_language_id = previous.mandatory_language_id
+    dossier.mandatory_language_other = previous.mandatory_language_other
     # A candidate adjourned with an aménagement keeps it (NT).
     dossier.handicap = previous.handicap
     dossier.accommodation_requested = previous.accommodation_requested

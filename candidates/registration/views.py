@@ -22,6 +22,7 @@ from candidates.registration.forms import (
     SpecialtyForm,
 )
 from candidates.registration.selectors import TAB_LABELS, TAB_SLUGS, TABS
+from exams.deadlines import deadline_wording
 from portal.exceptions import DomainError
 
 
@@ -32,14 +33,8 @@ def _dossier(request, pk: int) -> Dossier:
         raise Http404 from None
 
 
-def _show_error(form, exc: DomainError) -> None:
-    """The service's French message on the field that caused it, else above the form."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
 def _read_only_reason(dossier: Dossier, now) -> str:
-    refusal = services.edit_refusal(dossier, now)
+    refusal = services.dossier_edit_refusal(dossier, at=now)
     return refusal.message if refusal else ""
 
 
@@ -79,11 +74,10 @@ def start(request):
                 candidate=request.user, session=form.cleaned_data["session"], acting_user=request.user
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            form.add_domain_error(exc)
         else:
             messages.success(request, _("Inscription commencée : complétez les onglets puis enregistrez-la."))
             return redirect("registration:tab", pk=dossier.pk, tab="identite")
-    form.decorate()
     drafts = selectors.dossiers_for_space(request.user).filter(session__in=sessions)
     return render(
         request,
@@ -113,7 +107,7 @@ def _initial(dossier: Dossier, tab: str) -> dict:
         "contact": CONTACT_FIELDS,
         "situation": SITUATION_FIELDS,
         "specialite": ["specialty", "option", "forme"],
-        "langues": ["mandatory_language", "optional_language"],
+        "langues": ["mandatory_language", "mandatory_language_other", "optional_language"],
         "handicap": HANDICAP_FIELDS,
     }.get(tab, [])
     initial = {f: getattr(dossier, f) for f in fields}
@@ -121,7 +115,7 @@ def _initial(dossier: Dossier, tab: str) -> dict:
         profile = getattr(dossier.candidate, "profile", None)
         for f in CONSENT_FIELDS:
             value = getattr(profile, f, None) if profile else None
-            initial[f] = "" if value is None else str(value)
+            initial[f] = value
     if tab == "langues":
         initial["optional_epreuves"] = [
             c.epreuve_id
@@ -170,7 +164,7 @@ def tab(request, pk: int, tab: str):
                 dossier_id=dossier.pk, tab=tab, data=form.to_service(), acting_user=request.user
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            form.add_domain_error(exc)
             dossier = _dossier(request, pk)  # what is saved, untouched by the refused change
         else:
             messages.success(request, _("Onglet « %(tab)s » enregistré.") % {"tab": TAB_LABELS[tab]})
@@ -181,13 +175,17 @@ def tab(request, pk: int, tab: str):
                 )
             following = TAB_SLUGS[TAB_SLUGS.index(tab) + 1]
             return redirect("registration:tab", pk=dossier.pk, tab=following)
-    context = _context(dossier, tab, now, form=form.decorate())
+    context = _context(dossier, tab, now, form=form)
     if context["read_only"]:
         # The widget is disabled, not the field: a refused POST still shows what was typed.
         for field in form.fields.values():
             field.widget.attrs["disabled"] = True
     if tab == "handicap":
-        context["handicap_deadline"] = dossier.session.local(dossier.session.handicap_request_deadline)
+        deadline = dossier.session.handicap_request_deadline
+        # «le 15/11/2023 à 17 h 00» or «le 8/12/2024 à minuit»: the notice's way (exams.deadlines).
+        context["handicap_deadline"] = deadline and deadline_wording(
+            deadline, dossier.session.academie.tzinfo
+        )
     template = (
         "candidates/wizard/tab_epreuves.html" if tab == "epreuves" else "candidates/wizard/tab_form.html"
     )
@@ -202,7 +200,7 @@ def _conditions(request, dossier: Dossier, now):
                 dossier_id=dossier.pk, acting_user=request.user, certified=form.cleaned_data["certify"]
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            form.add_domain_error(exc)
             dossier = _dossier(request, dossier.pk)
         else:
             messages.success(
@@ -212,7 +210,7 @@ def _conditions(request, dossier: Dossier, now):
     return render(
         request,
         "candidates/wizard/tab_conditions.html",
-        _context(dossier, "conditions", now, form=form.decorate(), **_summary(dossier)),
+        _context(dossier, "conditions", now, form=form, **_summary(dossier)),
     )
 
 

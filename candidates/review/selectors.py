@@ -1,4 +1,5 @@
-"""Reads of the staff review: the dossier list's annotations and the dashboard (issue 7).
+"""Reads of the staff review: the dossier list's annotations, the dashboard and a dossier's
+history (issue 7).
 
 Annotations are correlated subqueries rather than JOIN + GROUP BY: the list stays one query per
 page whatever the number of dossiers and pieces, and PostgreSQL does not group 100,000 wide rows.
@@ -7,39 +8,27 @@ page whatever the number of dossiers and pieces, and PostgreSQL does not group 1
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to
-from documents.models import Piece, PieceState
+from documents.models import Piece
 
 S = DossierState
 # States in which the dossier waits for a gestionnaire.
 WAITING_STATES = [S.SUBMITTED, S.IN_REVIEW]
 
 
-def _count_pieces(**filters) -> Subquery:
-    pieces = (
-        Piece.objects.filter(dossier=OuterRef("pk"), **filters)
-        .order_by()
-        .values("dossier")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(pieces, output_field=IntegerField()), Value(0))
-
-
 def with_review_columns(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """pieces_total, pieces_accepted and waiting_since (when the dossier started waiting for staff:
-    the lock of the pieces, else its last change)."""
-    return queryset.annotate(
-        pieces_total=_count_pieces(),
-        pieces_accepted=_count_pieces(state=PieceState.ACCEPTED),
-        waiting_since=Coalesce("pieces_locked_at", "updated_at"),
-    )
+    """waiting_since (when the dossier started waiting for staff: the lock of the pieces, else its
+    last change). The piece counts are columns of the dossier (documents.pieces.counters)."""
+    return queryset.annotate(waiting_since=Coalesce("pieces_locked_at", "updated_at"))
 
 
 @dataclass
@@ -126,3 +115,98 @@ def duplicates_of(dossier: Dossier) -> list[Dossier]:
         .select_related("candidate", "specialty")
         .order_by("pk")
     )
+
+
+_HIDDEN_HISTORY_FIELDS = {"lock_version", "completed_tabs"}
+
+
+def dossier_history(dossier: Dossier, limit: int = 100) -> list[dict]:
+    """Who changed what and when, with before → after, for the dossier and its pieces
+    (simple-history rows written by the services with the acting user and a reason)."""
+    rows = []
+    streams = [
+        list(dossier.history.select_related("history_user").order_by("history_date")[:limit]),
+    ]
+    piece_history = (
+        Piece.history.filter(dossier_id=dossier.pk).select_related("history_user").order_by("history_date")
+    )
+    by_piece: dict[int, list] = {}
+    for record in piece_history[: limit * 2]:
+        by_piece.setdefault(record.id, []).append(record)
+    streams.extend(by_piece.values())
+    for records in streams:
+        previous = None
+        for record in records:
+            changes = []
+            if previous is not None:
+                delta = record.diff_against(previous)
+                for change in delta.changes:
+                    if change.field in _HIDDEN_HISTORY_FIELDS:
+                        continue
+                    model_field = record.instance_type._meta.get_field(change.field)
+                    changes.append(
+                        {
+                            "field": model_field.verbose_name,
+                            "old": _display(model_field, change.old),
+                            "new": _display(model_field, change.new),
+                        }
+                    )
+            rows.append(
+                {
+                    "date": record.history_date,
+                    "user": record.history_user,
+                    "type": record.get_history_type_display(),
+                    "object": (
+                        _("Dossier")
+                        if record.instance_type is Dossier
+                        else record.instance.get_code_display()
+                    ),
+                    "reason": record.history_change_reason or "",
+                    "changes": changes,
+                }
+            )
+            previous = record
+    rows.sort(key=lambda row: row["date"], reverse=True)
+    return rows[:limit]
+
+
+def _display(model_field, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if getattr(model_field, "choices", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(value)
+
+
+# A dossier number as printed on the recap ("2026-NANCY-METZ-000123"): words and dashes ending in
+# digits, which no name or e-mail looks like.
+NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*-\d{3,}$", re.IGNORECASE)
+
+
+def dossier_search(
+    queryset: QuerySet[Dossier], term: str, *, day: dt.date | None = None
+) -> QuerySet[Dossier]:
+    """The admin's search box (issue 15). A dossier number is an exact lookup on the unique index; a
+    date of birth an equality; otherwise every word must be in a name or in the e-mail. Each word
+    becomes two indexed subqueries (trigram indexes on PostgreSQL, migration 0005) instead of
+    UPPER(x) LIKE '%…%' OR'ed over five columns and a join, which read every row."""
+    term = term.strip()
+    if not term:
+        return queryset
+    if NUMBER_RE.match(term):
+        return queryset.filter(number=term.upper())
+    if day is not None:
+        return queryset.filter(birth_date=day)
+    from candidates.models import User
+
+    for word in term.split():
+        names = Dossier.objects.filter(
+            Q(birth_name__icontains=word) | Q(usage_name__icontains=word) | Q(first_name_1__icontains=word)
+        ).values("pk")
+        emails = User.objects.filter(email__icontains=word).values("pk")
+        queryset = queryset.filter(Q(pk__in=names) | Q(candidate_id__in=emails))
+    return queryset

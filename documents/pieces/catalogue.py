@@ -6,7 +6,7 @@ JDC 18-25 §8), TLS = Toulouse 001 annex 1, NM = Nancy-Metz 002 table, AM = Aix-
 NT = Nantes 004 (no table of its own). domain.md §6: an académie whose notice has no table of its own
 (CF, NT, and any other such as Martinique) starts from the Toulouse table, the most detailed.
 
-Each rule is a dict whose keys are the fields of ``documents.rules.RuleData`` (lists for the list
+Each rule is a dict whose keys are the conditions declared in ``documents.pieces.rules`` (lists for the list
 conditions; ``specialties`` are specialty codes) plus ``source``. ``label`` may be omitted: the piece's
 standard label (PieceCode) is used.
 """
@@ -80,13 +80,7 @@ def _ms(*, deadline_kind: str = "standard", source: str) -> list[dict]:
 TLS_ANNEX_1: list[dict] = [
     {**ALWAYS_RECAP, "source": "TLS annexe 1, tous les candidats 1"},
     {**ALWAYS_IDENTITY, "source": "TLS annexe 1, tous les candidats 2"},
-    {
-        "code": "jdc",
-        "reason": "Vous êtes de nationalité française et avez moins de 25 ans à la clôture des inscriptions.",
-        "nationality": "FR",
-        "max_age": 25,
-        "source": "TLS annexe 1, tous les candidats 3",
-    },
+    # TLS annexe 1, tous les candidats 3 (JDC): national law, documents.pieces.rules.NATIONAL_RULES.
     {
         "code": "access_diploma",
         "reason": "Demandé à tous les candidats : le diplôme qui donne accès au BTS.",
@@ -205,19 +199,10 @@ def _replace(rules: list[dict], code: str, new: dict) -> list[dict]:
 
 
 # --- CF: TLS annex 1 plus CF's own R408 table, Maintenance des systèmes and JDC 18-25 ------------
+# CF §8 asks the JDC from 18 to 25; the national rule (under 25, documents.pieces.rules.NATIONAL_RULES)
+# covers it in every académie.
 CF_RULES: list[dict] = _replace(
-    _replace(
-        TLS_ANNEX_1,
-        "jdc",
-        {
-            "code": "jdc",
-            "reason": "Vous êtes de nationalité française et avez entre 18 et 25 ans à la clôture des inscriptions.",
-            "nationality": "FR",
-            "min_age": 18,
-            "max_age": 25,
-            "source": "CF §8 (loi 97-1019)",
-        },
-    ),
+    TLS_ANNEX_1,
     "r408",
     {
         **R408,

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from candidates import identity
 from candidates.models import Category, ContinuingSituation
 from documents.pieces.uploads import ACCEPT_ATTRIBUTE, human_size
+from exams.catalogue import opening_for
 from exams.models import Language, Session, Specialty
+from portal.forms import PortalForm, PortalFormHelper
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -33,15 +37,20 @@ class MultipleFileField(forms.FileField):
         return [data] if data else []
 
 
-class PieceUploadForm(forms.Form):
+class PieceUploadForm(PortalForm, forms.Form):
+    """One piece's upload; the page holds one per piece (prefixed by its code)."""
+
     files = MultipleFileField(
         label=_("Fichier(s)"),
         error_messages={"required": _("Choisissez au moins un fichier.")},
     )
-    replace = forms.BooleanField(label=_("Remplacer les fichiers déjà déposés"), required=False)
+    replace = forms.BooleanField(
+        label=_("Remplacer les fichiers déjà déposés (sinon ils sont ajoutés)"), required=False
+    )
 
     def __init__(self, *args, code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.error_summary_intro = _("Le dépôt a été refusé :")
         self.fields["files"].widget.attrs.update(
             {
                 "accept": ACCEPT_ATTRIBUTE,
@@ -52,6 +61,14 @@ class PieceUploadForm(forms.Form):
         self.fields["files"].help_text = _("PDF, JPEG ou PNG ; %(limit)s au plus par fichier.") % {
             "limit": human_size(settings.UPLOAD_MAX_BYTES)
         }
+
+    def for_piece(self, label: str, *, invalidated: bool) -> PieceUploadForm:
+        """Name the piece in the label (and in the error summary at the top of the page)."""
+        self.fields["files"].label = (
+            _("Remplacer par") if invalidated else _("Fichier(s) pour « %(piece)s »") % {"piece": label}
+        )
+        self.error_summary_intro = _("Le dépôt de « %(piece)s » a été refusé :") % {"piece": label}
+        return self
 
 
 class ZeroOneCheckbox(forms.CheckboxInput):
@@ -85,11 +102,10 @@ class ZeroOneField(forms.Field):
         raise forms.ValidationError(_("Valeur attendue : 0 ou 1."), code="invalid")
 
 
-iso_country = RegexValidator(r"^[A-Za-z]{2}$", _("Code pays ISO 3166 à deux lettres attendu (ex. : FR)."))
 iso_language = RegexValidator(r"^[a-z]{2}$", _("Code de langue ISO 639-1 attendu (ex. : en)."))
 
 
-class SimulatorForm(forms.Form):
+class SimulatorForm(PortalForm, forms.Form):
     """ "Quelles pièces dois-je fournir ?": the same parameters in the page and the JSON API."""
 
     session = forms.ModelChoiceField(
@@ -116,12 +132,7 @@ class SimulatorForm(forms.Form):
         required=False,
         choices=[("", _("Sans objet")), *ContinuingSituation.choices],
     )
-    nationality = forms.CharField(
-        label=_("Nationalité (code pays)"),
-        max_length=2,
-        validators=[iso_country],
-        help_text=_("Code ISO à deux lettres : FR pour la France."),
-    )
+    nationality = identity.CountryField(label=_("Nationalité"))
     birth_date = forms.DateField(
         label=_("Date de naissance"),
         input_formats=["%Y-%m-%d"],
@@ -153,8 +164,13 @@ class SimulatorForm(forms.Form):
         }
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_json: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.for_json = for_json
+        if for_json:
+            # issue 15: a JSON answer shows no widget: no language or option lists to query and
+            # build, no classes to decorate (validation does not read the widgets).
+            return
         languages = [(lang.code, lang.name) for lang in Language.objects.order_by("name")]
         if not any(code == "en" for code, _name in languages):
             languages.insert(0, ("en", "Anglais"))
@@ -167,27 +183,19 @@ class SimulatorForm(forms.Form):
             if options:
                 groups.append((specialty.name, options))
         self.fields["option"].widget = forms.Select(choices=groups)
-        self._decorate()
         self.fields["nationality"].initial = "FR"
 
-    def _decorate(self) -> None:
-        """Bootstrap classes, and help and errors tied to each control (RGAA)."""
-        for name, field in self.fields.items():
-            attrs = field.widget.attrs
-            if isinstance(field.widget, forms.CheckboxInput):
-                continue
-            attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            described = [f"id_{name}-aide"] if field.help_text else []
-            if self.is_bound and name in self.errors:
-                attrs["class"] += " is-invalid"
-                attrs["aria-invalid"] = "true"
-                described.append(f"id_{name}-erreur")
-            if described:
-                attrs["aria-describedby"] = " ".join(described)
+    error_summary_intro = _("La liste des pièces n'a pas pu être établie : corrigez les champs signalés.")
 
-    def full_clean(self):
-        super().full_clean()
-        self._decorate()
+    def build_helper(self) -> PortalFormHelper:
+        choices = ("benefices", "dispenses", "engagement", "handicap")
+        return PortalFormHelper(
+            self,
+            Layout(
+                *(name for name in self.fields if name not in choices),
+                Fieldset(_("Mes choix"), *choices),
+            ),
+        )
 
     def clean_nationality(self):
         return self.cleaned_data["nationality"].upper()
@@ -205,7 +213,13 @@ class SimulatorForm(forms.Form):
         cleaned = super().clean()
         specialty = cleaned.get("specialty")
         option = (cleaned.get("option") or "").upper()
-        if specialty is not None:
+        session = cleaned.get("session")
+        if specialty is not None and session is not None and opening_for(session, specialty.pk) is None:
+            self.add_error(
+                "specialty",
+                _("La session « %(session)s » n'ouvre pas cette spécialité.") % {"session": session},
+            )
+        elif specialty is not None:
             codes = {o.code for o in specialty.options.all()}
             if codes and not option:
                 self.add_error("option", _("Choisissez l'option de cette spécialité."))

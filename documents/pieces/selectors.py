@@ -7,10 +7,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from candidates.models import Dossier, EpreuveChoice
-from documents.models import Piece, PieceCode, PieceRule, PieceState
+from documents.models import Piece, PieceCode, PieceRule, PieceState, RequirementSnapshot
 from documents.pieces import catalogue as piece_rules_catalogue
-from documents.pieces.rules import RequiredPiece, RequirementProfile, RuleData, required_pieces
-from exams.models import Academie, PieceDeadlineKind, Session
+from documents.pieces.rules import (
+    CONDITION_NAMES,
+    OTHER_LANGUAGE,
+    RequiredPiece,
+    RequirementProfile,
+    RuleData,
+    conditions_from,
+    required_pieces,
+)
+from exams.catalogue import opening_for
+from exams.models import PieceDeadlineKind, Session
 
 
 def _label(code: str, label: str) -> str:
@@ -20,64 +29,46 @@ def _label(code: str, label: str) -> str:
 
 
 def rule_data_from_dict(rule: dict) -> RuleData:
+    """A catalogue rule (documents.pieces.catalogue) in its plain form."""
     return RuleData(
         code=rule["code"],
         label=_label(rule["code"], rule.get("label", "")),
         reason=rule["reason"],
         deadline_kind=rule.get("deadline_kind", PieceDeadlineKind.STANDARD),
-        categories=frozenset(rule.get("categories", ())),
-        specialties=frozenset(rule.get("specialties", ())),
-        options=frozenset(rule.get("options", ())),
-        nationality=rule.get("nationality", ""),
-        min_age=rule.get("min_age"),
-        max_age=rule.get("max_age"),
-        continuing_situations=frozenset(rule.get("continuing_situations", ())),
-        mandatory_language_not_in=frozenset(rule.get("mandatory_language_not_in", ())),
-        when_benefices=rule.get("when_benefices", False),
-        when_dispenses=rule.get("when_dispenses", False),
-        when_engagement=rule.get("when_engagement", False),
-        when_handicap=rule.get("when_handicap", False),
-        when_r408=rule.get("when_r408", False),
-        when_positioning_decision=rule.get("when_positioning_decision", False),
-        when_benefice_renounced=rule.get("when_benefice_renounced", False),
         order=rule.get("order", 0),
+        **conditions_from(rule),
     )
 
 
 def rule_data_from_model(rule: PieceRule) -> RuleData:
+    """An academy manager's rule in its plain form; a related condition (the specialties) is read
+    as the codes of its rows (prefetch it)."""
+    values = {}
+    for name in CONDITION_NAMES:
+        if PieceRule._meta.get_field(name).many_to_many:
+            values[name] = [related.code for related in getattr(rule, name).all()]
+        else:
+            values[name] = getattr(rule, name)
     return RuleData(
         code=rule.code,
         label=_label(rule.code, rule.label),
         reason=rule.reason,
         deadline_kind=rule.deadline_kind,
-        categories=frozenset(rule.categories or ()),
-        specialties=frozenset(s.code for s in rule.specialties.all()),
-        options=frozenset(rule.options or ()),
-        nationality=rule.nationality,
-        min_age=rule.min_age,
-        max_age=rule.max_age,
-        continuing_situations=frozenset(rule.continuing_situations or ()),
-        mandatory_language_not_in=frozenset(rule.mandatory_language_not_in or ()),
-        when_benefices=rule.when_benefices,
-        when_dispenses=rule.when_dispenses,
-        when_engagement=rule.when_engagement,
-        when_handicap=rule.when_handicap,
-        when_r408=rule.when_r408,
-        when_positioning_decision=rule.when_positioning_decision,
-        when_benefice_renounced=rule.when_benefice_renounced,
         order=rule.order,
+        **conditions_from(values),
     )
 
 
-def rules_for_academie(academie: Academie) -> list[RuleData]:
-    """The académie's rules as its managers edited them; an académie that has none yet gets the
-    notices' table (Toulouse's when its notice has none: domain.md §6), so it is never without."""
-    if PieceRule.objects.filter(academie=academie).exists():
-        rules = PieceRule.objects.filter(academie=academie, is_active=True).prefetch_related("specialties")
+def rules_for_session(session: Session) -> list[RuleData]:
+    """The session's rules as its académie's managers edited them (next year's edits never change
+    this year's: issue 13); a session that has none yet gets its académie's notice table
+    (Toulouse's when its notice has none: domain.md §6), so it is never without."""
+    if PieceRule.objects.filter(session=session).exists():
+        rules = PieceRule.objects.filter(session=session, is_active=True).prefetch_related("specialties")
         return [rule_data_from_model(rule) for rule in rules]
     return [
-        rule_data_from_dict({**rule, "order": i})
-        for i, rule in enumerate(piece_rules_catalogue.rules_for_academie(academie.code))
+        rule_data_from_dict({**rule, "order": i * 10})  # as seeded (piece_rules_seed_session)
+        for i, rule in enumerate(piece_rules_catalogue.rules_for_academie(session.academie.code))
     ]
 
 
@@ -97,7 +88,7 @@ def required_pieces_for_profile(
     passes the académie's ``rules`` once instead of reading them again for every dossier."""
     return required_pieces(
         profile,
-        rules_for_academie(session.academie) if rules is None else rules,
+        rules_for_session(session) if rules is None else rules,
         closing_day=session_closing_day(session),
         deadlines=session_deadlines(session),
     )
@@ -106,17 +97,22 @@ def required_pieces_for_profile(
 def requirement_profile_for_dossier(dossier: Dossier) -> RequirementProfile:
     choices = list(dossier.epreuve_choices.select_related("epreuve"))
     specialty = dossier.specialty
+    opening = opening_for(dossier.session, dossier.specialty_id)
     return RequirementProfile(
         category=dossier.category,
         specialty_code=specialty.code if specialty else "",
-        specialty_r408=bool(specialty and specialty.requires_r408),
+        specialty_r408=bool(opening and opening.requires_r408),
         option_code=dossier.option.code if dossier.option_id else "",
         nationality=dossier.nationality or "",
         birth_date=dossier.birth_date,
         benefices=any(c.choice == EpreuveChoice.BENEFICE and not c.benefice_renounced for c in choices),
         dispenses=any(c.choice == EpreuveChoice.DISPENSE for c in choices),
         engagement=any(c.epreuve.is_student_engagement and c.choice == EpreuveChoice.TAKEN for c in choices),
-        mandatory_language=dossier.mandatory_language.code if dossier.mandatory_language_id else "",
+        mandatory_language=(
+            dossier.mandatory_language.code
+            if dossier.mandatory_language_id
+            else (OTHER_LANGUAGE if dossier.mandatory_language_other else "")
+        ),
         handicap=dossier.handicap,
         continuing_situation=dossier.continuing_situation,
         positioning_decision=dossier.positioning_decision,
@@ -128,7 +124,46 @@ def requirement_profile_for_dossier(dossier: Dossier) -> RequirementProfile:
 def required_pieces_for_dossier(
     dossier: Dossier, *, rules: list[RuleData] | None = None
 ) -> list[RequiredPiece]:
+    """What the dossier must provide: once its pieces were locked, the requirements it was locked
+    (and then decided) on, whatever the session's rules became since (issue 13)."""
+    snapshot = RequirementSnapshot.objects.filter(dossier_id=dossier.pk).first() if dossier.pk else None
+    if snapshot is not None:
+        deadlines = session_deadlines(dossier.session)
+        return [
+            RequiredPiece(
+                code=p["code"],
+                label=p["label"],
+                reason=p["reason"],
+                deadline=deadlines.get(p["deadline_kind"]) or deadlines[PieceDeadlineKind.STANDARD],
+                deadline_kind=p["deadline_kind"],
+                reasons=tuple(p.get("reasons", ())),
+            )
+            for p in snapshot.pieces
+        ]
     return required_pieces_for_profile(dossier.session, requirement_profile_for_dossier(dossier), rules=rules)
+
+
+def freeze_requirements(
+    dossier: Dossier, *, at: dt.datetime, required: list[RequiredPiece] | None = None
+) -> None:
+    """Store the requirements at the lock: the review and the decision rest on them."""
+    if RequirementSnapshot.objects.filter(dossier_id=dossier.pk).exists():
+        return
+    required = required_pieces_for_dossier(dossier) if required is None else required
+    RequirementSnapshot.objects.create(
+        dossier=dossier,
+        taken_at=at,
+        pieces=[
+            {
+                "code": r.code,
+                "label": r.label,
+                "reason": r.reason,
+                "deadline_kind": r.deadline_kind,
+                "reasons": list(r.reasons),
+            }
+            for r in required
+        ],
+    )
 
 
 def is_present(piece: Piece | None) -> bool:

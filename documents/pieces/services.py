@@ -20,9 +20,10 @@ from candidates.states import transition
 from documents.models import Piece, PieceCode, PieceFile, PieceRule, PieceState
 from documents.pieces import catalogue as piece_rules_catalogue
 from documents.pieces import selectors
-from documents.pieces.rules import RequiredPiece
+from documents.pieces.rules import CONDITIONS, SET_KINDS, RequiredPiece
 from documents.pieces.uploads import CleanUpload, check_upload
-from exams.models import Academie, PieceDeadlineKind, Specialty
+from documents.storage_safety import storage_delete, storage_save
+from exams.models import PieceDeadlineKind, Session, Specialty
 from notifications.services import notify
 from portal.exceptions import DomainError
 
@@ -132,7 +133,7 @@ def deposit_refusals(
     return refusals
 
 
-def _store(*, piece: Piece, clean: CleanUpload, by) -> PieceFile:
+def _store(*, piece: Piece, clean: CleanUpload, by, stored: list[str]) -> PieceFile:
     piece_file = PieceFile(
         piece=piece,
         original_name=clean.original_name,
@@ -141,9 +142,32 @@ def _store(*, piece: Piece, clean: CleanUpload, by) -> PieceFile:
         sha256=clean.sha256,
         uploaded_by=by,
     )
-    piece_file.file.save(clean.original_name, clean.file, save=False)
+    try:
+        # A failed write removes its partial file at once (storage_safety).
+        stored.append(storage_save(piece_file.file, clean.original_name, clean.file))
+    except OSError as exc:
+        logger.exception("Storing a piece of dossier %s failed", piece.dossier_id)
+        raise DomainError(
+            _(
+                "Votre fichier n'a pas pu être enregistré à cause d'un incident technique de notre côté : "
+                "rien n'a été déposé. Réessayez dans quelques minutes."
+            ),
+            field="files",
+            code="storage",
+        ) from exc
     piece_file.save()
     return piece_file
+
+
+def _already_deposited(existing: Piece | None, cleaned: Sequence[CleanUpload], *, replace: bool) -> bool:
+    """The same files posted again (a double click on "Déposer", the browser retrying after a lost
+    answer): the piece already holds every one of them (exactly them, for a replacement), by
+    content hash (issue 17)."""
+    if existing is None or existing.state != PieceState.DEPOSITED:
+        return False
+    hashes = set(existing.files.values_list("sha256", flat=True))
+    new = {clean.sha256 for clean in cleaned}
+    return bool(hashes) and (new == hashes if replace else new <= hashes)
 
 
 def _deposit_cleaned(
@@ -155,6 +179,11 @@ def _deposit_cleaned(
             dossier = (
                 Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
             )
+            # Under the dossier lock, so of two concurrent posts the second sees the first's files:
+            # it stores nothing and sends no second e-mail, and answers like the first.
+            same = dossier.pieces.filter(code=code).first()
+            if _already_deposited(same, cleaned, replace=replace):
+                return same
             required, existing, replacement = _deposit_policy(dossier=dossier, code=code, at=at)
             piece = existing or Piece(dossier=dossier, code=code)
             if existing is not None and (replacement or replace):
@@ -174,8 +203,12 @@ def _deposit_cleaned(
             piece.reviewed_at = None
             piece.reviewed_by = None
             piece.save()
+            known = set() if (replacement or replace) else set(piece.files.values_list("sha256", flat=True))
             for clean in cleaned:
-                stored.append(_store(piece=piece, clean=clean, by=by).file.name)
+                if clean.sha256 in known:
+                    continue  # one copy of a file per piece
+                known.add(clean.sha256)
+                _store(piece=piece, clean=clean, by=by, stored=stored)
             if code == PieceCode.RECAP_SIGNED and dossier.signed_at is None:
                 # The paper route: the confirmation printed, signed and deposited freezes the
                 # choices exactly as the e-signature does (NM: «Il n'est jamais possible de
@@ -199,8 +232,9 @@ def _deposit_cleaned(
             )
             return piece
     except BaseException:
+        # The rows rolled back; the files they referenced go at once (no orphan).
         for name in stored:
-            PieceFile._meta.get_field("file").storage.delete(name)
+            storage_delete(PieceFile._meta.get_field("file").storage, name)
         raise
 
 
@@ -248,6 +282,32 @@ def piece_deposit_generated(*, dossier: Dossier, code: str, content: bytes, orig
 LOCKABLE_STATES = frozenset({DossierState.REGISTERED, DossierState.INCOMPLETE})
 
 
+def piece_lock_refusal(
+    *, dossier: Dossier, blocking: list[RequiredPiece] | None = None
+) -> DomainError | None:
+    """The one answer to "may the candidate lock the pieces now?" (None: yes). "Mes justificatifs"
+    offers the button on it (disabled, with the list, while pieces are missing); piece_lock_all
+    refuses with the same message. ``blocking`` is selectors.pieces_blocking_submission when the
+    caller has it."""
+    if dossier.state not in LOCKABLE_STATES:
+        if dossier.pieces_locked_at:
+            return DomainError(_("Vos pièces sont déjà verrouillées."), code="already_locked")
+        return DomainError(
+            _("Ce dossier (%(state)s) ne peut pas être envoyé à l'examen.")
+            % {"state": dossier.get_state_display()},
+            code="bad_state",
+        )
+    if blocking is None:
+        blocking = selectors.pieces_blocking_submission(dossier)
+    if blocking:
+        return DomainError(
+            _("Il manque encore : %(pieces)s. Déposez ces pièces avant de confirmer.")
+            % {"pieces": " ; ".join(b.label for b in blocking)},
+            code="missing_pieces",
+        )
+    return None
+
+
 def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Dossier:
     """ "J'ai fourni toutes mes pièces" (TLS): refused while a required standard piece is missing
     or an invalidated piece is not replaced; then locks the pieces and sends the dossier to review
@@ -255,23 +315,11 @@ def piece_lock_all(*, dossier: Dossier, by, at: dt.datetime | None = None) -> Do
     at = at or timezone.now()
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
-        if dossier.state not in LOCKABLE_STATES:
-            if dossier.pieces_locked_at:
-                raise DomainError(_("Vos pièces sont déjà verrouillées."), code="already_locked")
-            raise DomainError(
-                _("Ce dossier (%(state)s) ne peut pas être envoyé à l'examen.")
-                % {"state": dossier.get_state_display()},
-                code="bad_state",
-            )
-        blocking = selectors.pieces_blocking_submission(dossier)
-        if blocking:
-            names = [b.label for b in blocking]
-            raise DomainError(
-                _("Il manque encore : %(pieces)s. Déposez ces pièces avant de confirmer.")
-                % {"pieces": " ; ".join(names)},
-                code="missing_pieces",
-            )
+        refusal = piece_lock_refusal(dossier=dossier)
+        if refusal is not None:
+            raise refusal
         dossier.pieces_locked_at = at
+        selectors.freeze_requirements(dossier, at=at)
         transition(dossier, DossierState.SUBMITTED, by=by)
         late = selectors.missing_pieces(dossier, kind=PieceDeadlineKind.LATE)
         notify(
@@ -296,7 +344,7 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
     each dossier is re-read under a row lock."""
     at = at or timezone.now()
     done: dict[str, list[int]] = {"cancelled": [], "submitted": []}
-    rules_by_academie: dict[int, list] = {}  # the rules are read once per académie, not per dossier
+    rules_by_session: dict[int, list] = {}  # the rules are read once per session, not per dossier
     candidates = Dossier.objects.filter(
         state__in=[DossierState.REGISTERED, DossierState.INCOMPLETE], session__pieces_deadline__lte=at
     ).values_list("pk", flat=True)
@@ -317,10 +365,11 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
             )
             if at < dossier.session.piece_deadline(kind):
                 continue
-            academie = dossier.session.academie
-            if academie.pk not in rules_by_academie:
-                rules_by_academie[academie.pk] = selectors.rules_for_academie(academie)
-            required = selectors.required_pieces_for_dossier(dossier, rules=rules_by_academie[academie.pk])
+            if dossier.session_id not in rules_by_session:
+                rules_by_session[dossier.session_id] = selectors.rules_for_session(dossier.session)
+            required = selectors.required_pieces_for_dossier(
+                dossier, rules=rules_by_session[dossier.session_id]
+            )
             pieces = {p.code: p for p in dossier.pieces.all()}
             missing = selectors.pieces_blocking_submission(dossier, required=required, pieces=pieces)
             if missing:
@@ -339,6 +388,7 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
                 done["cancelled"].append(pk)
             else:
                 dossier.pieces_locked_at = dossier.pieces_locked_at or at
+                selectors.freeze_requirements(dossier, at=at, required=required)
                 transition(dossier, DossierState.SUBMITTED)
                 notify(
                     dossier.candidate,
@@ -363,40 +413,60 @@ def dossiers_cancel_missing_pieces(*, at: dt.datetime | None = None) -> dict[str
     return done
 
 
-def piece_rules_seed_academie(*, academie: Academie) -> int:
-    """Create the notices' rules of one académie unless it already has rules (the managers' edits
-    are never overwritten). A rule naming specialties absent from the catalogue is skipped: with
-    no specialty it would apply to everyone."""
-    if PieceRule.objects.filter(academie=academie).exists():
+def piece_rules_seed_session(*, session: Session) -> int:
+    """Create the notice's rules of the session's académie unless the session already has rules
+    (the managers' edits are never overwritten). A rule naming specialties the session does not
+    open is skipped: with no specialty left it would apply to everyone."""
+    if PieceRule.objects.filter(session=session).exists():
         return 0
+    opened = {s.code: s for s in Specialty.objects.filter(openings__session=session)}
     created = 0
-    for order, rule in enumerate(piece_rules_catalogue.rules_for_academie(academie.code)):
-        specialties = list(Specialty.objects.filter(code__in=rule.get("specialties", [])))
+    for order, rule in enumerate(piece_rules_catalogue.rules_for_academie(session.academie.code)):
+        specialties = [opened[code] for code in rule.get("specialties", []) if code in opened]
         if rule.get("specialties") and not specialties:
             continue
+        conditions = {}
+        for condition in CONDITIONS:
+            if PieceRule._meta.get_field(condition.name).many_to_many:
+                continue  # set below, from the codes
+            if condition.kind in SET_KINDS:
+                # Stored as the catalogue lists them (a list keeps the notice's order).
+                conditions[condition.name] = list(rule.get(condition.name) or [])
+            elif condition.name in rule:
+                conditions[condition.name] = rule[condition.name]
         obj = PieceRule.objects.create(
-            academie=academie,
+            session=session,
             code=rule["code"],
             label=rule.get("label", ""),
             reason=rule["reason"],
             deadline_kind=rule.get("deadline_kind", PieceDeadlineKind.STANDARD),
             order=order * 10,
             source=rule.get("source", "")[:120],
-            categories=list(rule.get("categories", [])),
-            options=list(rule.get("options", [])),
-            nationality=rule.get("nationality", ""),
-            min_age=rule.get("min_age"),
-            max_age=rule.get("max_age"),
-            continuing_situations=list(rule.get("continuing_situations", [])),
-            mandatory_language_not_in=list(rule.get("mandatory_language_not_in", [])),
-            **{k: v for k, v in rule.items() if k.startswith("when_")},
+            **conditions,
         )
         obj.specialties.set(specialties)
         created += 1
     return created
 
 
+def piece_rules_copy(*, source: Session, target: Session) -> int:
+    """Copy every rule of ``source`` to ``target`` (the roll-over), specialties included."""
+    copied = 0
+    for rule in PieceRule.objects.filter(session=source).prefetch_related("specialties").order_by("pk"):
+        specialties = list(rule.specialties.all())
+        rule.pk = rule.id = None
+        rule._state.adding = True
+        rule.session = target
+        rule.save()
+        rule.specialties.set(specialties)
+        copied += 1
+    return copied
+
+
 @transaction.atomic
 def seed_piece_rules() -> int:
-    """Seed the rules of every académie of the catalogue (idempotent); seed_demo calls it."""
-    return sum(piece_rules_seed_academie(academie=a) for a in Academie.objects.order_by("code"))
+    """Seed the rules of every session of the catalogue (idempotent); seed_demo calls it."""
+    return sum(
+        piece_rules_seed_session(session=s)
+        for s in Session.objects.select_related("academie").order_by("code")
+    )

@@ -3,11 +3,9 @@ and the public simulator. Thin: they call selectors and services."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,14 +20,14 @@ from documents.pieces.forms import PieceUploadForm, SimulatorForm
 from documents.pieces.rules import RequirementProfile
 from documents.pieces.uploads import (
     ACCEPT_ATTRIBUTE,
-    EXTENSIONS,
-    KNOWN_EXTENSIONS,
     LimitedTemporaryFileUploadHandler,
     human_size,
     max_bytes,
 )
+from exams.catalogue import opening_for
 from exams.models import PieceDeadlineKind
 from portal.exceptions import DomainError
+from portal.files import private_file_response
 
 
 def _own_dossier(request, dossier_id: int) -> Dossier:
@@ -69,8 +67,12 @@ def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | N
                 else required.deadline,
                 "files": list(piece.files.all()) if piece else [],
                 "refusal": refusals[required.code],
-                "form": (forms or {}).get(required.code)
-                or PieceUploadForm(code=required.code, prefix=required.code),
+                "form": (
+                    (forms or {}).get(required.code)
+                    or PieceUploadForm(code=required.code, prefix=required.code)
+                ).for_piece(
+                    required.label, invalidated=bool(piece and piece.state == PieceState.INVALIDATED)
+                ),
             }
         )
     return rows
@@ -82,15 +84,17 @@ def _render_pieces(
     pieces = {p.code: p for p in dossier.pieces.prefetch_related("files")}
     required_pieces = selectors.required_pieces_for_dossier(dossier)
     rows = _rows(dossier, pieces, required_pieces, forms)
+    missing_standard = selectors.pieces_blocking_submission(dossier, required=required_pieces, pieces=pieces)
+    lock_refusal = services.piece_lock_refusal(dossier=dossier, blocking=missing_standard)
     context = {
         "dossier": dossier,
         "session": dossier.session,
         "rows": rows,
         "invalidated": [r for r in rows if r["status"] == PieceState.INVALIDATED],
-        "missing_standard": selectors.pieces_blocking_submission(
-            dossier, required=required_pieces, pieces=pieces
-        ),
-        "can_lock": dossier.state in services.LOCKABLE_STATES,
+        "missing_standard": missing_standard,
+        # The section stays while pieces are missing (it lists them); the button waits for them.
+        "can_lock": lock_refusal is None or lock_refusal.code == "missing_pieces",
+        "lock_refusal": lock_refusal,
         "lock_error": lock_error,
         "upload_max_bytes": max_bytes(),
         "upload_max_label": human_size(max_bytes()),
@@ -152,19 +156,14 @@ def pieces_lock(request, dossier_id: int):
     try:
         services.piece_lock_all(dossier=dossier, by=request.user)
     except DomainError as exc:
-        return _render_pieces(request, dossier, lock_error=exc.message, status=400)
+        # A second click (or the browser's retry after a lost answer) answers like the first.
+        if exc.code != "already_locked":
+            return _render_pieces(request, dossier, lock_error=exc.message, status=400)
     messages.success(
         request,
         _("C'est noté : vos pièces sont verrouillées et votre dossier est transmis au gestionnaire."),
     )
     return redirect("documents:dossier_pieces", dossier_id=dossier.pk)
-
-
-def _download_name(piece_file: PieceFile) -> str:
-    name = piece_file.original_name or "piece"
-    if KNOWN_EXTENSIONS.get(PurePath(name).suffix.lower()) != piece_file.content_type:
-        name = f"{name}{EXTENSIONS.get(piece_file.content_type, '')}"
-    return name
 
 
 @login_required
@@ -177,23 +176,22 @@ def piece_file(request, file_uuid):
     )
     if not user_can_view_dossier(request.user, piece_file.piece.dossier):
         raise Http404
-    response = FileResponse(
-        piece_file.file.open("rb"),
+    return private_file_response(
+        piece_file.file,
         content_type=piece_file.content_type,
-        as_attachment=request.GET.get("telecharger") == "1",
-        filename=_download_name(piece_file),
+        filename=piece_file.original_name or "piece",
+        inline=False if request.GET.get("telecharger") == "1" else None,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _profile_from_form(form: SimulatorForm) -> RequirementProfile:
     data = form.cleaned_data
     specialty = data["specialty"]
+    opening = opening_for(data["session"], specialty.pk)  # R408 is the session's (AM lists its own)
     return RequirementProfile(
         category=data["category"],
         specialty_code=specialty.code,
-        specialty_r408=specialty.requires_r408,
+        specialty_r408=bool(opening and opening.requires_r408),
         option_code=data["option"],
         nationality=data["nationality"],
         birth_date=data["birth_date"],
@@ -221,7 +219,7 @@ def simulator(request):
         for name in request.GET:
             if name not in SimulatorForm.PARAMETERS:
                 return _json_error(name, _("Paramètre inconnu : %(name)s.") % {"name": name})
-    form = SimulatorForm(request.GET or None)
+    form = SimulatorForm(request.GET or None, for_json=wants_json)
     pieces = None
     if form.is_bound and form.is_valid():
         session = form.cleaned_data["session"]

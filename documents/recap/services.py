@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +23,12 @@ from documents.models import DocumentKind, DocumentStatus, GeneratedDocument, Pi
 from documents.pieces.services import piece_deposit_generated
 from documents.recap.pdf import render_pdf
 from documents.recap.signing import seal_pdf
+from documents.storage_safety import storage_delete, storage_save
+from exams.catalogue import opening_for
 from exams.models import Epreuve, PieceDeadlineKind
 from notifications.services import notify
 from portal.exceptions import DomainError
+from portal.queueing import enqueue, enqueue_on_commit
 from portal.ratelimit import exhausted, hit
 
 logger = logging.getLogger(__name__)
@@ -88,10 +93,13 @@ def document_request_render(*, dossier: Dossier, kind: str) -> GeneratedDocument
             kind=kind,
             version=(latest.version if latest else 0) + 1,
             choices_version=locked.choices_version,
+            enqueued_at=timezone.now(),
         )
         from documents.tasks import render_document
 
-        render_document.delay_on_commit(document.pk)
+        # Guarded: with the broker down the dossier is saved all the same and the sweeper renders
+        # the document after the broker's return (issue 17).
+        enqueue_on_commit(render_document, document.pk)
     return document
 
 
@@ -160,6 +168,8 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
         "session": session,
         "academie": session.academie,
         "specialty": dossier.specialty,
+        # The contact of this académie's bureau for the specialty (TLS annex 3), never another's.
+        "contact": opening_for(session, dossier.specialty_id),
         "option": dossier.option,
         "mandatory_rows": [r for r in rows if not r.epreuve.is_optional],
         "optional_rows": [r for r in rows if r.epreuve.is_optional],
@@ -185,52 +195,158 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
     return context
 
 
+def sweep_grace_seconds() -> int:
+    return int(getattr(settings, "DOCUMENTS_SWEEP_GRACE_SECONDS", 30))
+
+
+def render_lease_seconds() -> int:
+    return int(getattr(settings, "DOCUMENTS_RENDER_LEASE_SECONDS", 30))
+
+
+def _lost(now: dt.datetime) -> Q:
+    """Pending documents whose task is presumed lost: enqueued longer than the grace ago (or never:
+    the broker was down) and not being rendered by a live worker (no claim, or an expired one)."""
+    enqueued_long_ago = Q(enqueued_at__isnull=True) | Q(
+        enqueued_at__lt=now - dt.timedelta(seconds=sweep_grace_seconds())
+    )
+    unclaimed = Q(claimed_at__isnull=True) | Q(
+        claimed_at__lt=now - dt.timedelta(seconds=render_lease_seconds())
+    )
+    return Q(status=DocumentStatus.PENDING) & enqueued_long_ago & unclaimed
+
+
+def _claim_render(document_id: int) -> bool:
+    """Compare-and-set: of two deliveries of the same render (a re-enqueue, a broker redelivery)
+    only one renders; the other returns at once. A claim older than the lease was a dead worker's."""
+    now = timezone.now()
+    expired = now - dt.timedelta(seconds=render_lease_seconds())
+    return bool(
+        GeneratedDocument.objects.filter(pk=document_id, status=DocumentStatus.PENDING)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired))
+        .update(claimed_at=now)
+    )
+
+
+def _mark_failed(document_id: int, exc: BaseException) -> None:
+    GeneratedDocument.objects.filter(pk=document_id).exclude(status=DocumentStatus.READY).update(
+        status=DocumentStatus.FAILED, claimed_at=None, error=f"{exc.__class__.__name__}: {exc}"[:2000]
+    )
+
+
 def document_render(*, document_id: int) -> GeneratedDocument | None:
     """Render one pending version (the worker's job). Idempotent: a ready document is left as
-    it is, so a task delivered twice renders once. Transient database errors propagate for
-    the task to retry; any other error marks the document failed with its message."""
+    it is, and a claim lets one delivery render while a duplicate returns at once. Transient
+    database errors propagate for the task to retry; a storage error or any other error marks the
+    document failed with its reason (the candidate and the gestionnaire may ask again)."""
     document = GeneratedDocument.objects.filter(pk=document_id).first()
-    if document is None or document.status == DocumentStatus.READY:
+    if document is None or document.status != DocumentStatus.PENDING:
         return document
+    if not _claim_render(document_id):
+        return document  # another worker is rendering it now
     generated_at = timezone.now()
     try:
         pdf = render_pdf(TEMPLATES[document.kind], document_context(document, generated_at=generated_at))
     except TRANSIENT_ERRORS:
+        GeneratedDocument.objects.filter(pk=document_id).update(claimed_at=None)
         raise
     except Exception as exc:
         logger.exception("Rendering %s of dossier %s failed", document, document.dossier_id)
-        GeneratedDocument.objects.filter(pk=document.pk).exclude(status=DocumentStatus.READY).update(
-            status=DocumentStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000]
-        )
+        _mark_failed(document.pk, exc)
         document.refresh_from_db()
         return document
     # The slow part ran outside any transaction; only the bookkeeping is atomic.
-    with transaction.atomic():
-        locked = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
-        if locked.status == DocumentStatus.READY:
-            return locked  # another delivery of the same task won the race
-        locked.file.save(f"{FILE_NAMES[locked.kind]}.pdf", ContentFile(pdf), save=False)
-        locked.sha256 = hashlib.sha256(pdf).hexdigest()
-        locked.generated_at = generated_at
-        locked.status = DocumentStatus.READY
-        locked.error = ""
-        locked.save()
+    written = None
+    try:
+        with transaction.atomic():
+            locked = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
+            if locked.status == DocumentStatus.READY:
+                return locked  # another delivery of the same task won the race
+            written = storage_save(locked.file, f"{FILE_NAMES[locked.kind]}.pdf", ContentFile(pdf))
+            locked.sha256 = hashlib.sha256(pdf).hexdigest()
+            locked.generated_at = generated_at
+            locked.status = DocumentStatus.READY
+            locked.error = ""
+            locked.claimed_at = None
+            locked.save()
+    except TRANSIENT_ERRORS:
+        # The row rolled back: remove the PDF at once rather than leave an orphan.
+        storage_delete(GeneratedDocument._meta.get_field("file").storage, written)
+        GeneratedDocument.objects.filter(pk=document_id).update(claimed_at=None)
+        raise
+    except OSError as exc:
+        # Storage full or unwritable: say so on the document instead of leaving it pending.
+        logger.exception("Storing %s of dossier %s failed", document, document.dossier_id)
+        storage_delete(GeneratedDocument._meta.get_field("file").storage, written)
+        _mark_failed(document.pk, exc)
+        document.refresh_from_db()
+        return document
     return locked
 
 
-def documents_sweep_pending(*, older_than_minutes: int = 10) -> int:
-    """Re-enqueue documents still pending after a while (a lost message, a broker outage when
-    the change committed). Rendering is idempotent, so a duplicate costs one lookup."""
+def documents_sweep_pending(*, batch_size: int = 500) -> int:
+    """Every minute: re-enqueue the documents whose render task was lost (the broker was down when
+    the change committed, it lost its queue, the worker was killed mid-render). Dedupe: a document
+    enqueued within the grace or being rendered is left alone, so a re-enqueue never renders twice."""
     from documents.tasks import render_document
 
-    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    now = timezone.now()
     ids = list(
-        GeneratedDocument.objects.filter(status=DocumentStatus.PENDING, created_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )[:500]
+        GeneratedDocument.objects.filter(_lost(now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch_size]
     )
+    enqueued = 0
     for pk in ids:
-        render_document.delay(pk)
+        if not enqueue(render_document, pk):
+            break  # broker still down: the next sweep tries again
+        GeneratedDocument.objects.filter(pk=pk).update(enqueued_at=now)
+        enqueued += 1
+    if enqueued:
+        logger.info("Sweeper re-enqueued %s document(s).", enqueued)
+    return enqueued
+
+
+def documents_requeue(*, dossier: Dossier) -> int:
+    """ "Relancer la génération" for the candidate (issue 17): the documents of the dossier still
+    pending longer than the grace (their task looks lost) are sent to the workers again; one being
+    rendered, or just enqueued, is left alone. Returns how many were re-enqueued."""
+    from documents.tasks import render_document
+
+    now = timezone.now()
+    ids = list(
+        GeneratedDocument.objects.filter(dossier=dossier).filter(_lost(now)).values_list("pk", flat=True)
+    )
+    GeneratedDocument.objects.filter(pk__in=ids).update(enqueued_at=now)
+    for pk in ids:
+        enqueue_on_commit(render_document, pk)
+    return len(ids)
+
+
+def document_may_be_requeued(document: GeneratedDocument, *, now: dt.datetime | None = None) -> bool:
+    """One answer for the page and the write: a pending document whose task looks lost."""
+    now = now or timezone.now()
+    if document.status != DocumentStatus.PENDING:
+        return False
+    grace = now - dt.timedelta(seconds=sweep_grace_seconds())
+    lease = now - dt.timedelta(seconds=render_lease_seconds())
+    return (document.enqueued_at is None or document.enqueued_at < grace) and (
+        document.claimed_at is None or document.claimed_at < lease
+    )
+
+
+def documents_requeue_selected(*, queryset) -> int:
+    """The gestionnaire's "Relancer la génération" in the admin: failed documents and pending
+    ones (whatever their age: staff ask knowingly; the claim keeps a live render from doubling)."""
+    from documents.tasks import render_document
+
+    now = timezone.now()
+    ids = list(queryset.exclude(status=DocumentStatus.READY).values_list("pk", flat=True))
+    GeneratedDocument.objects.filter(pk__in=ids, status=DocumentStatus.FAILED).update(
+        status=DocumentStatus.PENDING, error="", claimed_at=None
+    )
+    GeneratedDocument.objects.filter(pk__in=ids).update(enqueued_at=now)
+    for pk in ids:
+        enqueue_on_commit(render_document, pk)
     return len(ids)
 
 
@@ -251,6 +367,53 @@ def download_name(document: GeneratedDocument, *, signed: bool = False) -> str:
 
 
 # --- signature -----------------------------------------------------------------------------------
+def recap_sign_refusal(
+    dossier: Dossier,
+    document: GeneratedDocument | None,
+    *,
+    recaps: Iterable[GeneratedDocument] | None = None,
+    at: dt.datetime | None = None,
+) -> DomainError | None:
+    """The one answer to "may the candidate sign this recap now?" (None: yes): "Mes documents"
+    offers the button, the signing page its form, and recap_sign signs, on the same answer.
+
+    Signed already, not a registered inscription, past the pieces deadline (the signed recap is a
+    piece), or not the newest recap, ready and made from the current choices: refused. ``recaps``
+    are the dossier's recaps when the caller has them (a page listing dossiers prefetches them).
+    """
+    at = at or timezone.now()
+    if dossier.signed_at is not None:
+        return DomainError(
+            _("Votre récapitulatif est déjà signé : vos choix sont définitifs."), code="signed"
+        )
+    if dossier.state != DossierState.REGISTERED:
+        return DomainError(
+            _("Le récapitulatif ne peut être signé que pour une inscription enregistrée."), code="state"
+        )
+    if not dossier.session.may_deposit_piece(PieceDeadlineKind.STANDARD, at):
+        return DomainError(
+            _("La date limite de dépôt des pièces est passée : la signature n'est plus possible."),
+            code="deadline",
+        )
+    if recaps is None:
+        recaps = GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.RECAP)
+    newest = max((r for r in recaps if r.kind == DocumentKind.RECAP), key=lambda r: r.version, default=None)
+    if (
+        document is None
+        or newest is None
+        or newest.pk != document.pk
+        or document.status != DocumentStatus.READY
+        or document.choices_version != dossier.choices_version
+    ):
+        return DomainError(
+            _(
+                "Cette version du récapitulatif n'est plus à jour : relisez la dernière version avant de la signer."
+            ),
+            code="stale",
+        )
+    return None
+
+
 def recap_sign(
     *,
     dossier: Dossier,
@@ -295,40 +458,15 @@ def recap_sign(
         locked = Dossier.objects.select_for_update().select_related("session__academie").get(pk=dossier.pk)
         if locked.candidate_id != user.pk:
             raise DomainError(_("Ce dossier n'est pas le vôtre."), code="not_owner")
-        if locked.signed_at is not None:
-            raise DomainError(
-                _("Votre récapitulatif est déjà signé : vos choix sont définitifs."), code="signed"
-            )
-        if locked.state != DossierState.REGISTERED:
-            raise DomainError(
-                _("Le récapitulatif ne peut être signé que pour une inscription enregistrée."),
-                code="state",
-            )
-        now = timezone.now()
-        if not locked.session.may_deposit_piece(PieceDeadlineKind.STANDARD, now):
-            raise DomainError(
-                _("La date limite de dépôt des pièces est passée : la signature n'est plus possible."),
-                code="deadline",
-            )
         doc = (
             GeneratedDocument.objects.select_for_update()
             .filter(pk=document.pk, dossier=locked, kind=DocumentKind.RECAP)
             .first()
         )
-        latest = latest_ready_recap(locked)
-        if (
-            doc is None
-            or doc.status != DocumentStatus.READY
-            or doc.choices_version != locked.choices_version
-            or latest is None
-            or latest.pk != doc.pk
-        ):
-            raise DomainError(
-                _(
-                    "Cette version du récapitulatif n'est plus à jour : relisez la dernière version avant de la signer."
-                ),
-                code="stale",
-            )
+        now = timezone.now()
+        refusal = recap_sign_refusal(locked, doc, at=now)
+        if refusal is not None:
+            raise refusal
         with doc.file.open("rb") as fh:
             original = fh.read()
         if hashlib.sha256(original).hexdigest() != doc.sha256:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mes-documents/dossier/<int:dossier_id>/etat/", views.status, name="status"),
     path("mes-documents/dossier/<int:dossier_id>/signer/", views.sign, name="sign"),
     path("mes-documents/dossier/<int:dossier_id>/generer/", views.regenerate, name="regenerate"),
+    path("mes-documents/dossier/<int:dossier_id>/relancer/", views.requeue, name="requeue"),  # issue 17
     path("verifier/", views.verify_upload, name="verify"),
     path("verifier/<str:token>/", views.verify_token, name="verify_token"),
 ]

@@ -53,6 +53,8 @@ def recap_is_latest(document: GeneratedDocument) -> bool:
 
 def recap_by_token(token: str) -> GeneratedDocument | None:
     """The recap a QR code points to (the token is random, 32 characters: not guessable)."""
+    if not token.isascii() or not token.isprintable() or len(token) > 64:
+        return None  # issue 12: "a\x00b" made PostgreSQL raise (a 500); no token looks like that
     return _recaps().filter(verification_token=token).first()
 
 

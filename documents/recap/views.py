@@ -3,49 +3,21 @@ Thin: they call documents.recap / documents.verification and show a DomainError 
 
 from __future__ import annotations
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
 from documents.recap import services as recap
+from documents.recap.forms import SignForm, VerifyForm
 from documents.recap.verification import Verdict, recap_by_token, recap_is_latest, verify_pdf
 from portal.exceptions import DomainError
-
-
-class SignForm(forms.Form):
-    document_id = forms.IntegerField(widget=forms.HiddenInput)
-    password = forms.CharField(
-        label=_("Votre mot de passe"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    certify = forms.BooleanField(
-        label=_(
-            "Je certifie l'exactitude des informations figurant sur ce récapitulatif et je comprends "
-            "que la signature rend mes choix définitifs."
-        ),
-        required=False,
-    )
-
-
-class VerifyForm(forms.Form):
-    file = forms.FileField(
-        label=_("Récapitulatif à vérifier (PDF)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
-    )
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if f.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("Le fichier est trop volumineux."))
-        return f
+from portal.files import PDF, private_file_response
 
 
 def _client_ip(request) -> str | None:
@@ -80,6 +52,7 @@ def _dossier_cards(user) -> list[dict]:
         .order_by("-created_at")
     )
     cards = []
+    now = timezone.now()
     for dossier in dossiers:
         docs = sorted(dossier.documents.all(), key=lambda d: -d.version)
         recaps = [d for d in docs if d.kind == DocumentKind.RECAP]
@@ -117,14 +90,12 @@ def _dossier_cards(user) -> list[dict]:
                 "signed": next((d for d in recaps if d.signed_at), None),
                 "others": others,
                 "pending": any(d.status == DocumentStatus.PENDING for d in docs),
+                # issue 17: pending longer than its grace (its task looks lost): the candidate may
+                # send it to the workers again.
+                "can_requeue": any(recap.document_may_be_requeued(d) for d in docs),
                 # Nothing yet, or the last attempt failed: the candidate may ask again.
                 "can_generate": latest is None or latest.status == DocumentStatus.FAILED,
-                "can_sign": (
-                    dossier.signed_at is None
-                    and latest is not None
-                    and latest is latest_ready
-                    and latest.choices_version == dossier.choices_version
-                ),
+                "can_sign": recap.recap_sign_refusal(dossier, latest_ready, recaps=recaps, at=now) is None,
             }
         )
     return cards
@@ -150,10 +121,8 @@ def status(request, dossier_id: int):
     return JsonResponse({"pending": pending})
 
 
-def _pdf_response(field, filename: str) -> FileResponse:
-    response = FileResponse(field.open("rb"), content_type="application/pdf", filename=filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _pdf_response(field, filename: str):
+    return private_file_response(field, content_type=PDF, filename=filename)
 
 
 @login_required
@@ -182,6 +151,17 @@ def regenerate(request, dossier_id: int):
 
 
 @login_required
+@require_POST
+def requeue(request, dossier_id: int):
+    dossier = _own_dossier(request, dossier_id)
+    if recap.documents_requeue(dossier=dossier):
+        messages.info(request, _("La génération de vos documents est relancée."))
+    else:
+        messages.info(request, _("Vos documents sont déjà en cours de génération : patientez un instant."))
+    return redirect("recap:documents")
+
+
+@login_required
 def sign(request, dossier_id: int):
     dossier = _own_dossier(request, dossier_id)
     document = recap.latest_ready_recap(dossier)
@@ -192,6 +172,12 @@ def sign(request, dossier_id: int):
         messages.info(
             request, _("Votre récapitulatif est en cours de génération : réessayez dans un instant.")
         )
+        return redirect("recap:documents")
+    refusal = recap.recap_sign_refusal(dossier, document)
+    if refusal is not None and refusal.code != "stale":
+        # Not registered, or past the deadline: recap_sign would refuse, so no form is offered.
+        # A stale version is shown with its warning: the candidate reads what changed.
+        messages.info(request, refusal.message)
         return redirect("recap:documents")
     error = None
     form = SignForm(request.POST or None, initial={"document_id": document.pk})

@@ -25,8 +25,20 @@
     return out;
   }
 
+  // The error sits under the id Django ties to the input (templates/bootstrap5/field.html).
   function show(input, messages) {
-    var error = document.getElementById(input.id + "-erreur");
+    var id = input.id + "_error";
+    var error = document.getElementById(id);
+    if (!error && messages.length) {
+      error = document.createElement("div");
+      error.id = id;
+      error.className = "invalid-feedback d-block";
+      error.setAttribute("role", "alert");
+      input.insertAdjacentElement("afterend", error);
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (described.indexOf(id) === -1) described.push(id);
+      input.setAttribute("aria-describedby", described.join(" "));
+    }
     if (error) error.textContent = messages.join(" ");
     input.classList.toggle("is-invalid", messages.length > 0);
     if (messages.length) input.setAttribute("aria-invalid", "true");

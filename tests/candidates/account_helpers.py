@@ -12,11 +12,9 @@ PASSWORD = "Un-mot-de-passe-solide-1"
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache(settings):
+def _clean_cache():
     # Rate-limit counters live in the cache; each test starts from zero.
     cache.clear()
-    # Argon2 is deliberately slow; the one test about hashing sets it back.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     cache.clear()
 

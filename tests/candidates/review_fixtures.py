@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from candidates.models import DossierState
+from candidates.states import TRANSITIONS, transition
 from documents.models import PieceRule
 from tests.factories import (
     AcademieFactory,
@@ -22,12 +23,12 @@ _numbers = itertools.count(1)
 def world():
     nantes = AcademieFactory(code="nantes", name="Nantes")
     toulouse = AcademieFactory(code="toulouse", name="Toulouse")
-    for academie in (nantes, toulouse):
-        # One piece required of everyone: a decision covers the required pieces (review.rules),
-        # and these tests are about the review, not about the notices' tables.
-        PieceRule.objects.create(academie=academie, code="identity", reason="Pour tous les candidats.")
     s_nantes = SessionFactory(academie=nantes)
     s_toulouse = SessionFactory(academie=toulouse)
+    for session in (s_nantes, s_toulouse):
+        # One piece required of everyone: a decision covers the required pieces (review.rules),
+        # and these tests are about the review, not about the notices' tables.
+        PieceRule.objects.create(session=session, code="identity", reason="Pour tous les candidats.")
     bat = SpecialtyFactory(code="batiment", name="Bâtiment")
     ms = SpecialtyFactory(code="maintenance", name="Maintenance des systèmes", abbreviation="MS")
     gest_bat = StaffAssignmentFactory(
@@ -48,11 +49,45 @@ def world():
     }
 
 
+def _path(source: str, target: str) -> list[str]:
+    """The states to go through from ``source`` to ``target`` (breadth first over TRANSITIONS)."""
+    paths = {source: []}
+    queue = [source]
+    while queue:
+        state = queue.pop(0)
+        for t in TRANSITIONS:
+            if t.source == state and t.target not in paths:
+                paths[t.target] = [*paths[state], t.target]
+                queue.append(t.target)
+    return paths[target]
+
+
 def dossier(session, specialty, state=DossierState.SUBMITTED, pieces=("deposited",), **kwargs):
+    """A registered dossier walked to ``state`` through the state machine, never set directly."""
     d = DossierFactory(
-        session=session, specialty=specialty, state=state, number=f"BTS-{next(_numbers):06d}", **kwargs
+        session=session,
+        specialty=specialty,
+        state=DossierState.REGISTERED,
+        number=f"BTS-{next(_numbers):06d}",
+        **kwargs,
     )
+    for step in _path(DossierState.REGISTERED, state):
+        transition(d, step)
     codes = ["identity", "jdc", "access_diploma", "recap_signed"]
     for code, piece_state in zip(codes, pieces, strict=False):
         PieceFactory(dossier=d, code=code, state=piece_state)
     return d
+
+
+def start_review(d, actor):
+    """submitted → in_review as the gestionnaire does it (candidates.review.services)."""
+    from candidates.review import services
+
+    return services.dossier_start_review(dossier=d, actor=actor, lock_version=None)
+
+
+def accept_pieces(d, actor):
+    from candidates.review import services
+
+    for piece in d.pieces.all():
+        services.piece_accept(dossier=d, piece=piece, actor=actor, lock_version=None)

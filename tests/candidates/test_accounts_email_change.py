@@ -100,7 +100,6 @@ def test_it_refuses_a_confirmation_link_older_than_48_hours(
     [
         ("nouvelle@example.org", "faux", "password", "Mot de passe incorrect."),
         ("moi@example.org", PASSWORD, "new_email", "déjà l'adresse de votre compte"),
-        ("prise@example.org", PASSWORD, "new_email", "déjà celle d'un autre compte"),
     ],
 )
 def test_it_refuses_a_change_request(
@@ -112,6 +111,40 @@ def test_it_refuses_a_change_request(
     assert response.status_code == 200
     assert any(message in e for e in response.context["form"].errors[field])
     assert mail.outbox == []
+
+
+def test_an_address_of_another_account_gets_the_same_answer_as_a_free_one(
+    client, django_capture_on_commit_callbacks
+):
+    """issue 12: "déjà celle d'un autre compte" told anyone logged in who has an account."""
+    UserFactory(email="prise@example.org")
+    user = UserFactory(email="moi@example.org")
+    client.force_login(user)
+    taken = _request(client, django_capture_on_commit_callbacks, "prise@example.org")
+    free = _request(client, django_capture_on_commit_callbacks, "libre@example.org")
+    assert taken.status_code == free.status_code == 302
+    assert taken["Location"] == free["Location"]
+    messages = [str(m) for m in client.get(free["Location"]).context["messages"]]
+    assert any("prise@example.org" in m for m in messages) and any("libre@example.org" in m for m in messages)
+    assert mails_to("prise@example.org") == [] and len(mails_to("libre@example.org")) == 1
+    user.refresh_from_db()
+    assert user.email == "moi@example.org"
+
+
+def test_the_change_form_is_rate_limited_per_account(client, django_capture_on_commit_callbacks, settings):
+    settings.ACCOUNT_EMAIL_RATE_PER_ADDRESS = 3
+    client.force_login(UserFactory(email="moi@example.org"))
+    for n in range(3):
+        assert (
+            _request(
+                client, django_capture_on_commit_callbacks, f"essai{n}@example.org", password="faux"
+            ).status_code
+            == 200
+        )
+    response = _request(client, django_capture_on_commit_callbacks, "essai9@example.org")
+    assert response.status_code == 200
+    assert "plusieurs demandes de changement" in str(response.context["form"].non_field_errors())
+    assert mails_to("essai9@example.org") == []
 
 
 def test_it_refuses_two_different_addresses(client, django_capture_on_commit_callbacks):

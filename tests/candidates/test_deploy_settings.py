@@ -34,6 +34,8 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
         "WARNING",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
+        # issue 12: production needs a shared cache; settings never connect to it at start-up.
+        REDIS_URL="redis://127.0.0.1:6379/15",
         ALLOWED_HOSTS="examens.example.fr",
         DATA_DIR=str(tmp_path),
     )
@@ -52,6 +54,8 @@ def test_production_cookies_are_secure(tmp_path):
         code,
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
+        # issue 12: production needs a shared cache; settings never connect to it at start-up.
+        REDIS_URL="redis://127.0.0.1:6379/15",
         ALLOWED_HOSTS="examens.example.fr",
         DATA_DIR=str(tmp_path),
     )

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from candidates.identity import identity_key
+from candidates.duplicates import identity_key
 from candidates.models import Dossier, DossierState
 from candidates.review.selectors import duplicate_candidates, duplicates_of
 from tests.candidates.review_fixtures import dossier, world
@@ -32,7 +32,9 @@ def test_two_dossiers_of_one_person_are_flagged_on_both_and_in_the_filter(client
     w = world()
     a = dossier(w["s_nantes"], w["bat"], birth_name="LEFÈVRE", first_name_1="Zoé", birth_date=BIRTH)
     b = dossier(w["s_nantes"], w["bat"], birth_name="Lefevre", first_name_1="ZOE", birth_date=BIRTH)
-    other_session = dossier(w["s_toulouse"], w["bat"], birth_name="LEFEVRE", first_name_1="Zoé", birth_date=BIRTH)
+    other_session = dossier(
+        w["s_toulouse"], w["bat"], birth_name="LEFEVRE", first_name_1="Zoé", birth_date=BIRTH
+    )
     alone = dossier(w["s_nantes"], w["bat"], birth_name="MARTIN", first_name_1="Zoé", birth_date=BIRTH)
     assert [d.pk for d in duplicates_of(a)] == [b.pk] and [d.pk for d in duplicates_of(b)] == [a.pk]
     assert duplicates_of(other_session) == [] and duplicates_of(alone) == []

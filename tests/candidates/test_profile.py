@@ -116,7 +116,7 @@ def _clean(data: dict) -> dict:
         ({"birth_date": "31/02/2001"}, "birth_date", "Date invalide"),
         ({"birth_name": "  "}, "birth_name", "Indiquez votre nom de naissance."),
         ({"first_name_2": "", "first_name_3": "Lou"}, "first_name_2", "deuxième prénom avant le troisième"),
-        ({"nationality": "ZZ"}, "nationality", "Sélectionnez un choix valide"),
+        ({"nationality": "ZZ"}, "nationality", "Choisissez un pays dans la liste"),
         ({"consent_press": ""}, "consent_press", "Répondez par Oui ou par Non"),
         ({"sex": "X"}, "sex", "Sélectionnez un choix valide"),
     ],

@@ -11,17 +11,12 @@ from django.urls import reverse
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to, user_can_view_dossier
+from documents.pieces.counters import dossier_recount_pieces
 from exams import roles
-from tests.candidates.review_fixtures import dossier, world
+from tests.candidates.review_fixtures import accept_pieces, dossier, start_review, world
 from tests.factories import PieceFileFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # Every dossier brings a candidate account: Argon2 would make the 200-dossier test take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 S = DossierState
@@ -135,8 +130,8 @@ def test_a_large_export_runs_in_a_task_and_is_offered_to_its_requester_only(
 
 def test_bulk_action_ignores_dossiers_outside_the_scope(client, w):
     for key in ("bat_nantes", "ms_nantes"):
-        Dossier.objects.filter(pk=w[key].pk).update(state=S.IN_REVIEW)
-        w[key].pieces.update(state="accepted")
+        start_review(w[key], w["manager_nantes"])
+        accept_pieces(w[key], w["manager_nantes"])
     _login(client, w["gest_bat"])
     client.post(
         reverse(CHANGELIST),
@@ -180,13 +175,12 @@ def test_review_views_run_an_end_to_end_review(client, w):
 def test_an_invalidation_reason_can_be_chosen_from_the_list(client, w):
     from candidates.review.services import INVALIDATION_REASONS
 
-    d = w["bat_nantes"]
-    Dossier.objects.filter(pk=d.pk).update(state=S.IN_REVIEW)
+    d = start_review(w["bat_nantes"], w["gest_bat"])
     piece = d.pieces.get()
     _login(client, w["gest_bat"])
     client.post(
         reverse("admin:candidates_dossier_piece_review", args=[d.pk, piece.pk, "invalidate"]),
-        {"lock_version": 0, "reason": INVALIDATION_REASONS[1], "reason_text": ""},
+        {"lock_version": d.lock_version, "reason": INVALIDATION_REASONS[1], "reason_text": ""},
     )
     piece.refresh_from_db()
     assert (piece.state, piece.invalidation_reason) == ("invalidated", INVALIDATION_REASONS[1])
@@ -232,7 +226,8 @@ def test_search_by_birth_date_and_number(client, w):
 
 
 def test_filters_pieces_complete_and_waiting(client, w):
-    w["ms_nantes"].pieces.update(state="accepted")
+    w["ms_nantes"].pieces.update(state="accepted")  # a bulk update: recount as the services do
+    dossier_recount_pieces(dossier_ids=[w["ms_nantes"].pk])
     _login(client, w["manager_nantes"])
     page = client.get(reverse(CHANGELIST), {"pieces": "oui"}).content.decode()
     assert "MSNANTES" in page and "BATNANTES" not in page

@@ -13,12 +13,6 @@ from tests.candidates.review_fixtures import dossier, world
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # Every dossier brings a candidate account: Argon2 would make the 200-dossier test take minutes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 S = DossierState
 
 

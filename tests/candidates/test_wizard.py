@@ -132,7 +132,7 @@ def test_registering_without_certifying_is_refused_on_the_checkbox(client, world
     dossier = _start(client, world)
     _fill_all(client, world, dossier)
     page = client.post(_url(dossier, "conditions"), {}).content.decode()
-    assert 'id="id_certify-error"' in page and "Cochez la case" in page
+    assert 'id="id_certify_error"' in page and "Cochez la case" in page
     dossier.refresh_from_db()
     assert dossier.state == DossierState.DRAFT and dossier.number is None
 
@@ -151,7 +151,7 @@ def test_a_refused_category_explains_and_keeps_what_was_typed(client, world):
     dossier = _start(client, world)
     data = {"category": "vae", "access_diploma": "Bac pro 2019"}
     page = client.post(_url(dossier, "situation"), data).content.decode()
-    assert "VAE" in page and 'aria-invalid="true"' in page and 'id="id_category-error"' in page
+    assert "VAE" in page and 'aria-invalid="true"' in page and 'id="id_category_error"' in page
     assert 'value="Bac pro 2019"' in page  # the other field keeps its value
     dossier.refresh_from_db()
     assert dossier.category == "" and "situation" not in dossier.completed_tabs
@@ -164,7 +164,7 @@ def test_a_former_candidate_must_give_the_previous_number(client, world):
         _url(dossier, "situation"),
         {"category": "former_school", "previous_session_year": "2024", "access_diploma": "Bac"},
     ).content.decode()
-    assert "id_previous_candidate_number-error" in page and "IMPÉRATIVEMENT" in page
+    assert "id_previous_candidate_number_error" in page and "IMPÉRATIVEMENT" in page
 
 
 def test_a_session_of_another_academie_is_refused(client, world):
@@ -239,7 +239,7 @@ def test_a_benefice_below_ten_in_global_form_is_refused_on_its_grade(client, wor
     rows = {f"choice_{world[c].pk}": "taken" for c in ("E2", "E31", "E32")}
     rows.update({f"choice_{e1}": "benefice", f"grade_{e1}": "8", f"obtained_on_{e1}": "2024-06-20"})
     page = client.post(_url(dossier, "epreuves"), rows).content.decode()
-    assert f'id="id_grade_{e1}-error"' in page and "10/20" in page
+    assert f'id="id_grade_{e1}_error"' in page and "10/20" in page
     assert 'value="2024-06-20"' in page
 
 
@@ -265,7 +265,7 @@ def test_an_optional_language_outside_the_sessions_list_is_refused(client, world
     page = client.post(
         _url(dossier, "langues"), {"mandatory_language": world["en"].pk, "optional_language": it.pk}
     ).content.decode()
-    assert "id_optional_language-error" in page and "pas proposée" in page
+    assert "id_optional_language_error" in page and "pas proposée" in page
 
 
 def test_the_handicap_tab_shows_the_external_deadline(client, world):

@@ -4,12 +4,20 @@ citing the notice (CF 000, TLS 001 annex 1, NM 002 table, AM 003 list, NT 004, M
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import pytest
 
 from documents.pieces import catalogue as piece_rules_catalogue
-from documents.pieces.rules import RequirementProfile, RuleData, age_on, required_pieces
+from documents.pieces.rules import (
+    CONDITION_NAMES,
+    CONDITIONS,
+    RequirementProfile,
+    RuleData,
+    age_on,
+    required_pieces,
+    rule_applies,
+)
 from documents.pieces.selectors import rule_data_from_dict
 
 CLOSING = dt.date(2023, 11, 15)
@@ -27,6 +35,9 @@ BASE = RequirementProfile(
 MS = "maintenance-des-systemes"
 ALWAYS = {"recap_signed", "identity"}
 TLS_ALL = ALWAYS | {"jdc", "access_diploma"}
+# The JDC is national law (documents.pieces.rules.NATIONAL_RULES): asked in NM and AM too, though
+# their tables omit it.
+NM_ALL = ALWAYS | {"jdc"}
 
 
 def codes(academie: str, profile: RequirementProfile) -> set[str]:
@@ -184,12 +195,12 @@ ROWS = [
         TLS_ALL | {"work_certs"},
         "TLS: le handicap ne demande pas de pièce ici (demande au médecin)",
     ),
-    # CF: the Toulouse table plus its own JDC 18-25, R408 and MS.
+    # CF: the Toulouse table plus its own R408 and MS (its JDC 18-25 is covered by the national rule).
     (
         "clermont-ferrand",
         p(birth_date=dt.date(2006, 11, 16)),
-        ALWAYS | {"access_diploma", "schooling_certs", "internship_certs"},
-        "CF §8: JDC entre 18 et 25 ans, 16 ans 364 jours non",
+        TLS_ALL | {"schooling_certs", "internship_certs"},
+        "CF §8 asks 18-25; the national rule (under 25) asks it at 16 too",
     ),
     (
         "clermont-ferrand",
@@ -223,93 +234,93 @@ ROWS = [
         TLS_ALL | {"previous_transcript", "internship_or_work_cert"},
         "NT → TLS annexe 1: session précédente",
     ),
-    # NM's own table: no JDC, no access diploma.
-    ("nancy-metz", p(), ALWAYS, "NM tableau: scolaire, confirmation et identité seulement"),
+    # NM's own table: no access diploma; the JDC comes from the national rule.
+    ("nancy-metz", p(), NM_ALL, "NM tableau: scolaire, confirmation et identité seulement (+ JDC national)"),
     (
         "nancy-metz",
         p(category="distance_apprentice"),
-        ALWAYS | {"apprenticeship_contract"},
+        NM_ALL | {"apprenticeship_contract"},
         "NM tableau: contrat d'apprentissage",
     ),
     (
         "nancy-metz",
         p(category="former_apprentice"),
-        ALWAYS | {"apprenticeship_contract"},
+        NM_ALL | {"apprenticeship_contract"},
         "NM tableau: ex-apprentis",
     ),
     (
         "nancy-metz",
         p(category="former_continuing"),
-        ALWAYS | {"employment_contract"},
+        NM_ALL | {"employment_contract"},
         "NM tableau: ex-formation continue",
     ),
     (
         "nancy-metz",
         p(category="work_experience"),
-        ALWAYS | {"work_certs"},
+        NM_ALL | {"work_certs"},
         "NM tableau: certificats de travail + fiche de poste",
     ),
     (
         "nancy-metz",
         p(benefices=True, dispenses=True, engagement=True),
-        ALWAYS | {"previous_transcript", "dispense_diploma", "engagement_form"},
+        NM_ALL | {"previous_transcript", "dispense_diploma", "engagement_form"},
         "NM tableau: bénéfices, dispenses, engagement",
     ),
     (
         "nancy-metz",
         p(specialty_code="fluides-energies-domotique", specialty_r408=True, option_code="A"),
-        ALWAYS | {"r408"},
+        NM_ALL | {"r408"},
         "NM tableau: R408",
     ),
     (
         "nancy-metz",
         p(specialty_code=MS, option_code="B"),
-        ALWAYS | {"ms_electrical", "ms_first_aid", "ms_refrigerants"},
+        NM_ALL | {"ms_electrical", "ms_first_aid", "ms_refrigerants"},
         "NM tableau: maintenance des systèmes",
     ),
-    ("nancy-metz", p(mandatory_language="ar"), ALWAYS, "NM: pas d'attestation de langue"),
+    ("nancy-metz", p(mandatory_language="ar"), NM_ALL, "NM: pas d'attestation de langue"),
     # AM's list.
-    ("aix-marseille", p(), ALWAYS | {"schooling_certs", "access_diploma"}, "AM: formation à distance"),
+    ("aix-marseille", p(), NM_ALL | {"schooling_certs", "access_diploma"}, "AM: formation à distance"),
     (
         "aix-marseille",
         p(category="distance_continuing"),
-        ALWAYS | {"schooling_certs", "access_diploma"},
+        NM_ALL | {"schooling_certs", "access_diploma"},
         "AM: formation à distance (toutes)",
     ),
     (
         "aix-marseille",
         p(category="work_experience"),
-        ALWAYS | {"work_certs"},
+        NM_ALL | {"work_certs"},
         "AM: expérience professionnelle",
     ),
     (
         "aix-marseille",
         p(category="former_school"),
-        ALWAYS | {"previous_transcript"},
+        NM_ALL | {"previous_transcript"},
         "AM: candidats redoublants",
     ),
     (
         "aix-marseille",
         p(category="work_experience", mandatory_language="ar"),
-        ALWAYS | {"work_certs", "language_training"},
+        NM_ALL | {"work_certs", "language_training"},
         "AM §4: langues rares",
     ),
     (
         "aix-marseille",
         p(category="work_experience", specialty_code="batiment", specialty_r408=True),
-        ALWAYS | {"work_certs", "r408"},
+        NM_ALL | {"work_certs", "r408"},
         "AM: remarque R408",
     ),
     (
         "aix-marseille",
         p(category="work_experience", specialty_code=MS, option_code="B"),
-        ALWAYS | {"work_certs"},
+        NM_ALL | {"work_certs"},
         "AM (session 2023): pas d'attestations MS",
     ),
     (
         "aix-marseille",
         p(category="work_experience", positioning_decision=True, dispenses=True),
-        ALWAYS | {"work_certs", "positioning_decision", "dispense_diploma"},
+        NM_ALL | {"work_certs", "positioning_decision", "dispense_diploma"},
         "AM: décision d'aménagement, dispense",
     ),
     # Martinique: no notice, Toulouse's table.
@@ -366,7 +377,7 @@ def test_the_standard_deadline_wins_when_two_rules_disagree():
         RuleData(code="r408", label="R408", reason="a", deadline_kind="late"),
         RuleData(code="r408", label="R408", reason="b", deadline_kind="standard"),
     ]
-    (piece,) = required_pieces(BASE, rules, closing_day=CLOSING, deadlines=DEADLINES)
+    (piece,) = required_pieces(p(nationality="DE"), rules, closing_day=CLOSING, deadlines=DEADLINES)
     assert piece.deadline_kind == "standard" and piece.deadline == STD
 
 
@@ -403,3 +414,80 @@ def test_no_language_attestation_is_asked_before_the_language_is_chosen():
     # TLS, AM: the attestation proves the training in the chosen language; none chosen yet.
     assert "language_training" not in codes("toulouse", p(mandatory_language=""))
     assert "language_training" in codes("toulouse", p(mandatory_language="ar"))
+
+
+# --- the conditions are declared once (documents.pieces.rules.CONDITIONS) -------------------------
+RULE_KEYS = {"code", "label", "reason", "deadline_kind", "order", "source"}
+
+
+def test_the_model_has_one_field_per_declared_condition():
+    from documents.models import PieceRule
+
+    model_fields = {f.name for f in PieceRule._meta.get_fields()}
+    assert set(CONDITION_NAMES) <= model_fields
+    # A condition added to the model but not to the declaration would be ignored by the matcher.
+    assert {name for name in model_fields if name.startswith("when_")} <= set(CONDITION_NAMES)
+
+
+def test_every_condition_reads_a_field_of_the_profile():
+    profile_fields = {f.name for f in fields(RequirementProfile)}
+    assert {c.reads for c in CONDITIONS} <= profile_fields
+
+
+def test_the_catalogue_spells_only_declared_conditions():
+    for academie, rules in piece_rules_catalogue.PIECE_RULES.items():
+        for rule in rules:
+            assert set(rule) <= RULE_KEYS | set(CONDITION_NAMES), (academie, rule)
+
+
+def test_the_admin_offers_every_declared_condition():
+    from documents.admin import PieceRuleAdmin
+
+    shown = set()
+    for _title, options in PieceRuleAdmin.fieldsets:
+        for row in options["fields"]:
+            shown.update(row if isinstance(row, tuple) else [row])
+    assert set(CONDITION_NAMES) <= shown
+
+
+@pytest.mark.django_db
+def test_a_seeded_rule_reads_back_as_the_catalogue_rule():
+    from documents.models import PieceRule
+    from documents.pieces.selectors import rule_data_from_model
+    from documents.pieces.services import piece_rules_seed_academie
+    from tests.factories import AcademieFactory, SpecialtyFactory
+
+    academie = AcademieFactory(code="toulouse")
+    SpecialtyFactory(code=MS)
+    assert piece_rules_seed_academie(academie=academie) > 0
+    seeded = PieceRule.objects.filter(academie=academie).prefetch_related("specialties").order_by("order")
+    expected = [
+        rule_data_from_dict({**r, "order": i * 10})
+        for i, r in enumerate(piece_rules_catalogue.rules_for_academie("toulouse"))
+        if not r.get("specialties") or MS in r["specialties"]
+    ]
+    assert [rule_data_from_model(rule) for rule in seeded] == expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "value", "profile", "applies"),
+    [
+        ("categories", frozenset({"former_school"}), p(), False),
+        ("categories", frozenset({"distance_school"}), p(), True),
+        ("options", frozenset({"B"}), p(option_code="B"), True),
+        ("nationality", "FR", p(nationality="fr"), True),
+        ("nationality", "not_FR", p(nationality="FR"), False),
+        ("nationality", "not_FR", p(nationality="DE"), True),
+        ("min_age", 23, p(), False),  # 22 at closing
+        ("min_age", 22, p(), True),
+        ("max_age", 22, p(), False),
+        ("continuing_situations", frozenset({"employee"}), p(continuing_situation="employee"), True),
+        ("mandatory_language_not_in", frozenset({"EN"}), p(mandatory_language="en"), False),
+        ("when_handicap", True, p(), False),
+        ("when_handicap", True, p(handicap=True), True),
+        ("when_r408", True, p(specialty_r408=True), True),
+    ],
+)
+def test_each_condition_kind_holds_as_the_notices_say(condition, value, profile, applies):
+    rule = RuleData(code="identity", label="x", reason="y", **{condition: value})
+    assert rule_applies(rule, profile, closing_day=CLOSING) is applies

@@ -13,7 +13,14 @@ from documents.models import Piece, PieceFile, PieceRule, PieceState
 from documents.pieces import selectors, services
 from notifications.models import Message
 from portal.exceptions import DomainError
-from tests.factories import AcademieFactory, SpecialtyFactory, UserFactory, open_session
+from tests.factories import (
+    AcademieFactory,
+    SessionFactory,
+    SpecialtyFactory,
+    UserFactory,
+    open_session,
+    open_specialty,
+)
 
 from .files import exe_bytes, pdf_bytes, png_bytes, upload
 from .helpers import registered_dossier
@@ -99,7 +106,7 @@ def test_it_refuses_a_deposit_with_a_french_reason(setup, message):
     if setup == "draft":
         dossier.state = DossierState.DRAFT  # a raw draft: no transition leads back to it
     elif setup == "not_required":
-        code = "jdc"  # NM asks no JDC
+        code = "access_diploma"  # NM asks no access diploma (the JDC is national: asked everywhere)
     else:
         at = dossier.session.pieces_deadline + dt.timedelta(minutes=1)
     with pytest.raises(DomainError, match=message):
@@ -234,12 +241,16 @@ def test_the_task_runs_the_job():
 
 
 def test_seeding_the_rules_is_idempotent_and_keeps_the_managers_edits():
-    AcademieFactory(code="toulouse", name="Toulouse")
-    AcademieFactory(code="nancy-metz", name="Nancy-Metz")
-    SpecialtyFactory(code="maintenance-des-systemes", name="Maintenance des systèmes", r408_annex5=False)
+    toulouse = SessionFactory(
+        academie=AcademieFactory(code="toulouse", name="Toulouse"), code="toulouse-bts-2025"
+    )
+    nancy = SessionFactory(academie=AcademieFactory(code="nancy-metz", name="Nancy-Metz"))
+    ms = SpecialtyFactory(code="maintenance-des-systemes", name="Maintenance des systèmes")
+    for session in (toulouse, nancy):
+        open_specialty(session, ms, r408_annex5=False)
     created = services.seed_piece_rules()
     assert created == PieceRule.objects.count() > 0
-    nm = PieceRule.objects.filter(academie__code="nancy-metz")
+    nm = PieceRule.objects.filter(session=nancy)
     assert nm.filter(code="ms_height").get().options == ["C", "D"]
     assert list(nm.get(code="ms_height").specialties.values_list("code", flat=True)) == [
         "maintenance-des-systemes"
@@ -252,8 +263,8 @@ def test_seeding_the_rules_is_idempotent_and_keeps_the_managers_edits():
 def test_the_database_rules_replace_the_notices_once_an_academie_has_some():
     dossier = registered_dossier()
     services.seed_piece_rules()
-    PieceRule.objects.filter(academie=dossier.session.academie, code="recap_signed").update(is_active=False)
-    PieceRule.objects.filter(academie=dossier.session.academie, code="identity").update(
+    PieceRule.objects.filter(session=dossier.session, code="recap_signed").update(is_active=False)
+    PieceRule.objects.filter(session=dossier.session, code="identity").update(
         reason="Carte d'identité recto verso"
     )
     pieces = {p.code: p for p in selectors.required_pieces_for_dossier(dossier)}

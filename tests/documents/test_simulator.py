@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories import AcademieFactory, SessionFactory, SpecialtyFactory, SpecialtyOptionFactory, paris
+from exams.models import Specialty
+from tests.factories import (
+    AcademieFactory,
+    SessionFactory,
+    SpecialtyFactory,
+    SpecialtyOptionFactory,
+    open_specialty,
+    paris,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/simulateur/"
@@ -15,10 +23,11 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 @pytest.fixture
 def catalogue():
     session = SessionFactory()  # Nancy-Metz 2025, a past session: it can still be simulated
-    SpecialtyFactory()  # Bâtiment (R408)
-    ms = SpecialtyFactory(code="maintenance-des-systemes", name="Maintenance des systèmes", r408_annex5=False)
+    open_specialty(session, SpecialtyFactory())  # Bâtiment (R408 in this session)
+    ms = SpecialtyFactory(code="maintenance-des-systemes", name="Maintenance des systèmes")
     for code in "ABCD":
         SpecialtyOptionFactory(specialty=ms, code=code, name=f"Option {code}")
+    open_specialty(session, ms, r408_annex5=False)
     return session
 
 
@@ -58,6 +67,16 @@ def test_it_answers_json_with_the_contract(client, catalogue):
                 "deadline": "2024-11-20T23:59:00+01:00",
             },
             {
+                # National law in every académie, though NM's table omits it (issue 13).
+                "code": "jdc",
+                "label": "Certificat JDC, exemption ou attestation de recensement",
+                "reason": (
+                    "Vous êtes de nationalité française et avez moins de 25 ans à la clôture des "
+                    "inscriptions (Code du service national, articles L113-4 et L114-6)."
+                ),
+                "deadline": "2024-11-20T23:59:00+01:00",
+            },
+            {
                 "code": "r408",
                 "label": "Attestation de formation R408 (échafaudages)",
                 "reason": "Votre spécialité exige l'attestation de formation R408 (échafaudages de pied).",
@@ -69,7 +88,7 @@ def test_it_answers_json_with_the_contract(client, catalogue):
 
 def test_the_deadline_carries_the_academies_utc_offset(client, catalogue):
     martinique = AcademieFactory(code="martinique", name="Martinique", time_zone="America/Martinique")
-    SessionFactory(
+    martinique_session = SessionFactory(
         academie=martinique,
         year=2025,
         registration_opens_at=paris(2024, 10, 14, 14, 0),
@@ -77,6 +96,7 @@ def test_the_deadline_carries_the_academies_utc_offset(client, catalogue):
         pieces_deadline=paris(2024, 11, 20, 22, 0),  # 17:00 in Fort-de-France
         late_pieces_deadline=None,
     )
+    open_specialty(martinique_session, Specialty.objects.get(code="batiment"))
     body = client.get(URL, params(session="martinique-bts-2025", specialty="comptabilite"), **JSON)
     assert body.status_code == 400  # unknown specialty
     body = client.get(URL, params(session="martinique-bts-2025"), **JSON).json()
@@ -127,6 +147,7 @@ def test_the_option_is_required_only_for_a_specialty_with_options(client, catalo
     assert [p["code"] for p in body["pieces"]] == [
         "recap_signed",
         "identity",
+        "jdc",
         "ms_electrical",
         "ms_first_aid",
         "ms_refrigerants",
@@ -146,7 +167,7 @@ def test_the_choices_add_their_pieces_and_default_to_none(client, catalogue):
 
 def test_the_mandatory_language_defaults_to_english(client, catalogue):
     toulouse = AcademieFactory(code="toulouse", name="Toulouse")
-    SessionFactory(academie=toulouse, year=2024)
+    open_specialty(SessionFactory(academie=toulouse, year=2024), Specialty.objects.get(code="batiment"))
     default = client.get(URL, params(session="toulouse-bts-2024"), **JSON).json()
     assert "language_training" not in [p["code"] for p in default["pieces"]]
     arabic = client.get(URL, params(session="toulouse-bts-2024", mandatory_language="ar"), **JSON).json()
@@ -158,11 +179,11 @@ def test_it_answers_html_by_default(client, catalogue):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Quelles pièces dois-je fournir ?" in html
-    assert '<label class="form-label" for="id_session">' in html
+    assert '<label class="form-label fw-semibold" for="id_session">' in html
     response = client.get(URL, params())
     html = response.content.decode()
     assert response.status_code == 200
-    assert "3 pièces à fournir" in html
+    assert "4 pièces à fournir" in html
     assert "Votre spécialité exige l&#x27;attestation de formation R408" in html
     assert "17 janvier 2025 à 23:59" in html
 
@@ -171,5 +192,22 @@ def test_the_html_form_shows_errors_on_their_fields(client, catalogue):
     response = client.get(URL, params(birth_date="hier"), HTTP_ACCEPT="text/html,*/*")
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_birth_date-erreur"' in html and 'role="alert"' in html
+    assert 'id="id_birth_date_error"' in html and 'role="alert"' in html
     assert "AAAA-MM-JJ" in html
+
+
+def test_the_json_answer_builds_no_widget_and_costs_the_same_with_more_catalogue(
+    client, catalogue, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(URL, params(), **JSON).status_code == 200
+    for i in range(5):  # more specialties with options and more languages: no list is built
+        other = SpecialtyFactory(code=f"autre-{i}", name=f"Autre {i}")
+        SpecialtyOptionFactory(specialty=other, code="A", name="Option A")
+    with django_assert_max_num_queries(len(small)):
+        assert client.get(URL, params(), **JSON).status_code == 200
+    html = client.get(URL, params())
+    assert html.status_code == 200 and "Option A" in html.content.decode()  # the page still lists them

@@ -8,7 +8,8 @@ from django.urls import reverse
 from candidates.models import DossierState
 from documents.models import Piece, PieceFile
 from documents.pieces import services
-from exams.models import StaffAssignment, StaffRole
+from exams.models import StaffRole
+from exams.staff import staff_assign
 from tests.factories import SpecialtyFactory, UserFactory
 
 from .files import exe_bytes, pdf_bytes, png_bytes, upload
@@ -93,7 +94,10 @@ def test_a_refused_upload_shows_the_message_on_the_field(client):
     html = response.content.decode()
     assert "« diplome.pdf » n&#x27;est ni un PDF" in html
     assert 'aria-invalid="true"' in html
-    assert 'id="id_identity-files-erreur" class="invalid-feedback d-block" role="alert"' in html
+    assert 'id="id_identity-files_error" class="invalid-feedback d-block"' in html
+    # The refusal is also summed up at the top of the page, where a phone lands after the POST.
+    summary = html.index("data-error-summary")
+    assert summary < html.index('id="piece-identity"') and "a été refusé" in html[summary : summary + 400]
     assert not Piece.objects.exists()
 
 
@@ -189,9 +193,11 @@ def test_staff_see_the_files_of_the_dossiers_assigned_to_them(
     academie = (
         dossier.session.academie if same_academie else AcademieFactory(code="toulouse", name="Toulouse")
     )
-    assignment = StaffAssignment.objects.create(user=staff, academie=academie, role=role)
-    assignment.specialties.set(
-        [dossier.specialty if same_specialty else SpecialtyFactory(code="travaux-publics")]
+    staff_assign(
+        user=staff,
+        academie=academie,
+        role=role,
+        specialties=[dossier.specialty if same_specialty else SpecialtyFactory(code="travaux-publics")],
     )
     client.force_login(staff)
     status = client.get(reverse("documents:piece_file", args=[piece_file.uuid])).status_code

@@ -25,7 +25,7 @@ def test_a_candidate_registers_through_the_nine_tabs(page, live_server):
     page.fill("input[name=password]", "Un-mot-de-passe-solide-1")
     page.click("main form button[type=submit]")
     page.goto(base + "/inscription/")
-    page.check(f"#session-{session.pk}")
+    page.check(f'input[name=session][value="{session.pk}"]')
     page.click("text=Commencer l'inscription")
     next_button = "text=Enregistrer cet onglet et continuer"
     page.click(next_button)  # identity, pre-filled from the profile

@@ -9,6 +9,16 @@ from django.urls import reverse
 from exams.models import Session
 from tests.factories import AcademieFactory, ExamFactory, SessionFactory, UserFactory, paris
 
+
+def inline_management(prefix: str, total: int = 0, initial: int = 0) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -32,6 +42,9 @@ def _form_data(academie, exam, **overrides):
         "registration_closes_at_1": "17:00",
         "pieces_deadline_0": "19/11/2025",
         "pieces_deadline_1": "23:59",
+        "accepted_categories": ["distance_school", "work_experience"],
+        "progressive_categories": ["work_experience"],
+        **inline_management("openings"),
     }
     data.update(overrides)
     return data

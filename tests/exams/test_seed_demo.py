@@ -9,12 +9,14 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
-from exams.demo import next_session_year, seed_catalogue
+from exams.demo import next_session_year
 from exams.demo_catalogue import DEMO_PASSWORD
 from exams.management.commands.seed_demo import COUNTED
-from exams.models import Academie, Epreuve, Session, Specialty, StaffAssignment
+from exams.models import Academie, Epreuve, Session, SessionSpecialty, Specialty, StaffAssignment
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -26,16 +28,26 @@ def _counts() -> dict[str, int]:
     return counts
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def seeded():
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """seed_demo once for the module, not once per test: the tests only read it. The seed runs in
+    an outer transaction that the module's end rolls back, and each test runs in a savepoint
+    inside it (pytest-django's db), so a test that writes leaves the next one the same seed."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                out = StringIO()
+                call_command("seed_demo", stdout=out)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 @pytest.mark.django_db
@@ -80,7 +92,8 @@ def test_each_academie_has_a_session_open_now(seeded):
         ("toulouse-bts-2024", dt.datetime(2023, 10, 11, 14, 0), dt.datetime(2023, 11, 15, 17, 0)),
         ("nancy-metz-bts-2025", dt.datetime(2024, 10, 14, 9, 0), dt.datetime(2024, 11, 13, 17, 0)),
         ("aix-marseille-bts-2023", dt.datetime(2022, 10, 18, 8, 0), dt.datetime(2022, 11, 21, 18, 0)),
-        ("nantes-bts-2024", dt.datetime(2023, 10, 16, 0, 0), dt.datetime(2023, 11, 15, 23, 59)),
+        # NT 004 l. 21 «au mercredi 15 novembre 2023»: the whole day, so 00:00 on the 16th is late.
+        ("nantes-bts-2024", dt.datetime(2023, 10, 16, 0, 0), dt.datetime(2023, 11, 16, 0, 0)),
     ],
 )
 def test_notice_sessions_have_the_notices_local_opening_and_closing(seeded, code, opens, closes):
@@ -93,10 +106,14 @@ def test_notice_sessions_have_the_notices_local_opening_and_closing(seeded, code
 @pytest.mark.django_db
 def test_notice_late_and_handicap_deadlines(seeded):
     nm = Session.objects.get(code="nancy-metz-bts-2025")
-    assert nm.late_pieces_deadline == dt.datetime(2025, 1, 17, 23, 59, tzinfo=PARIS)
+    # «avant le 17 janvier 2025»: the 17th is accepted through 23:59:59 (exams.deadlines).
+    assert nm.late_pieces_deadline == dt.datetime(2025, 1, 18, 0, 0, tzinfo=PARIS)
     assert nm.handicap_request_url.endswith("demande-d-amenagements-d-epreuves-122438")
     tls = Session.objects.get(code="toulouse-bts-2024")
-    assert tls.review_deadline == dt.datetime(2024, 1, 10, 23, 59, tzinfo=PARIS)
+    assert tls.review_deadline == dt.datetime(2024, 1, 11, 0, 0, tzinfo=PARIS)
+    nt = Session.objects.get(code="nantes-bts-2024")
+    # NT 004 l. 62 «le vendredi 24 novembre 2023 à minuit».
+    assert nt.pieces_deadline == dt.datetime(2023, 11, 25, 0, 0, tzinfo=PARIS)
 
 
 @pytest.mark.django_db
@@ -111,7 +128,7 @@ def test_martinique_open_session_closes_at_17h_martinique_time(seeded):
 
 
 @pytest.mark.django_db
-def test_r408_flags_match_the_clermont_ferrand_table(seeded):
+def test_r408_flags_are_each_notices_list(seeded):
     expected = {
         "architectures-en-metal-conception-et-realisation": (True, True),
         "batiment": (False, True),
@@ -122,9 +139,28 @@ def test_r408_flags_match_the_clermont_ferrand_table(seeded):
         "systemes-constructifs-bois-et-habitat": (True, True),
         "travaux-publics": (False, True),
     }
-    flags = {s.code: (s.r408_annex4, s.r408_annex5) for s in Specialty.objects.all()}
-    for code, value in flags.items():
-        assert value == expected.get(code, (False, False)), code
+    # CF 000 l. 255-269: the table with its annexes.
+    cf = SessionSpecialty.objects.filter(session__code="clermont-ferrand-bts-2024").select_related(
+        "specialty"
+    )
+    assert {o.specialty.code: (o.r408_annex4, o.r408_annex5) for o in cf if o.requires_r408} == expected
+    assert cf.count() == Specialty.objects.count()
+
+    def r408_list(code):
+        return {
+            o.specialty.code
+            for o in SessionSpecialty.objects.filter(session__code=code).select_related("specialty")
+            if o.requires_r408
+        }
+
+    mec, fab = (
+        "management-economique-de-la-construction",
+        "finitions-amenagement-des-batiments-conception-et-realisation",
+    )
+    # TLS 001 l. 206 lists neither MEC nor FAB; AM 003 l. 154 lists EEC (MEC) but not FAB; NM 002 l. 118 MEC.
+    assert mec not in r408_list("toulouse-bts-2024") and fab not in r408_list("toulouse-bts-2024")
+    assert mec in r408_list("aix-marseille-bts-2023") and fab not in r408_list("aix-marseille-bts-2023")
+    assert mec in r408_list("nancy-metz-bts-2025")
 
 
 @pytest.mark.django_db
@@ -163,12 +199,3 @@ def test_demo_accounts_log_in_with_the_documented_password(seeded):
     manager = StaffAssignment.objects.get(user__email="responsable@demo.examens.fr")
     assert (manager.role, manager.academie.code) == ("manager", "nancy-metz")
     assert StaffAssignment.objects.filter(role="gestionnaire").count() == 6
-
-
-@pytest.mark.django_db
-def test_open_session_never_overwrites_a_notice_session():
-    # In November 2024 the next session is 2025, which Nancy-Metz's notice already holds.
-    seed_catalogue(now=dt.datetime(2024, 11, 1, 12, 0, tzinfo=dt.UTC))
-    nm = Session.objects.get(code="nancy-metz-bts-2025")
-    assert nm.registration_closes_at == dt.datetime(2024, 11, 13, 17, 0, tzinfo=PARIS)
-    assert Session.objects.filter(code="nancy-metz-bts-2026").exists()

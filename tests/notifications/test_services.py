@@ -116,6 +116,14 @@ def test_a_task_that_fails_twice_then_succeeds_sends_one_email(
     with django_capture_on_commit_callbacks(execute=True):
         _notify(UserFactory(), test_kind)
     outgoing = OutgoingEmail.objects.get()
+    # Eager (embedded default): a transient failure leaves the row pending with its backoff, for
+    # the sweeper; never failed after one try (issue 17).
+    assert (outgoing.status, outgoing.attempts) == (EmailStatus.PENDING, 1)
+    assert "connection lost" in outgoing.last_error
+    for _ in range(2):
+        OutgoingEmail.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+        services.outbox_sweep()
+    outgoing.refresh_from_db()
     assert len(flaky_smtp.sent) == 1
     assert (outgoing.status, outgoing.attempts, outgoing.last_error) == (EmailStatus.SENT, 3, "")
     # The task delivered again (a broker redelivery, the sweeper) sends nothing.
@@ -156,20 +164,31 @@ def test_a_greylisting_4xx_refusal_is_retried(test_kind, flaky_smtp):
     flaky_smtp.errors = [smtplib.SMTPRecipientsRefused({"x@example.org": (451, b"4.7.1 Greylisted")})]
     _notify(UserFactory(), test_kind)
     outgoing = OutgoingEmail.objects.get()
+    assert tasks.deliver_email.delay(outgoing.pk).get() is False  # greylisted: pending, backoff
+    outgoing.refresh_from_db()
+    assert outgoing.status == EmailStatus.PENDING
     assert tasks.deliver_email.delay(outgoing.pk).get() is True
     outgoing.refresh_from_db()
     assert (outgoing.status, outgoing.attempts) == (EmailStatus.SENT, 2)
 
 
 @pytest.mark.django_db
-def test_it_gives_up_after_the_maximum_number_of_attempts(test_kind, flaky_smtp, settings):
+def test_a_long_outage_keeps_emails_pending_and_gives_up_only_when_old_and_often_tried(
+    test_kind, flaky_smtp, settings
+):
     settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 3
     flaky_smtp.errors = [OSError("network unreachable") for _ in range(5)]
     _notify(UserFactory(), test_kind)
     outgoing = OutgoingEmail.objects.get()
+    for _ in range(4):  # more attempts than the maximum, within the give-up age: still pending
+        assert tasks.deliver_email.delay(outgoing.pk).get() is False
+    outgoing.refresh_from_db()
+    assert (outgoing.status, outgoing.attempts) == (EmailStatus.PENDING, 4)
+    # Two days later (NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS), still failing: failed for good.
+    OutgoingEmail.objects.update(created_at=timezone.now() - dt.timedelta(days=3))
     assert tasks.deliver_email.delay(outgoing.pk).get() is False
     outgoing.refresh_from_db()
-    assert (outgoing.status, outgoing.attempts) == (EmailStatus.FAILED, 3)
+    assert (outgoing.status, outgoing.attempts) == (EmailStatus.FAILED, 4)  # abandoned at the claim
     assert flaky_smtp.sent == []
 
 

@@ -1,0 +1,74 @@
+"""The input of each review action, validated by a Form before the service is called.
+
+The fields are optional on purpose: what a decision needs (a reason, a message) is a rule of the
+review services, which refuse with their French message; the form only turns the POST into typed
+values. Rendered by templates/admin/candidates/dossier/change_form.html with the same names.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from candidates.review import exports
+from portal.exceptions import DomainError
+
+
+class ReviewActionForm(forms.Form):
+    """Every action carries the lock_version the page was built from."""
+
+    lock_version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def version(self) -> int:
+        value = (self.cleaned_data.get("lock_version") or "").strip() if self.is_valid() else ""
+        # A missing or garbled version is a stale page, never "any version" (isascii: "²".isdigit()
+        # is True and int("²") raises).
+        return int(value) if value.isascii() and value.isdigit() else -1
+
+
+def _refuse_control_characters(text: str) -> str:
+    # issue 12: PostgreSQL refuses NUL in text (a 500 after the click); a pasted control character
+    # would reach the candidate's e-mail. Refused, with a message the gestionnaire can act on.
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
+        raise DomainError(
+            _("Le texte contient un caractère invisible non autorisé : retapez-le sans copier-coller.")
+        )
+    return text
+
+
+class CorrectionForm(ReviewActionForm):
+    message = forms.CharField(label=_("Message au candidat"), required=False, widget=forms.Textarea)
+
+    def text(self) -> str:
+        return _refuse_control_characters(
+            self.cleaned_data.get("message", "").strip() if self.is_valid() else ""
+        )
+
+
+class ReasonForm(ReviewActionForm):
+    """A reason chosen from the list, or typed (the typed one wins)."""
+
+    reason = forms.CharField(label=_("Motif"), required=False)
+    reason_text = forms.CharField(label=_("Autre motif"), required=False)
+
+    def text(self) -> str:
+        if not self.is_valid():
+            return ""
+        return _refuse_control_characters(
+            self.cleaned_data["reason_text"].strip() or self.cleaned_data["reason"].strip()
+        )
+
+
+class DecideForm(ReasonForm):
+    """A decision; "conforme sous réserve des pièces tardives" is an explicit choice (issue 14)."""
+
+    under_reservation = forms.BooleanField(required=False)
+
+    def reserved(self) -> bool:
+        return self.is_valid() and self.cleaned_data["under_reservation"]
+
+
+class ExportFormatForm(forms.Form):
+    fmt = forms.ChoiceField(choices=[(fmt, fmt.upper()) for fmt in exports.FORMATS])
