@@ -52,6 +52,11 @@ class ReasonForm(ReviewActionForm):
 
     reason = forms.CharField(label=_("Motif"), required=False)
     reason_text = forms.CharField(label=_("Autre motif"), required=False)
+    # "Conforme sous réserve des pièces tardives" (issue 14): their upload stays open.
+    under_reservation = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def reserved(self) -> bool:
+        return bool(self.is_valid() and self.cleaned_data["under_reservation"])
 
     def text(self) -> str:
         if not self.is_valid():
@@ -59,15 +64,6 @@ class ReasonForm(ReviewActionForm):
         return _refuse_control_characters(
             self.cleaned_data["reason_text"].strip() or self.cleaned_data["reason"].strip()
         )
-
-
-class DecideForm(ReasonForm):
-    """A decision; "conforme sous réserve des pièces tardives" is an explicit choice (issue 14)."""
-
-    under_reservation = forms.BooleanField(required=False)
-
-    def reserved(self) -> bool:
-        return self.is_valid() and self.cleaned_data["under_reservation"]
 
 
 class ExportFormatForm(forms.Form):

@@ -27,7 +27,7 @@ from candidates.messaging.selectors import unread_by_dossier
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to
 from candidates.review import exports, services
-from candidates.review.forms import CorrectionForm, DecideForm, ExportFormatForm, ReasonForm, ReviewActionForm
+from candidates.review.forms import CorrectionForm, ExportFormatForm, ReasonForm, ReviewActionForm
 from candidates.review.permissions import review_options
 from candidates.review.selectors import dossier_history, duplicates_of
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
@@ -92,7 +92,7 @@ class RequestCorrection(DossierActionView):
 
 
 class Decide(DossierActionView):
-    form_class = DecideForm
+    form_class = ReasonForm
     decision: str = ""
 
     def act(self, dossier, form, **kwargs):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0006_merge_language_other_and_search'),
+        ('candidates', '0003_dossier_number_counter'),
     ]
 
     operations = [

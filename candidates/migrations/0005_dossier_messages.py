@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0007_dossier_reservation_and_withdrawal'),
+        ('candidates', '0004_dossier_reservation_and_withdrawal'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0006_piece_rule_session_required'),
+        ('documents', '0002_piece_rules'),
     ]
 
     operations = [

@@ -14,7 +14,7 @@ def fill_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0008_dossier_messages'),
+        ('candidates', '0007_merge_messages_and_search'),
     ]
 
     operations = [
