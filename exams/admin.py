@@ -417,3 +417,7 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for assignment in queryset.select_related("user"):
             staff_unassign(assignment=assignment)
+
+
+# The help pages' admin lives with them (issue 14).
+from exams.helpdesk import admin as _helpdesk_admin  # noqa: E402, F401
