@@ -106,12 +106,13 @@ SIGNED_MESSAGE = (
 )
 
 
-def edit_refusal(dossier: Dossier, at: dt.datetime) -> DomainError | None:
-    """The one answer to "may the candidate change the choices now?" (the page shows it, the
-    write raises it). Choices change until closing, only in the draft and registered states, and
-    never once the confirmation is signed, whichever way: in the portal or on paper, deposited as
-    the `recap_signed` piece (CF, NM: «Il n'est jamais possible de modifier son inscription après
-    le retour de la confirmation»)."""
+def dossier_edit_refusal(dossier: Dossier, *, at: dt.datetime | None = None) -> DomainError | None:
+    """The one answer to "may the candidate change this dossier's choices now?" (None: yes). The
+    wizard shows its tabs read-only with this message; dossier_save_tab refuses with the same.
+    Choices change until closing, only in the draft and registered states, and never once the
+    confirmation is signed, whichever way: in the portal or on paper, deposited as the
+    `recap_signed` piece (CF, NM: «Il n'est jamais possible de modifier son inscription après le
+    retour de la confirmation»)."""
     if dossier.state not in EDITABLE_STATES:
         return DomainError(
             _("Ce dossier est à l'état « %(state)s » : il ne peut plus être modifié.")
@@ -121,26 +122,16 @@ def edit_refusal(dossier: Dossier, at: dt.datetime) -> DomainError | None:
     if dossier.signed_at:
         return DomainError(_(SIGNED_MESSAGE), code="signed")
     try:
-        _require_open(dossier.session, at)
+        _require_open(dossier.session, _now(at))
     except DomainError as exc:
         return exc
     return None
 
 
 def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
-    refusal = edit_refusal(dossier, at)
+    refusal = dossier_edit_refusal(dossier, at=at)
     if refusal is not None:
         raise refusal
-
-
-def dossier_edit_refusal(dossier: Dossier, *, at: dt.datetime | None = None) -> DomainError | None:
-    """The one answer to "may the candidate change this dossier's choices now?" (None: yes). The
-    wizard shows its tabs read-only with this message; dossier_save_tab refuses with the same."""
-    try:
-        _require_editable(dossier, _now(at))
-    except DomainError as exc:
-        return exc
-    return None
 
 
 def _snapshot(dossier: Dossier) -> tuple:

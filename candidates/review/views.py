@@ -29,7 +29,7 @@ from candidates.permissions import dossiers_visible_to
 from candidates.review import exports, services
 from candidates.review.forms import CorrectionForm, ExportFormatForm, ReasonForm, ReviewActionForm
 from candidates.review.permissions import review_options
-from candidates.review.selectors import dossier_history
+from candidates.review.selectors import dossier_history, duplicates_of
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
 from documents.pieces import access as piece_access
 from portal.exceptions import DomainError
@@ -337,7 +337,11 @@ def review_context(request, dossier: Dossier) -> dict:
         "invalidation_reasons": services.INVALIDATION_REASONS,
         "non_compliance_reasons": services.NON_COMPLIANCE_REASONS,
         "history": dossier_history(dossier),
+        # Issue 14: rectification, possible duplicates (within the viewer's scope), messages.
         "correction_form": StaffCorrectionForm(),
+        "duplicates": [
+            d for d in duplicates_of(dossier) if dossiers_visible_to(request.user).filter(pk=d.pk).exists()
+        ],
         "thread_unread": unread_by_dossier([dossier.pk], from_staff=False).get(dossier.pk, 0),
         "academie_tz": dossier.session.academie.time_zone,
     }
