@@ -37,7 +37,7 @@ REDIS_BASE = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 # The worker services of docker-compose.yml that the bench starts with their own command lines.
-CELERY_WORKERS = ("worker", "worker-pdf", "worker-exports")
+CELERY_WORKERS = ("worker", "worker-pdf", "worker-exports", "worker-uploads")
 
 
 def free_port() -> int:

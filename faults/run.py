@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from faults.services import Postgres, Process, Redis, SmtpSink, celery, free_port, wait_port  # noqa: E402
+from faults.services import Clamd, Postgres, Process, Redis, SmtpSink, celery, free_port, wait_port  # noqa: E402
 
 RECOVERY_LIMIT = 120.0
 PASSWORD = "Un-mot-de-passe-solide-1"
@@ -47,6 +47,7 @@ class Stack:
         self.pg = Postgres(self.base)
         self.redis = Redis(self.base)
         self.smtp = SmtpSink()
+        self.clamd = Clamd(self.base)
         self.web_port = free_port()
         self.data = self.base / "data"
         self.env = {
@@ -59,6 +60,7 @@ class Stack:
             "SITE_URL": f"http://127.0.0.1:{self.web_port}",
             "DATABASE_URL": self.pg.url,
             "REDIS_URL": self.redis.url,
+            "CLAMD_URL": self.clamd.url,
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp.port}",
             "DATA_DIR": str(self.data),
             "CELERY_QUEUE": "portal",
@@ -75,7 +77,7 @@ class Stack:
         )  # fmt: skip
         self.worker_emails = Process(
             "worker-emails",
-            celery("worker", "-Q", "portal,portal.emails,portal.exports", "-n", "emails@%h", "-c", "2",
+            celery("worker", "-Q", "portal,portal.emails,portal.exports,portal.uploads", "-n", "emails@%h", "-c", "2",
                    "--without-gossip", "--without-mingle", "-l", "warning"),
             self.env, self.base / "worker-emails.log",
         )  # fmt: skip
@@ -103,6 +105,7 @@ class Stack:
         self.pg.createdb("portal")
         self.redis.start()
         self.smtp.start()
+        self.clamd.start()
         log(f"PostgreSQL :{self.pg.port}, Redis :{self.redis.port}, SMTP sink :{self.smtp.port}")
         os.environ.clear()
         os.environ.update(self.env)
@@ -138,6 +141,7 @@ class Stack:
         for process in self.processes:
             process.stop()
         self.smtp.stop()
+        self.clamd.stop()
         self.redis.stop()
         self.pg.stop()
 
