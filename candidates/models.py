@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from candidates.duplicates import identity_key
 from exams.models import Departement, Epreuve, Language, Route, Session, Specialty, SpecialtyOption
 
 
@@ -282,6 +283,9 @@ class Dossier(IdentityFields, ContactFields):
         default=False,
         help_text=_("Le dépôt des pièces tardives reste ouvert jusqu'à leur date limite."),
     )
+    # Derived on save from birth name, first name and birth date (candidates.duplicates.identity_key): two
+    # dossiers of one session sharing it are flagged as possible duplicates, never blocked.
+    identity_key = models.CharField(max_length=250, blank=True, default="", editable=False, db_index=True)
     withdrawn_at = models.DateTimeField(_("désisté le"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("motif du désistement"), blank=True)
     lock_version = models.PositiveIntegerField(
@@ -325,6 +329,8 @@ class Dossier(IdentityFields, ContactFields):
     PIECE_COUNTERS = ("pieces_total", "pieces_accepted")
 
     def save(self, *args, **kwargs):
+        # A derived column kept in step with the identity whichever service wrote it.
+        self.identity_key = identity_key(self.birth_name, self.first_name_1, self.birth_date)
         # The piece counters belong to documents.pieces.counters (one UPDATE after each piece
         # write): saving a dossier loaded earlier must not write its stale copy back over them.
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
@@ -333,6 +339,8 @@ class Dossier(IdentityFields, ContactFields):
                 for f in self._meta.concrete_fields
                 if not f.primary_key and f.name not in self.PIECE_COUNTERS
             ]
+        elif kwargs.get("update_fields") is not None and "identity_key" not in kwargs["update_fields"]:
+            kwargs["update_fields"] = [*kwargs["update_fields"], "identity_key"]
         super().save(*args, **kwargs)
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,6 +83,38 @@ def review_dashboard(user) -> list[DashboardRow]:
         )
         for row in rows
     ]
+
+
+# --- possible duplicates (issue 14) ------------------------------------------------------------
+# Drafts never registered and withdrawals are not compared: a person who restarts is not two.
+DUPLICATE_STATES_EXCLUDED = (DossierState.DRAFT, DossierState.EXPIRED)
+
+
+def duplicate_candidates(queryset):
+    """The dossiers of ``queryset`` sharing their session and identity key (same birth name,
+    first name and birth date, accents and case aside) with another dossier: flagged, never
+    blocked (one EXISTS subquery)."""
+    others = (
+        Dossier.objects.filter(session_id=OuterRef("session_id"), identity_key=OuterRef("identity_key"))
+        .exclude(pk=OuterRef("pk"))
+        .exclude(state__in=DUPLICATE_STATES_EXCLUDED)
+    )
+    return (
+        queryset.exclude(identity_key="").exclude(state__in=DUPLICATE_STATES_EXCLUDED).filter(Exists(others))
+    )
+
+
+def duplicates_of(dossier: Dossier) -> list[Dossier]:
+    """The other dossiers of the session that may be the same person, for the dossier page."""
+    if not dossier.identity_key or dossier.state in DUPLICATE_STATES_EXCLUDED:
+        return []
+    return list(
+        Dossier.objects.filter(session_id=dossier.session_id, identity_key=dossier.identity_key)
+        .exclude(pk=dossier.pk)
+        .exclude(state__in=DUPLICATE_STATES_EXCLUDED)
+        .select_related("candidate", "specialty")
+        .order_by("pk")
+    )
 
 
 _HIDDEN_HISTORY_FIELDS = {"lock_version", "completed_tabs"}

@@ -12,6 +12,7 @@ import logging
 import tempfile
 from collections.abc import Sequence
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -83,8 +84,6 @@ def piece_upload_receive(
                     logger.exception("Storing an upload of dossier %s in quarantine failed", dossier.pk)
                     raise services.storage_refusal() from exc
                 quarantined.save()
-            from documents.tasks import check_piece_upload
-
             # Never fails the request: with the broker down the sweeper enqueues it later.
             enqueue_on_commit(check_piece_upload, upload.pk)
     except BaseException:
@@ -219,8 +218,6 @@ def uploads_pending_sweep(
     """Periodic: re-enqueue uploads still being checked (clamd was down, a worker died, the
     broker lost the message). Their files are still in quarantine."""
     at = at or timezone.now()
-    from documents.tasks import check_piece_upload
-
     ids = list(
         PieceUpload.objects.filter(status=UploadStatus.CHECKING, received_at__lt=at - grace).values_list(
             "pk", flat=True
@@ -250,3 +247,18 @@ def uploads_to_show(
         [u for u in uploads if u.status == UploadStatus.CHECKING],
         [u for u in uploads if u.status == UploadStatus.REFUSED],
     )
+
+
+# Defined here, beside the work it runs, under its historical name: this module enqueues it
+# without importing documents.tasks, which imports this module.
+@shared_task(name="documents.tasks.check_piece_upload", bind=True, acks_late=True, max_retries=12)
+def check_piece_upload(self, upload_id: int) -> str | None:
+    """Scan, disarm and deposit one quarantined upload (issue 12). When clamd is down the upload
+    stays "en cours de vérification" and is retried (then swept by ``sweep_piece_uploads``); in
+    the embedded default (eager tasks) it is left to the sweeper rather than blocking the request."""
+    try:
+        return upload_process(upload_id=upload_id)
+    except (antivirus.ScannerUnavailable, UploadDelayed) as exc:
+        if self.request.is_eager:
+            return None
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 900)) from exc
