@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from candidates.models import DossierState
@@ -15,6 +16,7 @@ from tests.factories import (
     SpecialtyFactory,
     StaffAssignmentFactory,
     UserFactory,
+    open_specialty,
 )
 
 _numbers = itertools.count(1)
@@ -23,14 +25,17 @@ _numbers = itertools.count(1)
 def world():
     nantes = AcademieFactory(code="nantes", name="Nantes")
     toulouse = AcademieFactory(code="toulouse", name="Toulouse")
-    for academie in (nantes, toulouse):
-        # One piece required of everyone: a decision covers the required pieces (review.rules),
-        # and these tests are about the review, not about the notices' tables.
-        PieceRule.objects.create(academie=academie, code="identity", reason="Pour tous les candidats.")
     s_nantes = SessionFactory(academie=nantes)
     s_toulouse = SessionFactory(academie=toulouse)
+    for session in (s_nantes, s_toulouse):
+        # One piece required of everyone: a decision covers the required pieces (review.rules),
+        # and these tests are about the review, not about the notices' tables.
+        PieceRule.objects.create(session=session, code="identity", reason="Pour tous les candidats.")
     bat = SpecialtyFactory(code="batiment", name="Bâtiment")
     ms = SpecialtyFactory(code="maintenance", name="Maintenance des systèmes", abbreviation="MS")
+    for session in (s_nantes, s_toulouse):
+        for specialty in (bat, ms):
+            open_specialty(session, specialty, r408_annex5=False)
     gest_bat = StaffAssignmentFactory(
         user=UserFactory(email="gest.bat@ac-nantes.fr"), academie=nantes, specialties=[bat]
     ).user
@@ -64,6 +69,8 @@ def _path(source: str, target: str) -> list[str]:
 
 def dossier(session, specialty, state=DossierState.SUBMITTED, pieces=("deposited",), **kwargs):
     """A registered dossier walked to ``state`` through the state machine, never set directly."""
+    # Aged over 25 at the closing: the national JDC rule asks nothing, only the identity is required.
+    kwargs.setdefault("birth_date", dt.date(1990, 1, 1))
     d = DossierFactory(
         session=session,
         specialty=specialty,
