@@ -16,6 +16,7 @@ from tests.factories import (
     bts_catalogue,
     candidate_with_profile,
     open_session,
+    open_specialty,
     paris,
 )
 
@@ -81,6 +82,7 @@ def test_keeping_a_benefice_requires_the_previous_session_and_candidate_number(w
 def test_a_kept_e3_covers_its_units_under_the_2019_2021_exception(world):
     # CF: the kept maîtresse mark is the average of E31/E32, which are neither taken nor kept.
     session = SessionFactory()  # the NM 2025 calendar, so the 2021 mark is still valid
+    open_specialty(session, world["specialty"])  # the session opens it (issue 13)
     at = paris(2024, 10, 20, 10, 0)
     user = world["user"]
 
