@@ -15,6 +15,7 @@ from candidates.review import views
 from candidates.review.selectors import (
     WAITING_STATES,
     dossier_search,
+    duplicate_candidates,
     with_review_columns,
 )
 from exams.models import Session
@@ -84,6 +85,17 @@ class PiecesCompleteFilter(admin.SimpleListFilter):
         if self.value() == "non":
             return queryset.exclude(complete)
         return queryset
+
+
+class DuplicateFilter(admin.SimpleListFilter):
+    title = _("doublons")
+    parameter_name = "doublon"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Identité en double dans la session"))]
+
+    def queryset(self, request, queryset):
+        return duplicate_candidates(queryset) if self.value() == "1" else queryset
 
 
 class UnreadMessagesFilter(admin.SimpleListFilter):
@@ -202,6 +214,7 @@ class DossierAdmin(admin.ModelAdmin):
         PiecesCompleteFilter,
         WaitingSinceFilter,
         UnreadMessagesFilter,
+        DuplicateFilter,
     ]
     search_fields = ["=number", "birth_name", "usage_name", "first_name_1", "candidate__email"]
     search_help_text = _("Numéro, nom, prénom, courriel ou date de naissance (jj/mm/aaaa).")
@@ -377,3 +390,6 @@ class DossierAdmin(admin.ModelAdmin):
         if dossier is not None:
             extra_context = {**(extra_context or {}), **views.review_context(request, dossier)}
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+from candidates.privacy import admin as privacy_admin  # noqa: E402, F401 (registers the RGPD purge log)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from candidates.duplicates import identity_key
 from exams.models import Departement, Epreuve, Language, Route, Session, Specialty, SpecialtyOption
 
 
@@ -280,6 +283,9 @@ class Dossier(IdentityFields, ContactFields):
         default=False,
         help_text=_("Le dépôt des pièces tardives reste ouvert jusqu'à leur date limite."),
     )
+    # Derived on save from birth name, first name and birth date (candidates.duplicates.identity_key): two
+    # dossiers of one session sharing it are flagged as possible duplicates, never blocked.
+    identity_key = models.CharField(max_length=250, blank=True, default="", editable=False, db_index=True)
     withdrawn_at = models.DateTimeField(_("désisté le"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("motif du désistement"), blank=True)
     lock_version = models.PositiveIntegerField(
@@ -323,6 +329,8 @@ class Dossier(IdentityFields, ContactFields):
     PIECE_COUNTERS = ("pieces_total", "pieces_accepted")
 
     def save(self, *args, **kwargs):
+        # A derived column kept in step with the identity whichever service wrote it.
+        self.identity_key = identity_key(self.birth_name, self.first_name_1, self.birth_date)
         # The piece counters belong to documents.pieces.counters (one UPDATE after each piece
         # write): saving a dossier loaded earlier must not write its stale copy back over them.
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
@@ -331,6 +339,8 @@ class Dossier(IdentityFields, ContactFields):
                 for f in self._meta.concrete_fields
                 if not f.primary_key and f.name not in self.PIECE_COUNTERS
             ]
+        elif kwargs.get("update_fields") is not None and "identity_key" not in kwargs["update_fields"]:
+            kwargs["update_fields"] = [*kwargs["update_fields"], "identity_key"]
         super().save(*args, **kwargs)
 
 
@@ -379,6 +389,82 @@ class DossierNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session}: {self.last_number}"
+
+
+# --- Personal data (issue 12, docs/rgpd.md) -------------------------------------------------------
+
+
+class PrivacyRequestKind(models.TextChoices):
+    EXPORT = "export", _("Export de mes données")
+    ERASURE = "erasure", _("Effacement de mes données")
+
+
+class PrivacyRequestStatus(models.TextChoices):
+    PENDING = "pending", _("En préparation")
+    READY = "ready", _("Prêt")
+    DONE = "done", _("Traité")
+    FAILED = "failed", _("Échec")
+
+
+def _privacy_upload_to(instance, filename: str) -> str:
+    return f"privacy/{uuid.uuid4().hex}.zip"
+
+
+class PrivacyRequest(models.Model):
+    """A candidate's request about their data: an export (a ZIP prepared by a worker, offered
+    PRIVACY_EXPORT_DAYS days) or an erasure (honoured at once for what no retention covers; the
+    summary says what was deleted and what is kept until when)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_requests"
+    )
+    kind = models.CharField(max_length=10, choices=PrivacyRequestKind.choices)
+    status = models.CharField(
+        max_length=10, choices=PrivacyRequestStatus.choices, default=PrivacyRequestStatus.PENDING
+    )
+    file = models.FileField(upload_to=_privacy_upload_to, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande relative aux données personnelles")
+        verbose_name_plural = _("demandes relatives aux données personnelles")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class PurgeReason(models.TextChoices):
+    RETENTION = "retention", _("Fin de la durée de conservation")
+    IDENTITY = "identity", _("Pièces d'identité après le délai de recours")
+    ERASURE = "erasure", _("Demande d'effacement")
+
+
+class DataPurge(models.Model):
+    """What a purge deleted, anonymised: counts per session, never a name (the trace that the
+    data existed and was deleted on time)."""
+
+    ran_at = models.DateTimeField(_("le"), auto_now_add=True)
+    reason = models.CharField(_("motif"), max_length=10, choices=PurgeReason.choices)
+    session_code = models.CharField(_("session"), max_length=60, blank=True)
+    academie_code = models.CharField(_("académie"), max_length=40, blank=True)
+    session_year = models.PositiveIntegerField(_("année"), null=True, blank=True)
+    dossiers = models.PositiveIntegerField(_("dossiers"), default=0)
+    files = models.PositiveIntegerField(_("fichiers"), default=0)
+    documents = models.PositiveIntegerField(_("PDF générés"), default=0)
+    accounts = models.PositiveIntegerField(_("comptes"), default=0)
+
+    class Meta:
+        verbose_name = _("purge de données")
+        verbose_name_plural = _("purges de données")
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.session_code} ({self.ran_at:%Y-%m-%d})"
 
 
 # The conversation of a dossier lives in its own package (candidates/messaging) and registers here.

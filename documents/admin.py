@@ -16,7 +16,7 @@ from exams.models import Session
 from exams.selectors import managed_academies
 from portal.scoped_admin import ScopedHistoryAdmin
 
-from .models import GeneratedDocument, Piece, PieceFile, PieceRule
+from .models import GeneratedDocument, Piece, PieceFile, PieceRule, PieceUpload
 
 # --- Piece requirement rules (issue 5): academy managers edit their académie's rules ----------------
 
@@ -213,6 +213,31 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
 
         count = documents_requeue_selected(queryset=queryset)
         self.message_user(request, _("%(n)s document(s) remis en génération.") % {"n": count})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Quarantine (issue 12): the operator sees uploads waiting for the antivirus, and why ----------
+
+
+@admin.register(PieceUpload)
+class PieceUploadAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "dossier", "status", "received_at", "checked_at", "attempts", "last_error"]
+    list_filter = ["status"]
+    list_select_related = ["dossier"]
+    search_fields = ["=dossier__number"]
+    fields = ["dossier", "code", "status", "message", "received_at", "checked_at", "attempts", "last_error"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(dossier__in=dossiers_visible_to(request.user))
 
     def has_add_permission(self, request):
         return False

@@ -7,6 +7,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents"
 
     def ready(self) -> None:
+        from documents import checks  # noqa: F401 (registers the system checks)
         from documents.pieces import counters  # noqa: F401 (issue 15: the dossier's piece counters)
 
         # The roll-over (exams, below documents) copies the piece rules through this callable.

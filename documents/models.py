@@ -96,7 +96,8 @@ def _private_upload_to(instance, filename: str) -> str:
 class PieceFile(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=_private_upload_to, max_length=200)
+    # Empty once purged (an identity document after the appeal period): the row is the trace.
+    file = models.FileField(upload_to=_private_upload_to, max_length=200, blank=True)
     original_name = models.CharField(_("nom d'origine"), max_length=255)
     content_type = models.CharField(max_length=60)
     size = models.PositiveBigIntegerField()
@@ -105,6 +106,7 @@ class PieceFile(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    purged_at = models.DateTimeField(_("fichier supprimé le"), null=True, blank=True)  # issue 12
 
     class Meta:
         verbose_name = _("fichier")
@@ -282,6 +284,100 @@ class PieceRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_code_display()} – {self.reason}"
+
+
+# --- Quarantine and access log (issue 12) ---------------------------------------------------------
+
+
+class UploadStatus(models.TextChoices):
+    CHECKING = "checking", _("En cours de vérification")
+    ACCEPTED = "accepted", _("Acceptée")
+    REFUSED = "refused", _("Refusée")
+
+
+def _quarantine_upload_to(instance, filename: str) -> str:
+    # A prefix of the default storage (the same setting covers it, S3 included), random names.
+    return f"{settings.UPLOAD_QUARANTINE_PREFIX}{uuid.uuid4().hex}"
+
+
+class PieceUpload(models.Model):
+    """A deposit received by the request and waiting in quarantine: a worker scans each file
+    (clamd), disarms it and deposits the piece, or refuses it with a French message. Its files
+    are deleted from quarantine either way; the row stays as the deposit's outcome."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="piece_uploads")
+    code = models.CharField(_("pièce"), max_length=40, choices=PieceCode.choices)
+    replace = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=UploadStatus.choices, default=UploadStatus.CHECKING
+    )
+    message = models.TextField(_("motif du refus"), blank=True)
+    received_at = models.DateTimeField(_("reçu le"))
+    checked_at = models.DateTimeField(_("vérifié le"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(_("dernière erreur"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("dépôt en quarantaine")
+        verbose_name_plural = _("dépôts en quarantaine")
+        ordering = ["received_at"]
+        indexes = [
+            models.Index(fields=["dossier", "status"]),
+            models.Index(fields=["uploaded_by", "received_at"]),
+            models.Index(fields=["status", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} ({self.get_status_display()})"
+
+
+class QuarantinedFile(models.Model):
+    upload = models.ForeignKey(PieceUpload, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=_quarantine_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(_("nom d'origine"), max_length=255)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name = _("fichier en quarantaine")
+        verbose_name_plural = _("fichiers en quarantaine")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PieceAccessAction(models.TextChoices):
+    VIEW = "view", _("consultation")
+    DOWNLOAD = "download", _("téléchargement")
+
+
+class PieceAccess(models.Model):
+    """Who of the staff opened which deposited file, and when (RGPD: access to identity
+    documents and other pieces is traced). Written by the views that serve a file to staff."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="piece_accesses")
+    piece_file = models.ForeignKey(PieceFile, on_delete=models.SET_NULL, null=True, related_name="accesses")
+    piece_code = models.CharField(_("pièce"), max_length=40, choices=PieceCode.choices)
+    file_name = models.CharField(_("fichier"), max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    user_label = models.CharField(_("agent"), max_length=254)
+    action = models.CharField(max_length=10, choices=PieceAccessAction.choices)
+    watermarked = models.BooleanField(_("copie filigranée"), default=False)
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("accès à une pièce")
+        verbose_name_plural = _("accès aux pièces")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["dossier", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_label} – {self.file_name}"
 
 
 class RequirementSnapshot(models.Model):

@@ -1,6 +1,6 @@
 """Files in private storage that no row references (issue 17): a crash between writing a file
 and committing its row, a write that failed half-way on a storage that could not be cleaned at
-once. Only the folders this app writes (pieces/, generated/) are swept, through the storage API
+once. Only the folders this app writes (pieces/, generated/, quarantine/) are swept, through the storage API
 (a disk or a bucket), and only files older than ORPHAN_FILES_GRACE_SECONDS, so a deposit being
 written right now is never taken for an orphan."""
 
@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils import timezone
 
-from .models import GeneratedDocument, PieceFile
+from .models import GeneratedDocument, PieceFile, QuarantinedFile
 
 logger = logging.getLogger(__name__)
 
-FOLDERS = ("pieces", "generated")
+FOLDERS = ("pieces", "generated", "quarantine")
 
 
 def _walk(storage, folder: str) -> Iterator[str]:
@@ -33,6 +33,7 @@ def _walk(storage, folder: str) -> Iterator[str]:
 
 def referenced_names() -> set[str]:
     names = set(PieceFile.objects.exclude(file="").values_list("file", flat=True))
+    names.update(QuarantinedFile.objects.exclude(file="").values_list("file", flat=True))  # issue 12
     for field in ("file", "signed_file"):
         names.update(GeneratedDocument.objects.exclude(**{field: ""}).values_list(field, flat=True))
     return names

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.exceptions import DomainError
 from portal.scoped_admin import ScopedHistoryAdmin
 
+from .admin_scoping import ManagedAcademieMixin
 from .catalogue import session_prepare_next
 from .deadlines import deadline_wording
 from .models import (
@@ -35,25 +36,6 @@ from .models import (
 )
 from .selectors import assignable_users, managed_academies
 from .staff import specialties_of_academie, staff_deactivate, staff_sync_roles, staff_unassign
-
-
-class ManagedAcademieMixin:
-    """An academy manager sees and edits only the académies they manage (Nantes cannot change
-    Toulouse's calendar); a superuser sees all."""
-
-    academie_path = "academie"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.academie_path}__in": managed_academies(request.user)})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "academie" and not request.user.is_superuser:
-            kwargs["queryset"] = managed_academies(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 SESSION_DATETIME_FIELDS = [
     f.name for f in Session._meta.get_fields() if f.get_internal_type() == "DateTimeField"
@@ -420,3 +402,7 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, ScopedHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for assignment in queryset.select_related("user"):
             staff_unassign(assignment=assignment)
+
+
+# The help pages' admin lives with them (issue 14).
+from exams.helpdesk import admin as _helpdesk_admin  # noqa: E402, F401

@@ -621,3 +621,7 @@ class StaffAssignment(models.Model):
                     )
                 }
             )
+
+
+# The help pages of the académies live in their own package and register here (issue 14).
+from exams.helpdesk.models import AcademieHelp, FaqEntry  # noqa: E402, F401

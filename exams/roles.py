@@ -42,6 +42,9 @@ _CONFIGURE = [
     ("exams", "exam", ["view"]),
     ("exams", "staffassignment", _ALL),
     ("documents", "piecerule", _ALL),
+    # The help page and FAQ of their académie (issue 14).
+    ("exams", "academiehelp", _ALL),
+    ("exams", "faqentry", _ALL),
     # To pick the gestionnaire's account in an assignment (autocomplete on users).
     ("candidates", "user", ["view"]),
 ]

@@ -12,6 +12,7 @@ per scenario. Exits non-zero when a check fails.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from faults.services import Postgres, Process, Redis, SmtpSink, celery, free_port, wait_port  # noqa: E402
+from faults.services import Clamd, Postgres, Process, Redis, SmtpSink, celery, free_port, wait_port  # noqa: E402
 
 RECOVERY_LIMIT = 120.0
 PASSWORD = "Un-mot-de-passe-solide-1"
@@ -46,18 +47,20 @@ class Stack:
         self.pg = Postgres(self.base)
         self.redis = Redis(self.base)
         self.smtp = SmtpSink()
+        self.clamd = Clamd(self.base)
         self.web_port = free_port()
         self.data = self.base / "data"
         self.env = {
             **os.environ,
             "DEBUG": "false",
-            "SECRET_KEY": "faults-suite-" + "x" * 50,
+            "SECRET_KEY": secrets.token_urlsafe(50),
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_HSTS_SECONDS": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"http://127.0.0.1:{self.web_port}",
             "DATABASE_URL": self.pg.url,
             "REDIS_URL": self.redis.url,
+            "CLAMD_URL": self.clamd.url,
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp.port}",
             "DATA_DIR": str(self.data),
             "CELERY_QUEUE": "portal",
@@ -74,7 +77,7 @@ class Stack:
         )  # fmt: skip
         self.worker_emails = Process(
             "worker-emails",
-            celery("worker", "-Q", "portal,portal.emails,portal.exports", "-n", "emails@%h", "-c", "2",
+            celery("worker", "-Q", "portal,portal.emails,portal.exports,portal.uploads", "-n", "emails@%h", "-c", "2",
                    "--without-gossip", "--without-mingle", "-l", "warning"),
             self.env, self.base / "worker-emails.log",
         )  # fmt: skip
@@ -102,6 +105,7 @@ class Stack:
         self.pg.createdb("portal")
         self.redis.start()
         self.smtp.start()
+        self.clamd.start()
         log(f"PostgreSQL :{self.pg.port}, Redis :{self.redis.port}, SMTP sink :{self.smtp.port}")
         os.environ.clear()
         os.environ.update(self.env)
@@ -137,6 +141,7 @@ class Stack:
         for process in self.processes:
             process.stop()
         self.smtp.stop()
+        self.clamd.stop()
         self.redis.stop()
         self.pg.stop()
 
@@ -632,11 +637,18 @@ def scenario_worker_kill(s: Scenario) -> None:
 
 def scenario_redis_loss(s: Scenario) -> None:
     """Redis stopped (REDIS_DOWN s) under load, restarted empty; sign-ups during the outage."""
+    from django.utils import timezone
+
+    from candidates.models import Dossier
+
     stack = s.stack
     candidates = s.candidates(4)
+    emails = [c.email for c in candidates]
     threads = run_candidates(candidates)
-    time.sleep(4)
+    # Down while they fill the wizard, so their « Enregistrer » lands in the outage.
+    until(lambda: Dossier.objects.filter(candidate__email__in=emails).exists(), 60, 0.05)
     stack.redis.stop()
+    down_at = timezone.now()
     log(f"Redis stopped for {REDIS_DOWN:.0f} s")
     signups = []
     for i in range(3):
@@ -650,7 +662,20 @@ def scenario_redis_loss(s: Scenario) -> None:
     time.sleep(max(0, REDIS_DOWN - 5))
     stack.redis.start()
     back = time.monotonic()
+    up_at = timezone.now()
     log("Redis restarted, empty")
+    during = db(
+        lambda: Dossier.objects.filter(
+            candidate__email__in=emails, registered_at__range=(down_at, up_at)
+        ).count()
+    )
+    s.extra.append(
+        (
+            "« Enregistrer » answered while Redis was down",
+            during >= 1,
+            f"{during} dossier(s) registered during the outage",
+        )
+    )
     s.extra.append(("sign-up works with Redis down", signups == [302, 302, 302], f"answers {signups}"))
     join(threads)
     s.recovery = wait_settled(back)
@@ -731,7 +756,7 @@ def scenario_storage_unwritable(s: Scenario) -> None:
     wait_settled(time.monotonic())  # their first PDFs are written before the storage breaks
     # "pieces" and "generated" become files: every write below them fails (root ignores chmod).
     moved = []
-    for folder in ("pieces", "generated"):
+    for folder in ("pieces", "generated", "quarantine"):  # issue 12: uploads land in quarantine/ first
         path = private / folder
         if path.exists():
             path.rename(private / f"{folder}.aside")
@@ -750,7 +775,7 @@ def scenario_storage_unwritable(s: Scenario) -> None:
         lambda: (PieceFile.objects.count(), OutgoingEmail.objects.filter(kind="piece_deposited").count())
     )
     french = (
-        response is not None and response.status_code == 400 and "n'a pas pu être enregistré" in response.text
+        response is not None and response.status_code == 400 and "pas pu être enregistré" in response.text
     )
     s.extra.append(("upload refused in French, nothing recorded", french and before == after,
                     f"HTTP {response.status_code if response is not None else None}; files/e-mails {before} -> {after}"))  # fmt: skip
@@ -777,7 +802,7 @@ def scenario_storage_unwritable(s: Scenario) -> None:
     s.extra.append(
         ("a render meeting a storage error is failed with its reason", failed, (reason or "")[:90])
     )
-    for folder in ("pieces", "generated"):
+    for folder in ("pieces", "generated", "quarantine"):  # issue 12: uploads land in quarantine/ first
         (private / folder).unlink()
         if folder in moved:
             (private / f"{folder}.aside").rename(private / folder)

@@ -73,8 +73,8 @@ def _queue_depths() -> dict:
 
 
 def _backlog() -> dict:
-    """The age of the oldest e-mail and document still waiting: the alert an operator sets."""
-    from documents.models import DocumentStatus, GeneratedDocument
+    """The age of the oldest e-mail, document and upload still waiting: the alert an operator sets."""
+    from documents.models import DocumentStatus, GeneratedDocument, PieceUpload, UploadStatus
     from notifications.models import EmailStatus, OutgoingEmail
 
     now = timezone.now()
@@ -90,12 +90,17 @@ def _backlog() -> dict:
             oldest=Min("created_at")
         )["oldest"]
         failed_emails = OutgoingEmail.objects.filter(status=EmailStatus.FAILED).count()
+        oldest_upload = PieceUpload.objects.filter(status=UploadStatus.CHECKING).aggregate(
+            oldest=Min("received_at")
+        )["oldest"]
     except Exception as exc:
         return {"error": exc.__class__.__name__}
     return {
         "oldest_pending_email_seconds": age(oldest_email),
         "oldest_pending_document_seconds": age(oldest_document),
         "failed_emails": failed_emails,
+        # issue 12: uploads waiting in quarantine (clamd or the uploads worker down).
+        "oldest_checking_upload_seconds": age(oldest_upload),
     }
 
 
@@ -116,6 +121,15 @@ def _check_pages(request) -> dict:
     return {"ok": True}
 
 
+def _check_antivirus() -> dict:
+    # issue 12: uploads wait in quarantine while clamd is down; "disabled" only with DEBUG on.
+    from documents.pieces import antivirus
+
+    if not antivirus.scanning_enabled():
+        return {"ok": True, "configured": False, "warning": "uploads are not scanned (CLAMD_URL empty)"}
+    return {"ok": antivirus.ping(), "configured": True}
+
+
 @never_cache
 @require_GET
 def health(request):
@@ -124,6 +138,7 @@ def health(request):
         "redis": _check_redis(),
         "worker": _check_worker(),
         "pages": _check_pages(request),
+        "antivirus": _check_antivirus(),
     }
     ok = all(check["ok"] for check in checks.values())
     body = {"status": "ok" if ok else "degraded", "checks": checks, "queues": _queue_depths()}

@@ -22,11 +22,14 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 # The kind of work of each task that does not go to the default queue.
-EMAILS, PDF, EXPORTS = "emails", "pdf", "exports"
+EMAILS, PDF, EXPORTS, UPLOADS = "emails", "pdf", "exports", "uploads"
 TASK_QUEUES = {
     "notifications.tasks.deliver_email": EMAILS,
     "documents.tasks.render_document": PDF,
     "candidates.tasks.export_dossiers": EXPORTS,
+    "candidates.tasks.build_privacy_export": EXPORTS,  # issue 12
+    # issue 12: scanning and disarming uploads, on workers of their own (memory-capped).
+    "documents.tasks.check_piece_upload": UPLOADS,
 }
 
 
@@ -36,7 +39,7 @@ def queue_names(base: str | None = None) -> list[str]:
         from portal.celery import app
 
         base = app.conf.task_default_queue
-    return [base, *(f"{base}.{kind}" for kind in (EMAILS, PDF, EXPORTS))]
+    return [base, *(f"{base}.{kind}" for kind in (EMAILS, PDF, EXPORTS, UPLOADS))]
 
 
 def route_task(name, args, kwargs, options, task=None, **kw):

@@ -170,17 +170,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "interval_step": 0.2,
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
-    # issue 15: priorities on Redis (0 first): an activation e-mail must not wait behind a hundred
-    # PDF renders on the last evening (the bench's rush saw activation links arrive after 2 minutes).
-    "priority_steps": list(range(10)),
-    "sep": ":",
-    "queue_order_strategy": "priority",
-}
-CELERY_TASK_DEFAULT_PRIORITY = 5
-# E-mails first, PDF renders last (notifications.tasks, documents.tasks).
-CELERY_TASK_ANNOTATIONS = {
-    "notifications.tasks.deliver_email": {"priority": 0},
-    "documents.tasks.render_document": {"priority": 8},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/Paris"
@@ -260,9 +249,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-# Images above this many pixels are refused as possible decompression bombs (a 48 Mpx phone
-# photo passes). # issue 5
-UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
+# issue 12: images above this many pixels are refused before decoding. 25 Mpx: phones save 12 Mpx
+# (24 Mpx on recent flagships) by default and an A4 scan at 300 dpi is 8.7 Mpx; a 25 Mpx RGBA image
+# decodes to 100 MB, which the capped child of documents/pieces/sandbox.py can afford.
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=25_000_000)
 
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_OUTBOX_DIR = DATA_DIR / "outbox"
@@ -381,3 +371,29 @@ BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)  # issue 15
 # --- Staff review (issue 7) ---------------------------------------------------------------------
 # An export of more dossiers than this is written by a Celery task and offered when ready.
 EXPORT_ASYNC_THRESHOLD = env.int("EXPORT_ASYNC_THRESHOLD", default=2000)  # issue 7
+
+# --- Uploads: quarantine, disarming, antivirus (issue 12) ---------------------------------------
+# The request only streams a piece to the quarantine prefix of the default storage; a worker scans
+# it (clamd), disarms it in a child capped in memory and CPU, and deposits it (docs/pieces.md).
+UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=50)
+UPLOAD_SANDBOX_MEMORY_MB = env.int("UPLOAD_SANDBOX_MEMORY_MB", default=768)
+UPLOAD_SANDBOX_CPU_SECONDS = env.int("UPLOAD_SANDBOX_CPU_SECONDS", default=20)
+UPLOAD_QUARANTINE_PREFIX = "quarantine/"
+UPLOAD_RATE_PER_CANDIDATE = env.int("UPLOAD_RATE_PER_CANDIDATE", default=20)
+UPLOAD_RATE_WINDOW = env.int("UPLOAD_RATE_WINDOW", default=3600)
+# clamd's address: unix:///run/clamav/clamd.ctl or tcp://clamav:3310. Empty: no scanning, allowed
+# only with DEBUG on (the embedded default), with a warning at start (system check) and in /sante/.
+CLAMD_URL = env("CLAMD_URL", default="")
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=60.0)
+if not DEBUG and not CLAMD_URL:
+    raise ImproperlyConfigured(
+        "CLAMD_URL must point at a clamd daemon when DEBUG is off: uploads are never accepted unscanned."
+    )
+
+# --- Personal data (issue 12, docs/rgpd.md) -----------------------------------------------------
+# Dossiers, pieces and PDFs of sessions older than this many years are purged (purge_retention).
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=2)
+# Identity documents are deleted this many days after the final decision (the appeal period).
+IDENTITY_APPEAL_DAYS = env.int("IDENTITY_APPEAL_DAYS", default=60)
+# A data export (ZIP) is offered this many days, then deleted.
+PRIVACY_EXPORT_DAYS = env.int("PRIVACY_EXPORT_DAYS", default=7)

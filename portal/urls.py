@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("documents.pieces.urls")),
     path("", include("documents.recap.urls")),  # issue 6
     path("", include("notifications.urls")),
+    path("aide/", include("exams.helpdesk.urls")),  # issue 14
 ]
 
 # issue 17: French pages rendered without the database or the cache (portal/errors.py).

@@ -225,6 +225,24 @@ class DossierFactory(factory.django.DjangoModelFactory):
             open_specialty(obj.session, obj.specialty)
 
 
+def walk_to(dossier: Dossier, state: str) -> Dossier:
+    """Move ``dossier`` to ``state`` through the state machine (candidates.states), the shortest
+    way from where it is: tests build states as the portal does, never by setting them."""
+    from candidates.states import TRANSITIONS, transition
+
+    paths: dict[str, list[str]] = {dossier.state: []}
+    queue = [dossier.state]
+    while queue:
+        current = queue.pop(0)
+        for t in TRANSITIONS:
+            if t.source == current and t.target not in paths:
+                paths[t.target] = [*paths[current], t.target]
+                queue.append(t.target)
+    for step in paths[state]:
+        transition(dossier, step)
+    return dossier
+
+
 # --- issue 4: the registration wizard ------------------------------------------------------------
 
 
@@ -307,12 +325,25 @@ class PieceFactory(factory.django.DjangoModelFactory):
     deposited_at = factory.LazyFunction(timezone.now)
 
 
+def _one_page_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 class PieceFileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PieceFile
 
     piece = factory.SubFactory(PieceFactory)
-    file = factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4 fake", name="piece.pdf"))
+    # A real one-page PDF: staff copies of identity documents are watermarked page by page.
+    file = factory.LazyFunction(lambda: ContentFile(_one_page_pdf(), name="piece.pdf"))
     original_name = "carte-identite.pdf"
     content_type = "application/pdf"
     size = 13

@@ -27,10 +27,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
-from candidates.models import Dossier, DossierEpreuve, Profile
+from candidates.messaging.models import DossierMessage
+from candidates.models import Dossier, DossierEpreuve, PrivacyRequest, Profile
 from candidates.registration.selectors import TAB_SLUGS
-from documents.models import GeneratedDocument, PieceRule
+from documents.models import GeneratedDocument, PieceRule, PieceUpload
 from exams.models import Departement, Session, StaffAssignment
 from notifications.models import Message, OutgoingEmail, ReminderSent
 from tests.factories import (
@@ -108,6 +110,15 @@ def build_world() -> World:
                                          subject=f"Dossier {DOSSIER_NUMBER}", text_body=OWNER_NAME)  # fmt: skip
     reminder = ReminderSent.objects.create(dossier=dossier, kind="test", key="J-7")
     rule = PieceRule.objects.create(session=session_a, code="identity", reason="pour la matrice")
+    thread_message = DossierMessage.objects.create(
+        dossier=dossier, author=owner, body=f"Question de {OWNER_NAME}", attachment_name="question.pdf",
+        attachment_type="application/pdf", attachment=ContentFile(b"%PDF-1.4 question", name="q.pdf"),
+    )  # fmt: skip
+    # issue 12: an upload in quarantine and a ready data export of the owner.
+    piece_upload = PieceUpload.objects.create(dossier=dossier, code="identity", uploaded_by=owner,
+                                              received_at=timezone.now(), last_error=OWNER_NAME)  # fmt: skip
+    export = PrivacyRequest.objects.create(user=owner, kind="export", status="ready",
+                                           file=ContentFile(b"PK\x05\x06" + b"\0" * 18, name="x.zip"))  # fmt: skip
 
     other = ProfileFactory(user=UserFactory(email="autre.candidat@example.org")).user
     DossierFactory(
@@ -134,12 +145,12 @@ def build_world() -> World:
     }
     world = World(users=users)
     for obj in [owner, Profile.objects.get(user=owner), dossier, dossier.epreuve_choices.get(), piece, piece_file, recap,
-                message, email, reminder]:  # fmt: skip
+                message, email, reminder, piece_upload, export, thread_message]:  # fmt: skip
         world.protect(obj, "candidate")
     for obj in [a, *Departement.objects.filter(academie=a), session_a, legit, rule, s, opening]:
         world.protect(obj, "academie")
     world.values = {"dossier": dossier, "piece": piece, "piece_file": piece_file, "recap": recap, "message": message,
-                    "session_b": session_b}  # fmt: skip
+                    "session_b": session_b, "export": export, "thread_message": thread_message}  # fmt: skip
     return world
 
 
@@ -179,6 +190,8 @@ def _fill(route: str, world: World) -> list[Target]:
         "piece_id": (v["piece"].pk, "candidate"),
         "file_uuid": (v["piece_file"].uuid, "candidate"),
         "document_id": (v["recap"].pk, "candidate"),
+        "request_uuid": (v["export"].uuid, "candidate"),
+        "uuid": (v["thread_message"].uuid, "candidate"),
         "content_type_id": (ContentType.objects.get_for_model(Dossier).pk, "candidate"),
     }
     harmless = {
@@ -264,7 +277,8 @@ def test_nobody_else_gets_the_owners_objects_or_a_server_error(role, settings):
                 # A logout (the portal's or the admin's): the rest of the run must stay logged in.
                 client.force_login(world.users[role])
             status = response.status_code
-            if status >= 500:
+            if status >= 500 and not (target.url == "/sante/" and status == 503):
+                # /sante/ answers 503 by design when a service is down (no worker in this test).
                 problems.append(f"{method.upper()} {target.url} → {status}")
             elif _concerns(target, role) and status == 200:
                 problems.append(f"{method.upper()} {target.url} → 200 for {role} ({target.owner_scope})")

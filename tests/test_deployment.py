@@ -21,7 +21,7 @@ def test_docker_compose_file_follows_the_compose_specification():
 
 def test_compose_runs_web_worker_beat_postgres_redis_and_a_mail_catcher():
     text = (ROOT / "docker-compose.yml").read_text()
-    for service in ("web:", "worker:", "beat:", "postgres:", "redis:", "mailpit:"):
+    for service in ("web:", "worker:", "beat:", "postgres:", "redis:", "mailpit:", "clamav:", "freshclam:"):
         assert f"\n  {service}" in text
 
 
@@ -43,6 +43,7 @@ def test_compose_puts_nginx_before_two_web_replicas_pgbouncer_before_postgres_an
 
 def _settings_import(env: dict[str, str], code: str = "") -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "REDIS_URL"}}
+    clean["CLAMD_URL"] = "tcp://clamav:3310"  # issue 12: required with DEBUG off
     script = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup()"
     return subprocess.run(
         [sys.executable, "-c", script + (f"; {code}" if code else "")],
@@ -57,6 +58,12 @@ PRODUCTION = {"DEBUG": "false", "SECRET_KEY": GOOD_KEY, "REDIS_URL": "redis://12
 def _example_key() -> str:
     (line,) = [x for x in (ROOT / ".env.example").read_text().splitlines() if x.startswith("SECRET_KEY=")]
     return line.split("=", 1)[1]
+
+
+def test_production_refuses_to_start_without_an_antivirus():
+    result = _settings_import({**PRODUCTION, "CLAMD_URL": ""})
+    assert result.returncode != 0
+    assert "CLAMD_URL must point at a clamd daemon" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -16,6 +16,7 @@ from candidates.messaging.models import DossierMessage
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to, user_can_review
 from documents.pieces.uploads import CleanUpload, check_upload
+from exams.catalogue import opening_for
 from notifications.services import notify
 from portal.exceptions import DomainError
 
@@ -43,6 +44,12 @@ def _store(message: DossierMessage, clean: CleanUpload | None) -> None:
     message.attachment_sha256 = clean.sha256
 
 
+def _bureau_email(dossier: Dossier) -> str:
+    """The gestionnaire of the session's opening of the specialty, else the académie's bureau."""
+    opening = opening_for(dossier.session, dossier.specialty_id)
+    return opening.contact_email if opening else dossier.session.academie.contact_email
+
+
 def _post(*, dossier: Dossier, author, body: str, attachment, from_staff: bool) -> DossierMessage:
     # The slow checks of the attachment (parsing, re-encoding) run before the transaction.
     clean = check_upload(attachment) if attachment else None
@@ -59,8 +66,8 @@ def _post(*, dossier: Dossier, author, body: str, attachment, from_staff: bool) 
                     dossier=dossier,
                     link=reverse("candidates:thread", args=[dossier.pk]),
                 )
-            elif dossier.specialty and dossier.specialty.gestionnaire_email:
-                # The bureau's alert goes to the specialty's gestionnaire address, without the text.
+            elif bureau := _bureau_email(dossier):
+                # The bureau's alert goes to the gestionnaire's address, without the text.
                 notify(
                     dossier.candidate,
                     "conversation_from_candidate",
@@ -68,7 +75,7 @@ def _post(*, dossier: Dossier, author, body: str, attachment, from_staff: bool) 
                     dossier=dossier,
                     link=reverse("candidates:staff_thread", args=[dossier.pk]),
                     inbox=False,
-                    to=dossier.specialty.gestionnaire_email,
+                    to=bureau,
                 )
             return message
     finally:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from candidates import identity
+from candidates.accounts import identity
 from candidates.accounts import rules as account_rules
 from candidates.models import (
     CONSENT_FIELD_NAMES,
@@ -106,12 +106,13 @@ SIGNED_MESSAGE = (
 )
 
 
-def edit_refusal(dossier: Dossier, at: dt.datetime) -> DomainError | None:
-    """The one answer to "may the candidate change the choices now?" (the page shows it, the
-    write raises it). Choices change until closing, only in the draft and registered states, and
-    never once the confirmation is signed, whichever way: in the portal or on paper, deposited as
-    the `recap_signed` piece (CF, NM: «Il n'est jamais possible de modifier son inscription après
-    le retour de la confirmation»)."""
+def dossier_edit_refusal(dossier: Dossier, *, at: dt.datetime | None = None) -> DomainError | None:
+    """The one answer to "may the candidate change this dossier's choices now?" (None: yes). The
+    wizard shows its tabs read-only with this message; dossier_save_tab refuses with the same.
+    Choices change until closing, only in the draft and registered states, and never once the
+    confirmation is signed, whichever way: in the portal or on paper, deposited as the
+    `recap_signed` piece (CF, NM: «Il n'est jamais possible de modifier son inscription après le
+    retour de la confirmation»)."""
     if dossier.state not in EDITABLE_STATES:
         return DomainError(
             _("Ce dossier est à l'état « %(state)s » : il ne peut plus être modifié.")
@@ -121,26 +122,16 @@ def edit_refusal(dossier: Dossier, at: dt.datetime) -> DomainError | None:
     if dossier.signed_at:
         return DomainError(_(SIGNED_MESSAGE), code="signed")
     try:
-        _require_open(dossier.session, at)
+        _require_open(dossier.session, _now(at))
     except DomainError as exc:
         return exc
     return None
 
 
 def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
-    refusal = edit_refusal(dossier, at)
+    refusal = dossier_edit_refusal(dossier, at=at)
     if refusal is not None:
         raise refusal
-
-
-def dossier_edit_refusal(dossier: Dossier, *, at: dt.datetime | None = None) -> DomainError | None:
-    """The one answer to "may the candidate change this dossier's choices now?" (None: yes). The
-    wizard shows its tabs read-only with this message; dossier_save_tab refuses with the same."""
-    try:
-        _require_editable(dossier, _now(at))
-    except DomainError as exc:
-        return exc
-    return None
 
 
 def _snapshot(dossier: Dossier) -> tuple:
@@ -156,6 +147,15 @@ def _snapshot(dossier: Dossier) -> tuple:
 
 
 _FK_FIELDS = {"departement", "specialty", "option", "mandatory_language", "optional_language"}
+
+
+def _row(dossier: Dossier) -> dict[str, Any]:
+    """Every column of the dossier but its timestamps and counters, to tell a save that changes
+    nothing."""
+    skip = {"updated_at", *Dossier.PIECE_COUNTERS}
+    return {
+        f.attname: getattr(dossier, f.attname) for f in Dossier._meta.concrete_fields if f.name not in skip
+    }
 
 
 def _required(data: dict[str, Any], field: str, message: str | None = None) -> Any:
@@ -708,6 +708,7 @@ def dossier_save_tab(
     )
     _require_editable(dossier, at)
     before = _snapshot(dossier)
+    before_row = _row(dossier)
     APPLIERS[tab](dossier, data)
     CHECKS[tab](dossier, at)
     completed = [t for t in dossier.completed_tabs if t != tab] + [tab]
@@ -733,6 +734,10 @@ def dossier_save_tab(
     # The page says which earlier tab this change undid, and why (never silently).
     dossier.broken_tabs = [(other, exc.message) for other, exc in broken]
     changed = _changed(dossier, before)
+    if not changed and _row(dossier) == before_row:
+        # issue 15: the same tab saved again with the same data writes nothing (no history row,
+        # no new updated_at): "Enregistrer et continuer" is clicked again and again on deadline day.
+        return dossier
     dossier._history_user = acting_user
     dossier.save()
     if changed and dossier.state == DossierState.REGISTERED:

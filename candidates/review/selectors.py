@@ -11,14 +11,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to
-from documents.models import Piece
+from documents.models import Piece, PieceAccess
 
 S = DossierState
 # States in which the dossier waits for a gestionnaire.
@@ -85,6 +85,38 @@ def review_dashboard(user) -> list[DashboardRow]:
     ]
 
 
+# --- possible duplicates (issue 14) ------------------------------------------------------------
+# Drafts never registered and withdrawals are not compared: a person who restarts is not two.
+DUPLICATE_STATES_EXCLUDED = (DossierState.DRAFT, DossierState.EXPIRED)
+
+
+def duplicate_candidates(queryset):
+    """The dossiers of ``queryset`` sharing their session and identity key (same birth name,
+    first name and birth date, accents and case aside) with another dossier: flagged, never
+    blocked (one EXISTS subquery)."""
+    others = (
+        Dossier.objects.filter(session_id=OuterRef("session_id"), identity_key=OuterRef("identity_key"))
+        .exclude(pk=OuterRef("pk"))
+        .exclude(state__in=DUPLICATE_STATES_EXCLUDED)
+    )
+    return (
+        queryset.exclude(identity_key="").exclude(state__in=DUPLICATE_STATES_EXCLUDED).filter(Exists(others))
+    )
+
+
+def duplicates_of(dossier: Dossier) -> list[Dossier]:
+    """The other dossiers of the session that may be the same person, for the dossier page."""
+    if not dossier.identity_key or dossier.state in DUPLICATE_STATES_EXCLUDED:
+        return []
+    return list(
+        Dossier.objects.filter(session_id=dossier.session_id, identity_key=dossier.identity_key)
+        .exclude(pk=dossier.pk)
+        .exclude(state__in=DUPLICATE_STATES_EXCLUDED)
+        .select_related("candidate", "specialty")
+        .order_by("pk")
+    )
+
+
 _HIDDEN_HISTORY_FIELDS = {"lock_version", "completed_tabs"}
 
 
@@ -134,6 +166,23 @@ def dossier_history(dossier: Dossier, limit: int = 100) -> list[dict]:
                 }
             )
             previous = record
+    # issue 12 (RGPD): each staff view or download of a piece, with who and which file.
+    for entry in PieceAccess.objects.filter(dossier_id=dossier.pk).order_by("-at")[:limit]:
+        rows.append(
+            {
+                "date": entry.at,
+                "user": entry.user_label,
+                "type": entry.get_action_display(),
+                "object": entry.get_piece_code_display(),
+                "reason": _("%(action)s de « %(file)s »%(marked)s")
+                % {
+                    "action": entry.get_action_display().capitalize(),
+                    "file": entry.file_name,
+                    "marked": _(" (copie filigranée)") if entry.watermarked else "",
+                },
+                "changes": [],
+            }
+        )
     rows.sort(key=lambda row: row["date"], reverse=True)
     return rows[:limit]
 

@@ -29,8 +29,9 @@ from candidates.permissions import dossiers_visible_to
 from candidates.review import exports, services
 from candidates.review.forms import CorrectionForm, ExportFormatForm, ReasonForm, ReviewActionForm
 from candidates.review.permissions import review_options
-from candidates.review.selectors import dossier_history
+from candidates.review.selectors import dossier_history, duplicates_of
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
+from documents.pieces import access as piece_access
 from portal.exceptions import DomainError
 from portal.files import INLINE_CONTENT_TYPES, PDF, private_file_response
 from portal.queueing import enqueue_on_commit
@@ -181,10 +182,8 @@ def export(request, queryset, fmt: str) -> HttpResponse | None:
     queryset = exports.export_queryset(queryset, request.user)
     count = queryset.count()
     if count > exports.async_threshold():
-        from candidates.tasks import export_dossiers
-
         ids = list(queryset.values_list("pk", flat=True))
-        enqueue_on_commit(export_dossiers, request.user.pk, ids, fmt, uuid.uuid4().hex)
+        enqueue_on_commit(exports.export_dossiers, request.user.pk, ids, fmt, uuid.uuid4().hex)
         messages.info(
             request,
             _(
@@ -256,14 +255,23 @@ class PieceFileView(_AdminView):
 
     def get(self, request, file_uuid):
         stored = (
-            PieceFile.objects.select_related("piece")
+            PieceFile.objects.select_related("piece__dossier__session__academie")
             .filter(uuid=file_uuid, piece__dossier__in=self.visible_dossiers())
             .first()
         )
         if stored is None or not stored.file:
             raise Http404
+        # issue 12 (RGPD): the access is logged, identity documents are served watermarked.
+        download = request.GET.get("telecharger") == "1"
+        try:
+            content = piece_access.open_for_staff(piece_file=stored, user=request.user, download=download)
+        except DomainError as exc:
+            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
         return private_file_response(
-            stored.file, content_type=stored.content_type, filename=stored.original_name
+            content,
+            content_type=stored.content_type,
+            filename=stored.original_name,
+            inline=False if download else None,
         )
 
 
@@ -329,7 +337,11 @@ def review_context(request, dossier: Dossier) -> dict:
         "invalidation_reasons": services.INVALIDATION_REASONS,
         "non_compliance_reasons": services.NON_COMPLIANCE_REASONS,
         "history": dossier_history(dossier),
+        # Issue 14: rectification, possible duplicates (within the viewer's scope), messages.
         "correction_form": StaffCorrectionForm(),
+        "duplicates": [
+            d for d in duplicates_of(dossier) if dossiers_visible_to(request.user).filter(pk=d.pk).exists()
+        ],
         "thread_unread": unread_by_dossier([dossier.pk], from_staff=False).get(dossier.pk, 0),
         "academie_tz": dossier.session.academie.time_zone,
     }

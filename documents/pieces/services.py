@@ -111,6 +111,12 @@ def _deposit_policy(
     return required, existing, replacement
 
 
+def piece_deposit_check(*, dossier: Dossier, code: str, at: dt.datetime | None = None) -> None:
+    """Raise the DomainError a deposit of ``code`` would meet now (quarantine.py asks before it
+    takes the files, the worker's deposit asks again at the time the files were received)."""
+    _deposit_policy(dossier=dossier, code=code, at=at or timezone.now())
+
+
 def deposit_refusals(
     *,
     dossier: Dossier,
@@ -147,16 +153,21 @@ def _store(*, piece: Piece, clean: CleanUpload, by, stored: list[str]) -> PieceF
         stored.append(storage_save(piece_file.file, clean.original_name, clean.file))
     except OSError as exc:
         logger.exception("Storing a piece of dossier %s failed", piece.dossier_id)
-        raise DomainError(
-            _(
-                "Votre fichier n'a pas pu être enregistré à cause d'un incident technique de notre côté : "
-                "rien n'a été déposé. Réessayez dans quelques minutes."
-            ),
-            field="files",
-            code="storage",
-        ) from exc
+        raise storage_refusal() from exc
     piece_file.save()
     return piece_file
+
+
+def storage_refusal() -> DomainError:
+    """What the candidate reads when the storage could not take their file (quarantine too)."""
+    return DomainError(
+        _(
+            "Votre fichier n'a pas pu être enregistré à cause d'un incident technique de notre côté : "
+            "rien n'a été déposé. Réessayez dans quelques minutes."
+        ),
+        field="files",
+        code="storage",
+    )
 
 
 def _already_deposited(existing: Piece | None, cleaned: Sequence[CleanUpload], *, replace: bool) -> bool:
@@ -239,7 +250,14 @@ def _deposit_cleaned(
 
 
 def piece_deposit(
-    *, dossier: Dossier, code: str, files: Sequence, by, replace: bool = False, at: dt.datetime | None = None
+    *,
+    dossier: Dossier,
+    code: str,
+    files: Sequence,
+    by,
+    replace: bool = False,
+    at: dt.datetime | None = None,
+    rebuild: bool = True,
 ) -> Piece:
     """Deposit one piece (one or several files: recto/verso). Each file is checked (uploads.py)
     before anything is stored: a refused file leaves the pieces already deposited untouched.
@@ -258,7 +276,7 @@ def piece_deposit(
     try:
         # Slow work (parsing, re-encoding) happens outside the transaction.
         for uploaded in files:
-            cleaned.append(check_upload(uploaded))
+            cleaned.append(check_upload(uploaded, rebuild=rebuild))
         return _deposit_cleaned(dossier=dossier, code=code, cleaned=cleaned, by=by, at=at, replace=replace)
     finally:
         for clean in cleaned:
@@ -275,7 +293,7 @@ def piece_deposit_generated(*, dossier: Dossier, code: str, content: bytes, orig
         uploaded = UploadedFile(
             file=fh, name=original_name, content_type="application/pdf", size=len(content)
         )
-        return piece_deposit(dossier=dossier, code=code, files=[uploaded], by=by, replace=True)
+        return piece_deposit(dossier=dossier, code=code, files=[uploaded], by=by, replace=True, rebuild=False)
 
 
 # The states from which the pieces can be locked and the dossier sent to review (domain.md §7).

@@ -1,16 +1,13 @@
-"""Upload safety for pieces (domain.md §6): PDF, JPEG and PNG recognised by their content, a size
-limit enforced while streaming to disk, images verified and re-encoded without metadata, PDFs
-parsed and refused when encrypted or broken. Every refusal is a French ``DomainError``."""
+"""Upload safety for pieces (domain.md §6, issue 12): PDF, JPEG and PNG recognised by their
+content, a size limit enforced while streaming, then the file disarmed in a capped child process
+(``sandbox.py`` → ``disarm.py``): PDFs rebuilt without active content and page-capped, images
+verified and re-encoded without metadata. Every refusal is a French ``DomainError``."""
 
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import tempfile
-import threading
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -19,12 +16,13 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.utils.translation import gettext as _
-from PIL import Image, ImageFile, ImageOps
-from pypdf import PdfReader
 
+from documents.pieces.disarm import JPEG, PDF, PNG, sniff
+from documents.pieces.sandbox import disarm_file
 from portal.exceptions import DomainError
 
-PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+__all__ = ["JPEG", "PDF", "PNG", "sniff", "check_upload", "CleanUpload"]
+
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
 TYPE_NAMES = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
 # The extensions a name may carry for each type; a name with one of these that contradicts the
@@ -48,21 +46,6 @@ def human_size(size: int) -> str:
         return f"{size} octets"
     text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
     return f"{text}\xa0{unit}"
-
-
-def max_image_pixels() -> int:
-    return getattr(settings, "UPLOAD_MAX_IMAGE_PIXELS", 50_000_000)
-
-
-def sniff(head: bytes) -> str | None:
-    """The type of a file from its first bytes (magic numbers), never from its name."""
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    return None
 
 
 class OversizedUpload(UploadedFile):
@@ -157,128 +140,21 @@ def _digest(fh) -> tuple[str, int]:
     return sha.hexdigest(), size
 
 
-def _check_pdf(fh, name: str) -> None:
-    broken = DomainError(
-        _("« %(name)s » est un PDF illisible ou endommagé : enregistrez-le à nouveau puis redéposez-le.")
-        % {"name": name},
-        field="files",
-        code="broken_pdf",
-    )
-    try:
-        reader = PdfReader(fh, strict=False)
-        if reader.is_encrypted:
-            raise DomainError(
-                _(
-                    "« %(name)s » est un PDF protégé par un mot de passe : "
-                    "déposez une version sans protection."
-                )
-                % {"name": name},
-                field="files",
-                code="encrypted_pdf",
-            )
-        if len(reader.pages) == 0:
-            raise broken
-        for page in reader.pages:
-            page.mediabox  # noqa: B018 (parses each page object)
-    except DomainError:
-        raise
-    except Exception as exc:
-        raise broken from exc
-    # A file cut short in transfer has lost its end-of-file marker.
-    fh.seek(max(0, os.fstat(fh.fileno()).st_size - 2048))
-    if b"%%EOF" not in fh.read():
-        raise broken
-    fh.seek(0)
-
-
-_STRICT_IMAGES_LOCK = threading.Lock()
-
-
-@contextmanager
-def _strict_images():
-    """WeasyPrint sets Pillow's global ImageFile.LOAD_TRUNCATED_IMAGES = True when it is imported
-    (any process that renders a recap), which would let a truncated upload through. Validation
-    always runs strict, whatever was imported before."""
-    with _STRICT_IMAGES_LOCK:
-        previous = ImageFile.LOAD_TRUNCATED_IMAGES
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
-        try:
-            yield
-        finally:
-            ImageFile.LOAD_TRUNCATED_IMAGES = previous
-
-
-# A JPEG larger than this on its long side is decoded at a reduced scale (issue 15): 2000 px is an A4
-# page at 170 dpi, legible for an identity card or a certificate photographed by a phone.
-DECODED_LONG_SIDE = 2000
-
-
-def _reencode_image(fh, content_type: str, name: str) -> tempfile._TemporaryFileWrapper:
-    """Verify the image, refuse a decompression bomb or a truncated file, and re-encode it so no
-    metadata (EXIF position, camera, author) reaches the rectorat."""
-    unreadable = DomainError(
-        _("« %(name)s » est une image illisible ou incomplète : reprenez la photo ou le scan.")
-        % {"name": name},
-        field="files",
-        code="broken_image",
-    )
-    bomb = DomainError(
-        _(
-            "« %(name)s » est une image trop grande (plus de %(mpx)s millions de pixels) : réduisez sa définition."
-        )
-        % {"name": name, "mpx": max_image_pixels() // 1_000_000},
-        field="files",
-        code="image_too_large",
-    )
-    with warnings.catch_warnings(), _strict_images():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(fh) as probe:
-                width, height = probe.size
-                if width * height > max_image_pixels():
-                    raise bomb
-                probe.verify()
-            fh.seek(0)
-            with Image.open(fh) as image:
-                if content_type == JPEG:
-                    # issue 15: decode a big phone photo at 1/2, 1/4 or 1/8 scale in the JPEG
-                    # decoder itself (``draft``), never below DECODED_LONG_SIDE pixels on the long
-                    # side: a scan stays legible and decoding, rotating and re-encoding cost a
-                    # quarter. The decoder still reads every byte, so truncation is still caught.
-                    long_side = max(width, height)
-                    if long_side > DECODED_LONG_SIDE:
-                        factor = DECODED_LONG_SIDE / long_side
-                        image.draft("RGB", (math.ceil(width * factor), math.ceil(height * factor)))
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                out = tempfile.NamedTemporaryFile(prefix="piece-", suffix=EXTENSIONS[content_type])
-                # No ``optimize``: it doubled the encoding time for a few per cent of size.
-                if content_type == JPEG:
-                    if image.mode not in ("RGB", "L"):
-                        image = image.convert("RGB")
-                    image.save(out, format="JPEG", quality=85)
-                else:
-                    if image.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):
-                        image = image.convert("RGBA")
-                    image.save(out, format="PNG", compress_level=6)
-        except DomainError:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise bomb from exc
-        except Exception as exc:
-            raise unreadable from exc
-    out.flush()
-    out.seek(0)
-    return out
-
-
-def check_upload(uploaded) -> CleanUpload:
-    """Check one uploaded file and return it cleaned, or raise a French DomainError."""
+def check_size(uploaded) -> str:
+    """Refuse an empty file or one over the limit (before anything is kept); its clean name."""
     name = clean_original_name(getattr(uploaded, "name", ""))
     if getattr(uploaded, "oversized", False) or (uploaded.size or 0) > max_bytes():
         raise _size_error(name)
     if not uploaded.size:
         raise DomainError(_("« %(name)s » est vide.") % {"name": name}, field="files", code="empty")
+    return name
+
+
+def check_upload(uploaded, *, rebuild: bool = True) -> CleanUpload:
+    """Check one uploaded file and return it cleaned (PDFs rebuilt without active content,
+    images re-encoded), or raise a French DomainError. ``rebuild=False`` only checks a PDF the
+    portal produced and sealed (rebuilding would break its signature)."""
+    name = check_size(uploaded)
     spooled = _spool(uploaded)
     try:
         content_type = sniff(spooled.read(16))
@@ -310,15 +186,16 @@ def check_upload(uploaded) -> CleanUpload:
                 field="files",
                 code="type_mismatch",
             )
-        if content_type == PDF:
-            _check_pdf(spooled, name)
-            result = spooled
-        else:
-            result = _reencode_image(spooled, content_type, name)
-            spooled.close()
-    except BaseException:
+        # Parsing and re-encoding run in a child process capped in memory and CPU (sandbox.py).
+        fd, path = tempfile.mkstemp(prefix="piece-", suffix=EXTENSIONS[content_type])
+        os.close(fd)
+        try:
+            disarm_file(spooled.name, path, content_type=content_type, name=name, rebuild=rebuild)
+            result = open(path, "rb")  # noqa: SIM115 (closed by CleanUpload.close)
+        finally:
+            os.unlink(path)  # the open handle keeps the data until it is closed
+    finally:
         spooled.close()
-        raise
     sha, size = _digest(result)
     if size > max_bytes():
         result.close()

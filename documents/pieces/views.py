@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import user_can_view_dossier
-from documents.models import PieceCode, PieceFile, PieceState
-from documents.pieces import selectors, services
+from documents.models import PieceCode, PieceFile, PieceState, UploadStatus
+from documents.pieces import access, quarantine, selectors, services
 from documents.pieces.forms import PieceUploadForm, SimulatorForm
 from documents.pieces.rules import RequirementProfile
 from documents.pieces.uploads import (
@@ -53,6 +53,15 @@ def pieces_index(request):
 
 def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | None = None) -> list[dict]:
     refusals = services.deposit_refusals(dossier=dossier, required_pieces=required_pieces, pieces=pieces)
+    checking: dict[str, list] = {}
+    being_checked, recently_refused = quarantine.uploads_to_show(dossier)
+    for upload in being_checked:
+        checking.setdefault(upload.code, []).append(upload)
+    refused: dict[str, list] = {}
+    for upload in recently_refused:
+        piece = pieces.get(upload.code)
+        if piece is None or piece.deposited_at is None or upload.received_at > piece.deposited_at:
+            refused.setdefault(upload.code, []).append(upload)
     rows = []
     for required in required_pieces:
         piece = pieces.get(required.code)
@@ -67,6 +76,8 @@ def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | N
                 else required.deadline,
                 "files": list(piece.files.all()) if piece else [],
                 "refusal": refusals[required.code],
+                "checking": checking.get(required.code, []),
+                "refused_uploads": refused.get(required.code, []),
                 "form": (
                     (forms or {}).get(required.code)
                     or PieceUploadForm(code=required.code, prefix=required.code)
@@ -91,6 +102,7 @@ def _render_pieces(
         "session": dossier.session,
         "rows": rows,
         "invalidated": [r for r in rows if r["status"] == PieceState.INVALIDATED],
+        "checking": any(r["checking"] for r in rows),
         "missing_standard": missing_standard,
         # The section stays while pieces are missing (it lists them); the button waits for them.
         "can_lock": lock_refusal is None or lock_refusal.code == "missing_pieces",
@@ -127,7 +139,7 @@ def _piece_upload(request, dossier_id: int, code: str):
     form = PieceUploadForm(request.POST, request.FILES, code=code, prefix=code)
     if form.is_valid():
         try:
-            services.piece_deposit(
+            upload = quarantine.piece_upload_receive(
                 dossier=dossier,
                 code=code,
                 files=form.cleaned_data["files"],
@@ -137,16 +149,44 @@ def _piece_upload(request, dossier_id: int, code: str):
         except DomainError as exc:
             form.add_error("files", exc.message)
         else:
+            # With eager tasks (the embedded default) the check already ran after the commit.
+            upload.refresh_from_db()
             count = len(form.cleaned_data["files"])
-            messages.success(
-                request,
-                _(
-                    "Pièce « %(piece)s » déposée (%(n)d fichier(s)). Un courriel de confirmation vous est envoyé."
+            if upload.status == UploadStatus.REFUSED:
+                form.add_error("files", upload.message)
+                return _render_pieces(request, dossier, forms={code: form}, status=400)
+            if upload.status == UploadStatus.ACCEPTED:
+                messages.success(
+                    request,
+                    _(
+                        "Pièce « %(piece)s » déposée (%(n)d fichier(s)). Un courriel de confirmation "
+                        "vous est envoyé."
+                    )
+                    % {"piece": PieceCode(code).label, "n": count},
                 )
-                % {"piece": PieceCode(code).label, "n": count},
-            )
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "Pièce « %(piece)s » reçue (%(n)d fichier(s)) : en cours de vérification "
+                        "(antivirus et contrôle du format). Cette page l'indique dès que c'est terminé ; "
+                        "un courriel de confirmation vous est alors envoyé."
+                    )
+                    % {"piece": PieceCode(code).label, "n": count},
+                )
             return redirect(f"{reverse('documents:dossier_pieces', args=[dossier.pk])}#piece-{code}")
     return _render_pieces(request, dossier, forms={code: form}, status=400)
+
+
+@login_required
+@require_GET
+def upload_status(request, dossier_id: int):
+    """How many deposits of this dossier are still being checked: the page polls it (pieces.js)
+    and reloads when it reaches zero; without JavaScript the page offers a refresh link."""
+    dossier = _own_dossier(request, dossier_id)
+    response = JsonResponse({"checking": len(quarantine.checking_uploads(dossier))})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -172,15 +212,23 @@ def piece_file(request, file_uuid):
     """A deposited file, for its owner or the staff allowed to see the dossier; a 404 for anyone
     else (never a public URL: domain.md §6, conventions "files are private")."""
     piece_file = get_object_or_404(
-        PieceFile.objects.select_related("piece__dossier__session"), uuid=file_uuid
+        PieceFile.objects.select_related("piece__dossier__session__academie"), uuid=file_uuid
     )
-    if not user_can_view_dossier(request.user, piece_file.piece.dossier):
+    if not user_can_view_dossier(request.user, piece_file.piece.dossier) or not piece_file.file:
         raise Http404
+    download = request.GET.get("telecharger") == "1"
+    content = piece_file.file
+    if access.is_staff_access(request.user, piece_file):
+        # issue 12 (RGPD): staff access is logged, identity documents are served watermarked.
+        try:
+            content = access.open_for_staff(piece_file=piece_file, user=request.user, download=download)
+        except DomainError as exc:
+            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
     return private_file_response(
-        piece_file.file,
+        content,
         content_type=piece_file.content_type,
         filename=piece_file.original_name or "piece",
-        inline=False if request.GET.get("telecharger") == "1" else None,
+        inline=False if download else None,
     )
 
 

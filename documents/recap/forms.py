@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from documents.pieces.uploads import human_size
 from portal.forms import PortalForm
 
 
@@ -40,6 +41,10 @@ class VerifyForm(PortalForm, forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if f.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("Le fichier est trop volumineux."))
+        # issue 12: the streaming handler stopped writing at the limit (``oversized``).
+        if getattr(f, "oversized", False) or f.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Le fichier dépasse la taille maximale de %(limit)s : un récapitulatif pèse bien moins.")
+                % {"limit": human_size(settings.UPLOAD_MAX_BYTES)}
+            )
         return f

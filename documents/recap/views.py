@@ -9,10 +9,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+from documents.pieces.uploads import LimitedTemporaryFileUploadHandler
 from documents.recap import services as recap
 from documents.recap.forms import SignForm, VerifyForm
 from documents.recap.verification import Verdict, recap_by_token, recap_is_latest, verify_pdf
@@ -237,8 +239,17 @@ def _verification_page(request, *, result=None, document=None, form=None, status
     )
 
 
+@csrf_exempt
 def verify_upload(request):
-    """Anyone may drop a recap PDF here: nothing is stored."""
+    """Anyone may drop a recap PDF here: nothing is stored. The body is streamed through the
+    pieces' handler, which stops writing at UPLOAD_MAX_BYTES (issue 12: a 300 MB POST used to be
+    written to disk before being refused); the CSRF check runs after the handler is set."""
+    request.upload_handlers = [LimitedTemporaryFileUploadHandler(request)]
+    return _verify_upload(request)
+
+
+@csrf_protect
+def _verify_upload(request):
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():

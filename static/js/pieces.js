@@ -66,3 +66,27 @@
     });
   });
 })();
+
+// issue 12: while files are being checked by the worker, ask every few seconds and reload the page
+// once none is left (the page also has a plain "Actualiser" link).
+(function () {
+  "use strict";
+  var banner = document.getElementById("verification-en-cours");
+  if (!banner || !window.fetch) return;
+  var url = banner.dataset.statusUrl;
+  var delay = 3000;
+  function poll() {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (data && data.checking === 0) {
+          window.location.reload();
+          return;
+        }
+        delay = Math.min(delay * 1.5, 30000);
+        window.setTimeout(poll, delay);
+      })
+      .catch(function () { window.setTimeout(poll, 30000); });
+  }
+  window.setTimeout(poll, delay);
+})();

@@ -6,7 +6,6 @@ import datetime as dt
 import itertools
 
 from candidates.models import DossierState
-from candidates.states import TRANSITIONS, transition
 from documents.models import PieceRule
 from tests.factories import (
     AcademieFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     StaffAssignmentFactory,
     UserFactory,
     open_specialty,
+    walk_to,
 )
 
 _numbers = itertools.count(1)
@@ -54,23 +54,10 @@ def world():
     }
 
 
-def _path(source: str, target: str) -> list[str]:
-    """The states to go through from ``source`` to ``target`` (breadth first over TRANSITIONS)."""
-    paths = {source: []}
-    queue = [source]
-    while queue:
-        state = queue.pop(0)
-        for t in TRANSITIONS:
-            if t.source == state and t.target not in paths:
-                paths[t.target] = [*paths[state], t.target]
-                queue.append(t.target)
-    return paths[target]
-
-
 def dossier(session, specialty, state=DossierState.SUBMITTED, pieces=("deposited",), **kwargs):
-    """A registered dossier walked to ``state`` through the state machine, never set directly."""
-    # Aged over 25 at the closing: the national JDC rule asks nothing, only the identity is required.
-    kwargs.setdefault("birth_date", dt.date(1990, 1, 1))
+    """A registered dossier walked to ``state`` through the state machine, never set directly. The
+    candidate is 36: no JDC certificate (national rule, under 25) among the required pieces."""
+    kwargs.setdefault("birth_date", dt.date(1990, 3, 14))
     d = DossierFactory(
         session=session,
         specialty=specialty,
@@ -78,8 +65,7 @@ def dossier(session, specialty, state=DossierState.SUBMITTED, pieces=("deposited
         number=f"BTS-{next(_numbers):06d}",
         **kwargs,
     )
-    for step in _path(DossierState.REGISTERED, state):
-        transition(d, step)
+    walk_to(d, state)
     codes = ["identity", "jdc", "access_diploma", "recap_signed"]
     for code, piece_state in zip(codes, pieces, strict=False):
         PieceFactory(dossier=d, code=code, state=piece_state)

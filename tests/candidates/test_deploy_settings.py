@@ -15,6 +15,7 @@ def _run(*args, **env):
         for k, v in os.environ.items()
         if not k.startswith(("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
     }
+    environment["CLAMD_URL"] = "tcp://clamav:3310"  # issue 12: required with DEBUG off
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

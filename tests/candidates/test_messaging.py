@@ -38,7 +38,7 @@ def test_a_candidate_writes_with_one_safe_attachment_and_the_bureau_is_alerted_w
     assert m.attachment_name == "attestation.pdf" and m.attachment_type == "application/pdf"
     assert not m.attachment.name.endswith("attestation.pdf")  # random stored name
     alert = OutgoingEmail.objects.get(kind="conversation_from_candidate")
-    assert alert.to == w["bat"].gestionnaire_email
+    assert alert.to == "gestionnaire.batiment@ac-nancy-metz.fr"  # the opening's gestionnaire
     assert (
         SECRET not in alert.text_body and reverse("candidates:staff_thread", args=[d.pk]) in alert.text_body
     )

@@ -30,6 +30,7 @@ NO_HANDICAP = {"handicap": False, "accommodation_requested": False, "r408_rqth_a
 def world():
     session = open_session()
     cat = bts_catalogue()
+    open_specialty(session, cat["specialty"])
     return {"session": session, "user": candidate_with_profile(), "en": LanguageFactory(), **cat}
 
 
@@ -82,7 +83,7 @@ def test_keeping_a_benefice_requires_the_previous_session_and_candidate_number(w
 def test_a_kept_e3_covers_its_units_under_the_2019_2021_exception(world):
     # CF: the kept maîtresse mark is the average of E31/E32, which are neither taken nor kept.
     session = SessionFactory()  # the NM 2025 calendar, so the 2021 mark is still valid
-    open_specialty(session, world["specialty"])  # the session opens it (issue 13)
+    open_specialty(session, world["specialty"])
     at = paris(2024, 10, 20, 10, 0)
     user = world["user"]
 
@@ -164,6 +165,7 @@ def test_the_rqth_answer_replaces_the_r408_attestation_in_the_required_pieces(wo
 
 def test_a_returning_candidate_gets_the_first_registration_year_that_dossier_declared(world):
     old = open_session(year=world["session"].year - 1, code="nancy-metz-bts-old")
+    open_specialty(old, world["specialty"])
     previous = services.dossier_start(candidate=world["user"], session=old)
     _save(world, previous, "identite", {})
     _save(world, previous, "contact", NO)

@@ -102,7 +102,8 @@ def test_each_change_bumps_the_version_records_who_and_asks_a_new_recap_once_reg
         data={"handicap": True, "accommodation_requested": True, "r408_rqth_alternative": False},
         acting_user=world["user"],
     )
-    # Saving the same values again is no change: no new recap.
+    history_rows = dossier.history.count()
+    # Saving the same values again is no change: no new recap, no history row (issue 15).
     services.dossier_save_tab(
         dossier_id=dossier.pk,
         tab="handicap",
@@ -110,6 +111,7 @@ def test_each_change_bumps_the_version_records_who_and_asks_a_new_recap_once_reg
         acting_user=world["user"],
     )
     dossier.refresh_from_db()
+    assert dossier.history.count() == history_rows
     assert dossier.choices_version == version + 1
     assert received == [version + 1]
     last = dossier.history.first()

@@ -66,3 +66,45 @@ def exe_bytes() -> bytes:
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def active_pdf_bytes() -> bytes:
+    """A 2-page PDF carrying every kind of active content the disarm removes: OpenAction and
+    document-level JavaScript, catalogue and page additional actions, a Launch link, an embedded
+    .exe (name tree and attachment annotation), an XFA form; and a plain web link that stays."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    pdf = pikepdf.new()
+    for _ in range(2):
+        pdf.add_blank_page(page_size=(595, 842))
+    script = pdf.make_indirect(Dictionary(S=Name.JavaScript, JS=String("app.alert('pwned')")))
+    pdf.Root.OpenAction = script
+    pdf.Root.AA = Dictionary(WC=Dictionary(S=Name.JavaScript, JS=String("app.alert('close')")))
+    exe = pdf.make_stream(exe_bytes())
+    exe.Type = Name.EmbeddedFile
+    spec = pdf.make_indirect(Dictionary(Type=Name.Filespec, F=String("carte.exe"), EF=Dictionary(F=exe)))
+    pdf.Root.Names = Dictionary(
+        JavaScript=Dictionary(Names=Array([String("x"), script])),
+        EmbeddedFiles=Dictionary(Names=Array([String("carte.exe"), spec])),
+    )
+    page = pdf.pages[0].obj
+    page.AA = Dictionary(O=Dictionary(S=Name.JavaScript, JS=String("app.alert('open')")))
+    launch = Dictionary(
+        Type=Name.Annot,
+        Subtype=Name.Link,
+        Rect=[0, 0, 100, 100],
+        A=Dictionary(S=Name.Launch, F=String("cmd.exe")),
+    )
+    web = Dictionary(
+        Type=Name.Annot,
+        Subtype=Name.Link,
+        Rect=[0, 100, 100, 200],
+        A=Dictionary(S=Name.URI, URI=String("https://www.education.gouv.fr/")),
+    )
+    attachment = Dictionary(Type=Name.Annot, Subtype=Name.FileAttachment, Rect=[0, 200, 10, 210], FS=spec)
+    page.Annots = Array([launch, pdf.make_indirect(web), pdf.make_indirect(attachment)])
+    pdf.Root.AcroForm = Dictionary(Fields=Array([]), XFA=pdf.make_stream(b"<xdp:xdp>script</xdp:xdp>"))
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return out.getvalue()

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import io
 
+import pikepdf
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
 from documents.pieces.uploads import check_upload
 from portal.exceptions import DomainError
 
-from .files import encrypted_pdf_bytes, exe_bytes, jpeg_bytes, pdf_bytes, png_bomb_bytes, png_bytes, upload
+from .files import (
+    active_pdf_bytes,
+    encrypted_pdf_bytes,
+    exe_bytes,
+    jpeg_bytes,
+    pdf_bytes,
+    png_bomb_bytes,
+    png_bytes,
+    upload,
+)
 
 
 def refusal(name: str, content: bytes) -> DomainError:
@@ -20,13 +31,66 @@ def refusal(name: str, content: bytes) -> DomainError:
     return caught.value
 
 
-def test_it_accepts_a_pdf_as_is():
-    content = pdf_bytes(2)
-    clean = check_upload(upload("diplome.pdf", content))
+def test_it_accepts_a_pdf_rebuilt_with_its_pages():
+    clean = check_upload(upload("diplome.pdf", pdf_bytes(2)))
     assert clean.content_type == "application/pdf"
-    assert clean.file.read() == content
+    assert len(PdfReader(clean.file).pages) == 2
     assert clean.original_name == "diplome.pdf"
     assert len(clean.sha256) == 64
+
+
+FORBIDDEN = {"/JS", "/JavaScript", "/OpenAction", "/AA", "/EmbeddedFiles", "/EmbeddedFile", "/EF", "/XFA"}
+
+
+def test_it_removes_every_active_content_from_a_pdf():
+    content = active_pdf_bytes()
+    assert b"app.alert" in content and b"This program cannot be run" in content
+    clean = check_upload(upload("carte.pdf", content))
+    data = clean.file.read()
+    assert b"app.alert" not in data and b"This program cannot be run" not in data
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert len(pdf.pages) == 2
+        for obj in [*pdf.objects, pdf.Root]:
+            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                assert not FORBIDDEN & set(obj.keys())
+                action = obj.get("/A")
+                if action is not None:
+                    assert str(action.S) == "/URI"  # the Launch action is gone, the web link stays
+                assert str(obj.get("/Subtype", "")) != "/FileAttachment"
+        links = [a for a in pdf.pages[0].Annots if "/A" in a]
+        assert [str(a.A.URI) for a in links] == ["https://www.education.gouv.fr/"]
+
+
+def test_it_refuses_a_pdf_of_more_pages_than_the_cap(settings):
+    settings.UPLOAD_MAX_PDF_PAGES = 3
+    assert check_upload(upload("trois.pdf", pdf_bytes(3))).content_type == "application/pdf"
+    error = refusal("quatre.pdf", pdf_bytes(4))
+    assert error.code == "too_many_pages"
+    assert error.message == (
+        "« quatre.pdf » compte trop de pages (4) : 3 pages au plus par fichier. "
+        "Déposez seulement les pages demandées."
+    )
+
+
+def test_the_default_pixel_limit_refuses_the_49_mpx_png_of_the_report_before_decoding():
+    # issue 12: a 143 kB PNG of 49 Mpx cost +370 MB in the web worker; now 25 Mpx at most.
+    out = io.BytesIO()
+    Image.new("1", (7000, 7000)).save(out, format="PNG")
+    error = refusal("photo.png", out.getvalue())
+    assert error.code == "image_too_large"
+    assert "plus de 25 millions de pixels" in error.message
+
+
+def test_the_check_runs_in_a_child_capped_in_memory(settings):
+    settings.UPLOAD_MAX_IMAGE_PIXELS = 100_000_000
+    out = io.BytesIO()
+    Image.new("L", (6000, 6000), 128).save(out, format="PNG")  # 36 MB once decoded
+    settings.UPLOAD_SANDBOX_MEMORY_MB = 60  # the child starts, the bitmap does not fit
+    error = refusal("photo.png", out.getvalue())
+    assert error.code == "too_complex"
+    assert "demande trop de ressources" in error.message
+    settings.UPLOAD_SANDBOX_MEMORY_MB = 100
+    assert check_upload(upload("photo.png", out.getvalue())).content_type == "image/png"
 
 
 def test_it_accepts_a_jpeg_and_strips_its_metadata():

@@ -70,13 +70,14 @@ def test_another_candidates_page_is_a_404(client):
     )
 
 
-def test_it_uploads_a_piece_and_shows_it(client):
+def test_it_uploads_a_piece_and_shows_it(client, django_capture_on_commit_callbacks):
     dossier = registered_dossier()
     client.force_login(dossier.candidate)
-    response = client.post(
-        upload_url(dossier, "identity"),
-        {"identity-files": [upload("recto.png", png_bytes()), upload("verso.pdf", pdf_bytes())]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the quarantine check runs eagerly
+        response = client.post(
+            upload_url(dossier, "identity"),
+            {"identity-files": [upload("recto.png", png_bytes()), upload("verso.pdf", pdf_bytes())]},
+        )
     assert response.status_code == 302
     piece = Piece.objects.get(dossier=dossier, code="identity")
     assert piece.files.count() == 2
@@ -84,15 +85,28 @@ def test_it_uploads_a_piece_and_shows_it(client):
     assert "recto.png" in html and "Déposée" in html
 
 
-def test_a_refused_upload_shows_the_message_on_the_field(client):
+def test_a_refused_upload_shows_the_message_on_the_field(client, django_capture_on_commit_callbacks):
     dossier = registered_dossier()
     client.force_login(dossier.candidate)
-    response = client.post(
-        upload_url(dossier, "identity"), {"identity-files": upload("diplome.pdf", exe_bytes())}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            upload_url(dossier, "identity"), {"identity-files": upload("diplome.pdf", exe_bytes())}
+        )
+    # The request only took the file into quarantine; the worker's verdict shows on the page.
+    assert response.status_code == 302
+    html = client.get(pieces_url(dossier)).content.decode()
+    assert "Dépôt refusé" in html
+    assert "« diplome.pdf » n&#x27;est ni un PDF" in html
+    assert not Piece.objects.exists()
+
+
+def test_a_refusal_known_before_quarantine_shows_on_the_field(client):
+    dossier = registered_dossier()
+    client.force_login(dossier.candidate)
+    response = client.post(upload_url(dossier, "identity"), {"identity-files": upload("vide.pdf", b"")})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "« diplome.pdf » n&#x27;est ni un PDF" in html
+    assert "« vide.pdf » est vide." in html
     assert 'aria-invalid="true"' in html
     assert 'id="id_identity-files_error" class="invalid-feedback d-block"' in html
     # The refusal is also summed up at the top of the page, where a phone lands after the POST.
