@@ -15,6 +15,7 @@ from tests.factories import (
     SpecialtyFactory,
     StaffAssignmentFactory,
     UserFactory,
+    open_specialty,
     walk_to,
 )
 
@@ -32,6 +33,9 @@ def world():
         PieceRule.objects.create(session=session, code="identity", reason="Pour tous les candidats.")
     bat = SpecialtyFactory(code="batiment", name="Bâtiment")
     ms = SpecialtyFactory(code="maintenance", name="Maintenance des systèmes", abbreviation="MS")
+    for session in (s_nantes, s_toulouse):
+        for specialty in (bat, ms):
+            open_specialty(session, specialty, r408_annex5=False)
     gest_bat = StaffAssignmentFactory(
         user=UserFactory(email="gest.bat@ac-nantes.fr"), academie=nantes, specialties=[bat]
     ).user
