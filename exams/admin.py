@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal.exceptions import DomainError
+from portal.scoped_admin import ScopedHistoryAdmin
 
 from .catalogue import session_prepare_next
 from .deadlines import deadline_wording
@@ -352,7 +352,7 @@ class StaffAssignmentForm(forms.ModelForm):
 
 
 @admin.register(StaffAssignment)
-class StaffAssignmentAdmin(ManagedAcademieMixin, SimpleHistoryAdmin):
+class StaffAssignmentAdmin(ManagedAcademieMixin, ScopedHistoryAdmin):
     form = StaffAssignmentForm
     list_display = ["user", "role", "academie", "account_state", "deactivated_at"]
     list_filter = ["role", "academie", ("deactivated_at", admin.EmptyFieldListFilter)]

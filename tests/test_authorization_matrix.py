@@ -28,6 +28,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from candidates.messaging.models import DossierMessage
 from candidates.models import Dossier, DossierEpreuve, Profile
 from candidates.registration.selectors import TAB_SLUGS
 from documents.models import GeneratedDocument, PieceRule
@@ -107,6 +108,11 @@ def build_world() -> World:
     email = OutgoingEmail.objects.create(message=message, kind="test", to=OWNER_EMAIL,
                                          subject=f"Dossier {DOSSIER_NUMBER}", text_body=OWNER_NAME)  # fmt: skip
     reminder = ReminderSent.objects.create(dossier=dossier, kind="test", key="J-7")
+    thread_message = DossierMessage.objects.create(
+        dossier=dossier, author=owner, body=f"Je suis {OWNER_NAME}",
+        attachment=ContentFile(b"%PDF-1.4 jointe", name="jointe.pdf"), attachment_name="jointe.pdf",
+        attachment_type="application/pdf",
+    )  # fmt: skip
     rule = PieceRule.objects.create(session=session_a, code="identity", reason="pour la matrice")
 
     other = ProfileFactory(user=UserFactory(email="autre.candidat@example.org")).user
@@ -134,11 +140,11 @@ def build_world() -> World:
     }
     world = World(users=users)
     for obj in [owner, Profile.objects.get(user=owner), dossier, dossier.epreuve_choices.get(), piece, piece_file, recap,
-                message, email, reminder]:  # fmt: skip
+                message, email, reminder, thread_message]:  # fmt: skip
         world.protect(obj, "candidate")
     for obj in [a, *Departement.objects.filter(academie=a), session_a, legit, rule, s, opening]:
         world.protect(obj, "academie")
-    world.values = {"dossier": dossier, "piece": piece, "piece_file": piece_file, "recap": recap, "message": message,
+    world.values = {"thread_message": thread_message, "dossier": dossier, "piece": piece, "piece_file": piece_file, "recap": recap, "message": message,
                     "session_b": session_b}  # fmt: skip
     return world
 
@@ -180,6 +186,7 @@ def _fill(route: str, world: World) -> list[Target]:
         "file_uuid": (v["piece_file"].uuid, "candidate"),
         "document_id": (v["recap"].pk, "candidate"),
         "content_type_id": (ContentType.objects.get_for_model(Dossier).pk, "candidate"),
+        "uuid": (v["thread_message"].uuid, "candidate"),  # a message's attachment (issue 14)
     }
     harmless = {
         "uidb64": "MQ", "token": "lien-invalide", "fmt": "csv", "name": "export-inexistant.csv", "action": "accept",
