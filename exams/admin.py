@@ -365,9 +365,12 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, ScopedHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            # issue 12: what the picker offers is also all a POST may name; issue 13: only staff
-            # accounts, a candidate never gets a staff role (domain.md §1).
-            kwargs["queryset"] = assignable_users(request.user).filter(is_staff=True)
+            # issue 12: what the picker offers is also all a POST may name (a manager: staff
+            # accounts only); issue 13: never a candidate's account (a profile or dossiers), not
+            # even for the superuser (domain.md §1).
+            kwargs["queryset"] = assignable_users(request.user).filter(
+                profile__isnull=True, dossiers__isnull=True
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):

@@ -7,13 +7,12 @@ values. Rendered by templates/admin/candidates/dossier/change_form.html with the
 
 from __future__ import annotations
 
-import unicodedata
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.review import exports
 from portal.exceptions import DomainError
+from portal.forms import text_hygiene_error
 
 
 class ReviewActionForm(forms.Form):
@@ -30,29 +29,23 @@ class ReviewActionForm(forms.Form):
 
 def _refuse_control_characters(text: str) -> str:
     # issue 12: PostgreSQL refuses NUL in text (a 500 after the click); a pasted control character
-    # would reach the candidate's e-mail. Refused, with a message the gestionnaire can act on.
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
-        raise DomainError(
-            _("Le texte contient un caractère invisible non autorisé : retapez-le sans copier-coller.")
-        )
+    # or bidi override would reach the candidate's e-mail. The portal's one rule (portal.forms),
+    # raised as a DomainError so that the admin view shows it as a message.
+    error = text_hygiene_error(text, multiline=True)
+    if error:
+        raise DomainError(error)
     return text
-
-
-def _refuse_null_characters(form: forms.Form, *fields: str) -> None:
-    # Django's CharField already refuses NUL (the form is invalid): say so, rather than "write a
-    # message" to a gestionnaire who did write one.
-    if any(form.has_error(name, "null_characters_not_allowed") for name in fields):
-        _refuse_control_characters("\x00")
 
 
 class CorrectionForm(ReviewActionForm):
     message = forms.CharField(label=_("Message au candidat"), required=False, widget=forms.Textarea)
 
     def text(self) -> str:
-        if not self.is_valid():
-            _refuse_null_characters(self, "message")
-            return ""
-        return _refuse_control_characters(self.cleaned_data.get("message", "").strip())
+        # Django refuses a NUL before our check could word it: say why on the raw input first.
+        _refuse_control_characters(str(self.data.get(self.add_prefix("message"), "")))
+        return _refuse_control_characters(
+            self.cleaned_data.get("message", "").strip() if self.is_valid() else ""
+        )
 
 
 class ReasonForm(ReviewActionForm):
@@ -67,8 +60,9 @@ class ReasonForm(ReviewActionForm):
         return bool(self.is_valid() and self.cleaned_data["under_reservation"])
 
     def text(self) -> str:
+        for name in ("reason_text", "reason"):
+            _refuse_control_characters(str(self.data.get(self.add_prefix(name), "")))
         if not self.is_valid():
-            _refuse_null_characters(self, "reason", "reason_text")
             return ""
         return _refuse_control_characters(
             self.cleaned_data["reason_text"].strip() or self.cleaned_data["reason"].strip()
