@@ -101,7 +101,7 @@ def _names_that_grow(client) -> None:
     assert response.status_code == 200
     # Checked on the value in capitals: 200 characters once "ß" became "SS".
     errors = " ".join(response.context["form"].errors.get("birth_name", []))
-    assert f"au plus {limit}" in errors and f"{2 * limit}" in errors, errors
+    assert str(limit) in errors and str(2 * limit) in errors, errors
     profile.refresh_from_db()
     assert profile.birth_name == "DUPONT"
 
@@ -126,4 +126,4 @@ def test_the_wizard_checks_lengths_after_capitals():
                               "birth_date": dt.date(2001, 5, 14), "birth_commune": "Nancy",
                               "birth_country": "FR", "nationality": "FR"})  # fmt: skip
     assert not form.is_valid()
-    assert f"au plus {limit}" in " ".join(form.errors["birth_name"])
+    assert str(limit) in " ".join(form.errors["birth_name"])
