@@ -5,22 +5,9 @@ from celery import shared_task
 from documents.pieces import services
 from documents.recap import services as recap
 
-
-@shared_task(
-    bind=True,
-    # Idempotent (a claim, then "ready" under a row lock): a render whose worker died is delivered
-    # again rather than lost (issue 17).
-    acks_late=True,
-    reject_on_worker_lost=True,
-    max_retries=5,
-    autoretry_for=recap.TRANSIENT_ERRORS,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-)
-def render_document(self, document_id: int) -> str | None:
-    document = recap.document_render(document_id=document_id)
-    return document.status if document else None
+# Defined beside the rendering it runs (documents.recap.services), named "documents.tasks.render_document"
+# as before: the recap service enqueues it without importing this module, which imports it.
+render_document = recap.render_document
 
 
 @shared_task(acks_late=True)

@@ -20,6 +20,8 @@ import time
 from functools import partial
 from typing import Any
 
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -71,8 +73,6 @@ def _render(kind: str, name: str, context: dict[str, Any]) -> str:
 def _enqueue_delivery(email_id: int) -> None:
     """Run on commit. The broker being down must never fail the candidate's request, whose change
     is already committed: the row stays pending and the sweeper sends it later."""
-    from .tasks import deliver_email
-
     enqueue(deliver_email, email_id)
 
 
@@ -298,8 +298,6 @@ def outbox_sweep(*, batch_size: int = 500) -> int:
     """Re-enqueue the e-mails whose task was lost: pending rows past their grace or backoff (the
     broker was down at commit time, a retry was lost with its worker) and rows whose sending lease
     expired (the worker was killed mid-send). Returns how many were enqueued."""
-    from .tasks import deliver_email
-
     now = timezone.now()
     due = OutgoingEmail.objects.filter(
         Q(status=EmailStatus.PENDING, next_attempt_at__lte=now)
@@ -355,3 +353,51 @@ def message_mark_read(*, message: Message) -> None:
         now = timezone.now()
         Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
         message.read_at = now
+
+
+# --- the delivery task (enqueued on commit by notify and by the sweeper) ---------------------------
+# Defined here, beside the delivery it runs, under its historical name: this module enqueues it
+# without importing notifications.tasks, which imports this module.
+
+# Up to 30 s, 1 min, then 90 s at most, with full jitter so a recovering SMTP server is not hit by
+# every queued e-mail at the same second. The cap is the longest an e-mail waits once the SMTP
+# server is back (issue 17: an hour's cap meant an hour's delay after a long outage), so that
+# everything is sent within two minutes of its return.
+BACKOFF_FACTOR = 30
+BACKOFF_MAX = 90
+
+
+def _time_limit() -> int:
+    # A hung SMTP server (accepts, never answers) must not hold a worker slot past the claim's
+    # lease: the process is stopped and the sweeper hands the e-mail to another attempt.
+    return max(10, lease_seconds() - 10)
+
+
+@shared_task(
+    name="notifications.tasks.deliver_email",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
+    soft_time_limit=_time_limit() - 5,
+    time_limit=_time_limit(),
+)
+def deliver_email(self, email_id: int) -> bool:
+    """Idempotent: the service claims the row, so a duplicate task sends nothing. How long a
+    transient failure is retried is decided by the row (NOTIFICATIONS_EMAIL_GIVE_UP_SECONDS), not
+    by Celery, because the sweeper may also start attempts."""
+    countdown = get_exponential_backoff_interval(
+        BACKOFF_FACTOR, self.request.retries, BACKOFF_MAX, full_jitter=True
+    )
+    if self.request.is_eager:
+        # No broker to schedule a retry on (embedded default): the row stays pending with its
+        # backoff and the in-process sweeper (portal/embedded.py) tries it again; never failed
+        # after one try (issue 17).
+        try:
+            return email_deliver(email_id=email_id, retry_in=countdown)
+        except TransientEmailError:
+            return False
+    try:
+        return email_deliver(email_id=email_id, retry_in=countdown)
+    except TransientEmailError as exc:
+        raise self.retry(exc=exc, countdown=countdown) from exc

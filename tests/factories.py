@@ -86,7 +86,12 @@ def open_session(**kwargs) -> Session:
         late_pieces_deadline=now + dt.timedelta(days=80),
     )
     defaults.update(kwargs)
-    return SessionFactory(**defaults)
+    session = SessionFactory(**defaults)
+    # Like a notice's session, it opens every specialty of its exam already in the catalogue
+    # (bts_catalogue opens a new specialty in the sessions already there).
+    for specialty in Specialty.objects.filter(exam=session.exam):
+        open_specialty(session, specialty)
+    return session
 
 
 class LanguageFactory(factory.django.DjangoModelFactory):
@@ -220,6 +225,24 @@ class DossierFactory(factory.django.DjangoModelFactory):
             open_specialty(obj.session, obj.specialty)
 
 
+def walk_to(dossier: Dossier, state: str) -> Dossier:
+    """Move ``dossier`` to ``state`` through the state machine (candidates.states), the shortest
+    way from where it is: tests build states as the portal does, never by setting them."""
+    from candidates.states import TRANSITIONS, transition
+
+    paths: dict[str, list[str]] = {dossier.state: []}
+    queue = [dossier.state]
+    while queue:
+        current = queue.pop(0)
+        for t in TRANSITIONS:
+            if t.source == current and t.target not in paths:
+                paths[t.target] = [*paths[current], t.target]
+                queue.append(t.target)
+    for step in paths[state]:
+        transition(dossier, step)
+    return dossier
+
+
 # --- issue 4: the registration wizard ------------------------------------------------------------
 
 
@@ -241,6 +264,10 @@ def bts_catalogue(specialty=None) -> dict:
                          is_optional=True, is_language=True, order=6)  # fmt: skip
     ef2 = EpreuveFactory(specialty=specialty, code="EF2", unit_code="UF2", title="Engagement étudiant",
                          is_optional=True, is_student_engagement=True, order=7)  # fmt: skip
+    # Opened, with its options, by every session already created (issue 13: the wizard offers only
+    # what the session opens).
+    for session in Session.objects.filter(exam=specialty.exam):
+        open_specialty(session, specialty)
     return {
         "specialty": specialty,
         "E1": e1,

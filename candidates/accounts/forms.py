@@ -10,8 +10,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from candidates import identity
-from candidates.accounts import rules
+from candidates.accounts import identity, rules
 from candidates.models import Profile, Sex, UserManager
 from portal.forms import PortalForm, PortalFormHelper
 
@@ -137,7 +136,7 @@ def _msg(name: str) -> dict[str, str]:
 
 
 class ProfileForm(identity.IdentityContactFormMixin, PortalForm, forms.Form):
-    """Identity and contact (domain.md §5: CF, NT), typed and checked by candidates.identity, the
+    """Identity and contact (domain.md §5: CF, NT), typed and checked by candidates.accounts.identity, the
     module the wizard's tabs and profile_update use too."""
 
     birth_name = identity.NameField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from candidates import identity
+from candidates.accounts import identity
 from candidates.models import (
     Category,
     ContinuingSituation,
@@ -30,21 +30,6 @@ class WizardForm(PortalForm, forms.Form):
     )
     inline_radios = ("sex", "forme", *identity.CONSENT_FIELDS)
 
-    def _post_clean(self) -> None:
-        # issue 12: lengths are checked again once the values are normalised ("ß" x 100 becomes
-        # "SS" x 100 in capitals), or the database refuses the row after the form said yes.
-        super()._post_clean()
-        for name, value in list(self.cleaned_data.items()):
-            limit = getattr(self.fields.get(name), "max_length", None)
-            if isinstance(value, str) and limit and len(value) > limit:
-                self.add_error(
-                    name,
-                    _(
-                        "Ce champ compte %(n)d caractères une fois mis en forme (majuscules) : %(max)d au plus."
-                    )
-                    % {"n": len(value), "max": limit},
-                )
-
     def to_service(self) -> dict:
         return dict(self.cleaned_data)
 
@@ -63,7 +48,7 @@ class SessionForm(WizardForm):
 
 
 class IdentityForm(identity.IdentityContactFormMixin, WizardForm):
-    """Tab 2: typed and checked by candidates.identity, as the profile is."""
+    """Tab 2: typed and checked by candidates.accounts.identity, as the profile is."""
 
     birth_name = identity.NameField(label=_("Nom de naissance"))
     usage_name = identity.NameField(label=_("Nom d'usage"), required=False)

@@ -8,6 +8,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -154,3 +155,20 @@ def export_write_for_user(*, user, dossier_ids: list[int], fmt: str, token: str)
         link=link,
     )
     return StoredExport(path=path, created=True)
+
+
+# --- the task of a large export (enqueued by candidates.review.views.export) ----------------------
+@shared_task(
+    name="candidates.tasks.export_dossiers",
+    bind=True,
+    acks_late=True,
+    max_retries=3,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+)
+def export_dossiers(self, user_id: int, dossier_ids: list[int], fmt: str, token: str) -> str:
+    """issue 7: a large export of the staff's dossier list, written in private storage."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(pk=user_id)
+    return export_write_for_user(user=user, dossier_ids=dossier_ids, fmt=fmt, token=token).path

@@ -181,10 +181,8 @@ def export(request, queryset, fmt: str) -> HttpResponse | None:
     queryset = exports.export_queryset(queryset, request.user)
     count = queryset.count()
     if count > exports.async_threshold():
-        from candidates.tasks import export_dossiers
-
         ids = list(queryset.values_list("pk", flat=True))
-        enqueue_on_commit(export_dossiers, request.user.pk, ids, fmt, uuid.uuid4().hex)
+        enqueue_on_commit(exports.export_dossiers, request.user.pk, ids, fmt, uuid.uuid4().hex)
         messages.info(
             request,
             _(

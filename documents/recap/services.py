@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import segno
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
@@ -95,8 +96,6 @@ def document_request_render(*, dossier: Dossier, kind: str) -> GeneratedDocument
             choices_version=locked.choices_version,
             enqueued_at=timezone.now(),
         )
-        from documents.tasks import render_document
-
         # Guarded: with the broker down the dossier is saved all the same and the sweeper renders
         # the document after the broker's return (issue 17).
         enqueue_on_commit(render_document, document.pk)
@@ -287,8 +286,6 @@ def documents_sweep_pending(*, batch_size: int = 500) -> int:
     """Every minute: re-enqueue the documents whose render task was lost (the broker was down when
     the change committed, it lost its queue, the worker was killed mid-render). Dedupe: a document
     enqueued within the grace or being rendered is left alone, so a re-enqueue never renders twice."""
-    from documents.tasks import render_document
-
     now = timezone.now()
     ids = list(
         GeneratedDocument.objects.filter(_lost(now))
@@ -310,8 +307,6 @@ def documents_requeue(*, dossier: Dossier) -> int:
     """ "Relancer la génération" for the candidate (issue 17): the documents of the dossier still
     pending longer than the grace (their task looks lost) are sent to the workers again; one being
     rendered, or just enqueued, is left alone. Returns how many were re-enqueued."""
-    from documents.tasks import render_document
-
     now = timezone.now()
     ids = list(
         GeneratedDocument.objects.filter(dossier=dossier).filter(_lost(now)).values_list("pk", flat=True)
@@ -337,8 +332,6 @@ def document_may_be_requeued(document: GeneratedDocument, *, now: dt.datetime | 
 def documents_requeue_selected(*, queryset) -> int:
     """The gestionnaire's "Relancer la génération" in the admin: failed documents and pending
     ones (whatever their age: staff ask knowingly; the claim keeps a live render from doubling)."""
-    from documents.tasks import render_document
-
     now = timezone.now()
     ids = list(queryset.exclude(status=DocumentStatus.READY).values_list("pk", flat=True))
     GeneratedDocument.objects.filter(pk__in=ids, status=DocumentStatus.FAILED).update(
@@ -516,3 +509,24 @@ def recap_sign(
                 field.storage.delete(field.name)
             raise
     return doc
+
+
+# --- the rendering task (enqueued on commit by document_request_render and the sweepers) -------------
+# Defined here, beside the rendering it runs, under its historical name: this module enqueues it
+# without importing documents.tasks, which imports this module.
+@shared_task(
+    name="documents.tasks.render_document",
+    bind=True,
+    # Idempotent (a claim, then "ready" under a row lock): a render whose worker died is delivered
+    # again rather than lost (issue 17).
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=5,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def render_document(self, document_id: int) -> str | None:
+    document = document_render(document_id=document_id)
+    return document.status if document else None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from candidates.models import DossierState
-from candidates.states import TRANSITIONS, transition
 from documents.models import PieceRule
 from tests.factories import (
     AcademieFactory,
@@ -15,6 +15,7 @@ from tests.factories import (
     SpecialtyFactory,
     StaffAssignmentFactory,
     UserFactory,
+    walk_to,
 )
 
 _numbers = itertools.count(1)
@@ -23,12 +24,12 @@ _numbers = itertools.count(1)
 def world():
     nantes = AcademieFactory(code="nantes", name="Nantes")
     toulouse = AcademieFactory(code="toulouse", name="Toulouse")
-    for academie in (nantes, toulouse):
-        # One piece required of everyone: a decision covers the required pieces (review.rules),
-        # and these tests are about the review, not about the notices' tables.
-        PieceRule.objects.create(academie=academie, code="identity", reason="Pour tous les candidats.")
     s_nantes = SessionFactory(academie=nantes)
     s_toulouse = SessionFactory(academie=toulouse)
+    for session in (s_nantes, s_toulouse):
+        # One piece required of everyone: a decision covers the required pieces (review.rules),
+        # and these tests are about the review, not about the notices' tables.
+        PieceRule.objects.create(session=session, code="identity", reason="Pour tous les candidats.")
     bat = SpecialtyFactory(code="batiment", name="Bâtiment")
     ms = SpecialtyFactory(code="maintenance", name="Maintenance des systèmes", abbreviation="MS")
     gest_bat = StaffAssignmentFactory(
@@ -49,21 +50,10 @@ def world():
     }
 
 
-def _path(source: str, target: str) -> list[str]:
-    """The states to go through from ``source`` to ``target`` (breadth first over TRANSITIONS)."""
-    paths = {source: []}
-    queue = [source]
-    while queue:
-        state = queue.pop(0)
-        for t in TRANSITIONS:
-            if t.source == state and t.target not in paths:
-                paths[t.target] = [*paths[state], t.target]
-                queue.append(t.target)
-    return paths[target]
-
-
 def dossier(session, specialty, state=DossierState.SUBMITTED, pieces=("deposited",), **kwargs):
-    """A registered dossier walked to ``state`` through the state machine, never set directly."""
+    """A registered dossier walked to ``state`` through the state machine, never set directly. The
+    candidate is 36: no JDC certificate (national rule, under 25) among the required pieces."""
+    kwargs.setdefault("birth_date", dt.date(1990, 3, 14))
     d = DossierFactory(
         session=session,
         specialty=specialty,
@@ -71,8 +61,7 @@ def dossier(session, specialty, state=DossierState.SUBMITTED, pieces=("deposited
         number=f"BTS-{next(_numbers):06d}",
         **kwargs,
     )
-    for step in _path(DossierState.REGISTERED, state):
-        transition(d, step)
+    walk_to(d, state)
     codes = ["identity", "jdc", "access_diploma", "recap_signed"]
     for code, piece_state in zip(codes, pieces, strict=False):
         PieceFactory(dossier=d, code=code, state=piece_state)

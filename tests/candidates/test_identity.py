@@ -4,7 +4,7 @@ typed input gives the same stored values on both paths, one row per case."""
 import pytest
 from django.urls import reverse
 
-from candidates import identity
+from candidates.accounts import identity
 from candidates.models import Dossier, Profile
 from candidates.registration.services import dossier_start
 from tests.factories import UserFactory, candidate_with_profile, open_session

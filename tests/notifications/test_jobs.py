@@ -12,7 +12,7 @@ from django.utils import timezone
 from candidates.models import Dossier, DossierState
 from notifications import jobs, tasks
 from notifications.models import Message, ReminderSent
-from tests.factories import DossierFactory, SessionFactory
+from tests.factories import DossierFactory, SessionFactory, walk_to
 
 
 def _session(*, closes_in: dt.timedelta, pieces_in: dt.timedelta | None = None):
@@ -28,7 +28,7 @@ def _session(*, closes_in: dt.timedelta, pieces_in: dt.timedelta | None = None):
 
 
 def _dossier(session, *, state=DossierState.DRAFT, age=dt.timedelta(days=10), **kwargs):
-    dossier = DossierFactory(session=session, state=state, **kwargs)
+    dossier = walk_to(DossierFactory(session=session, **kwargs), state)
     Dossier.objects.filter(pk=dossier.pk).update(created_at=timezone.now() - age)
     return dossier
 
