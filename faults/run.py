@@ -165,10 +165,11 @@ def db(fn, *, tries: int = 60):
 class World:
     def __init__(self):
         from documents.pieces.services import seed_piece_rules
-        from tests.factories import LanguageFactory, UserFactory, bts_catalogue, open_session
+        from tests.factories import LanguageFactory, UserFactory, bts_catalogue, open_session, open_specialty
 
         self.session = open_session()
         self.catalogue = bts_catalogue()
+        open_specialty(self.session, self.catalogue["specialty"])  # issue 13: the session opens it
         self.en = LanguageFactory(code="en", name="Anglais")
         seed_piece_rules()
         self.admin = UserFactory(email="admin@faults.example.org", is_staff=True, is_superuser=True)

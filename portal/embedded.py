@@ -16,8 +16,6 @@ _started = threading.Event()
 
 
 def sweep_once() -> None:
-    from django.db import close_old_connections
-
     from documents.recap.services import documents_sweep_pending
     from notifications.services import outbox_sweep
 
@@ -26,13 +24,14 @@ def sweep_once() -> None:
         documents_sweep_pending()
     except Exception:  # the next minute tries again; never kill the thread
         logger.exception("Embedded sweeper failed")
-    finally:
-        close_old_connections()
 
 
 def _loop(interval: float, stop: threading.Event) -> None:
+    from django.db import close_old_connections
+
     while not stop.wait(interval):
         sweep_once()
+        close_old_connections()  # the thread's own connection, as after a request
 
 
 def start(*, interval: float = 60.0) -> threading.Event | None:
