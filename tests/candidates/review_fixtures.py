@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from candidates.models import DossierState
@@ -23,12 +24,12 @@ _numbers = itertools.count(1)
 def world():
     nantes = AcademieFactory(code="nantes", name="Nantes")
     toulouse = AcademieFactory(code="toulouse", name="Toulouse")
-    for academie in (nantes, toulouse):
-        # One piece required of everyone: a decision covers the required pieces (review.rules),
-        # and these tests are about the review, not about the notices' tables.
-        PieceRule.objects.create(academie=academie, code="identity", reason="Pour tous les candidats.")
     s_nantes = SessionFactory(academie=nantes)
     s_toulouse = SessionFactory(academie=toulouse)
+    for session in (s_nantes, s_toulouse):
+        # One piece required of everyone: a decision covers the required pieces (review.rules),
+        # and these tests are about the review, not about the notices' tables.
+        PieceRule.objects.create(session=session, code="identity", reason="Pour tous les candidats.")
     bat = SpecialtyFactory(code="batiment", name="Bâtiment")
     ms = SpecialtyFactory(code="maintenance", name="Maintenance des systèmes", abbreviation="MS")
     gest_bat = StaffAssignmentFactory(
@@ -50,7 +51,9 @@ def world():
 
 
 def dossier(session, specialty, state=DossierState.SUBMITTED, pieces=("deposited",), **kwargs):
-    """A registered dossier walked to ``state`` through the state machine, never set directly."""
+    """A registered dossier walked to ``state`` through the state machine, never set directly. The
+    candidate is 36: no JDC certificate (national rule, under 25) among the required pieces."""
+    kwargs.setdefault("birth_date", dt.date(1990, 3, 14))
     d = DossierFactory(
         session=session,
         specialty=specialty,

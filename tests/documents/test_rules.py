@@ -454,13 +454,13 @@ def test_the_admin_offers_every_declared_condition():
 def test_a_seeded_rule_reads_back_as_the_catalogue_rule():
     from documents.models import PieceRule
     from documents.pieces.selectors import rule_data_from_model
-    from documents.pieces.services import piece_rules_seed_academie
-    from tests.factories import AcademieFactory, SpecialtyFactory
+    from documents.pieces.services import piece_rules_seed_session
+    from tests.factories import AcademieFactory, SessionFactory, SpecialtyFactory, open_specialty
 
-    academie = AcademieFactory(code="toulouse")
-    SpecialtyFactory(code=MS)
-    assert piece_rules_seed_academie(academie=academie) > 0
-    seeded = PieceRule.objects.filter(academie=academie).prefetch_related("specialties").order_by("order")
+    session = SessionFactory(academie=AcademieFactory(code="toulouse"))
+    open_specialty(session, SpecialtyFactory(code=MS))
+    assert piece_rules_seed_session(session=session) > 0
+    seeded = PieceRule.objects.filter(session=session).prefetch_related("specialties").order_by("order")
     expected = [
         rule_data_from_dict({**r, "order": i * 10})
         for i, r in enumerate(piece_rules_catalogue.rules_for_academie("toulouse"))
