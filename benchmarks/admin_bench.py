@@ -149,7 +149,7 @@ def admin_urls(browser: Browser, *, search_terms: dict[str, str], change_id: int
 
 def measure(base_url: str, *, email: str, password: str, rounds: int, search_terms: dict, change_id: int):
     browser = Browser(base_url)
-    page = browser.get("/admin/login/?next=/admin/")
+    page = browser.get("/admin/login/?next=/admin/candidates/dossier/")
     browser.submit(page, {"username": email, "password": password})
     results = {}
     for label, path in admin_urls(browser, search_terms=search_terms, change_id=change_id).items():

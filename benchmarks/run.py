@@ -8,6 +8,10 @@ bench-results.json (docs/performance.md says what each figure means and the goal
     BENCH_ADMIN_DOSSIERS=100000  dossiers generated for the admin (quick: 20000)
     BENCH_SECONDS=5       duration of each wrk run (quick: 1)
     BENCH_ONLY=rush,pages,admin,pdf  a subset
+    BENCH_PG_URL=postgres://postgres@127.0.0.1:5432  the server (database BENCH_DB=bench is dropped and created)
+    BENCH_REDIS=redis://127.0.0.1:6379, BENCH_REDIS_DB=9  the Redis DB (flushed)
+    BENCH_PORT=8765       gunicorn's port; BENCH_KEEP=1 keeps the logs in /tmp/portal-bench-*
+    BENCH_OUTPUT=bench-results.json
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -158,7 +163,9 @@ def main() -> int:
             from rush import check_rush, run_rush
 
             results["gunicorn"] = " ".join(__import__("stack").compose_command("web"))
-            results["celery"] = " ".join(__import__("stack").compose_command("worker"))
+            results["celery"] = [
+                " ".join(__import__("stack").compose_command(w)) for w in __import__("stack").CELERY_WORKERS
+            ]
             print(f"   ready in {time.monotonic() - started:.0f} s", flush=True)
 
             print(f"== rush: {RUSH_N} candidates, {RUSH_CONCURRENCY} at once", flush=True)
@@ -257,6 +264,11 @@ def main() -> int:
                 round(__import__("stack").rss_mb(p)) for p in stack.worker_processes()
             ]
             results["web_rss_mb"] = [round(__import__("stack").rss_mb(p)) for p in stack.web_workers()]
+    except Exception:
+        # What was measured so far is still written (and the stack still stopped).
+        results["failed"] = traceback.format_exc()[-3000:]
+        OUTPUT.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+        raise
     finally:
         stack.stop()
     if "pdf" in ONLY:

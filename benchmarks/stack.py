@@ -36,6 +36,8 @@ BENCH_DB = os.environ.get("BENCH_DB", "bench")
 REDIS_BASE = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+# The worker services of docker-compose.yml that the bench starts with their own command lines.
+CELERY_WORKERS = ("worker", "worker-pdf", "worker-exports")
 
 
 def free_port() -> int:
@@ -304,15 +306,17 @@ class Stack:
         raise RuntimeError("gunicorn did not answer in 60 s")
 
     def start_worker(self) -> None:
-        argv = compose_command("worker")
-        argv = [str(self.bin / argv[0]), *argv[1:]]
-        self._spawn("celery", argv)
+        """Every Celery worker service of compose (e-mails, PDFs, exports), each its own command."""
+        for service in CELERY_WORKERS:
+            argv = compose_command(service)
+            argv = [str(self.bin / argv[0]), *argv[1:]]
+            self._spawn(service, argv)
 
     def web_workers(self) -> list[int]:
         return children(self.procs["gunicorn"].pid)
 
     def worker_processes(self) -> list[int]:
-        return children(self.procs["celery"].pid)
+        return [pid for service in CELERY_WORKERS for pid in children(self.procs[service].pid)]
 
     def web_cpu(self) -> float:
         """CPU seconds used so far by gunicorn and the PostgreSQL backends of the bench database."""
@@ -347,7 +351,7 @@ class Stack:
         deadline = time.monotonic() + timeout
         quiet = 0
         while time.monotonic() < deadline:
-            # Every priority list of the queue ("portal", "portal:5", "portal:8"), and running tasks.
+            # Every queue ("portal", "portal.emails", "portal.pdf", ...), and running tasks.
             lists = [k for k in client.keys("portal*") if client.type(k) == b"list"]
             busy = sum(client.llen(k) for k in lists) + client.hlen("unacked")
             quiet = quiet + 1 if busy == 0 else 0
@@ -356,11 +360,11 @@ class Stack:
             time.sleep(0.5)
 
     def stop(self) -> None:
-        for name in ("gunicorn", "celery"):
+        for name in ("gunicorn", *CELERY_WORKERS):
             proc = self.procs.get(name)
             if proc and proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-        for name in ("gunicorn", "celery"):
+        for name in ("gunicorn", *CELERY_WORKERS):
             proc = self.procs.get(name)
             if proc:
                 try:

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from portal.exceptions import DomainError
+from portal.scoped_admin import ScopedHistoryAdmin
 
 from .catalogue import session_prepare_next
 from .deadlines import deadline_wording
@@ -352,7 +352,7 @@ class StaffAssignmentForm(forms.ModelForm):
 
 
 @admin.register(StaffAssignment)
-class StaffAssignmentAdmin(ManagedAcademieMixin, SimpleHistoryAdmin):
+class StaffAssignmentAdmin(ManagedAcademieMixin, ScopedHistoryAdmin):
     form = StaffAssignmentForm
     list_display = ["user", "role", "academie", "account_state", "deactivated_at"]
     list_filter = ["role", "academie", ("deactivated_at", admin.EmptyFieldListFilter)]
@@ -365,9 +365,12 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, SimpleHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            # issue 12: what the picker offers is also all a POST may name; issue 13: only staff
-            # accounts, a candidate never gets a staff role (domain.md §1).
-            kwargs["queryset"] = assignable_users(request.user).filter(is_staff=True)
+            # issue 12: what the picker offers is also all a POST may name (a manager: staff
+            # accounts only); issue 13: never a candidate's account (a profile or dossiers), not
+            # even for the superuser (domain.md §1).
+            kwargs["queryset"] = assignable_users(request.user).filter(
+                profile__isnull=True, dossiers__isnull=True
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):

@@ -608,7 +608,12 @@ class StaffAssignment(models.Model):
     def clean(self) -> None:
         # A candidate's account never becomes a staff account (domain.md §1): staff are invited
         # with their professional address (exams.staff.staff_invite).
-        if self.user_id and not self.user.is_staff:
+        user = self.user if self.user_id else None
+        if (
+            user is not None
+            and not user.is_superuser
+            and (hasattr(user, "profile") or user.dossiers.exists())
+        ):
             raise ValidationError(
                 {
                     "user": _(

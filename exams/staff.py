@@ -183,7 +183,7 @@ def staff_invite(
     email = User.objects.normalize_email(email)
     specialties = _check_specialties(academie, specialties)
     user = User.objects.select_for_update().filter(email__iexact=email).first()
-    if user is not None and (is_candidate_account(user) or not user.is_staff):
+    if user is not None and is_candidate_account(user):
         raise DomainError(
             _(
                 "Cette adresse est celle d'un compte candidat : un candidat ne peut pas recevoir de rôle "

@@ -12,6 +12,7 @@ per scenario. Exits non-zero when a check fails.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -51,7 +52,7 @@ class Stack:
         self.env = {
             **os.environ,
             "DEBUG": "false",
-            "SECRET_KEY": "faults-suite-" + "x" * 50,
+            "SECRET_KEY": secrets.token_urlsafe(50),
             "SECURE_SSL_REDIRECT": "false",
             "SECURE_HSTS_SECONDS": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -632,11 +633,18 @@ def scenario_worker_kill(s: Scenario) -> None:
 
 def scenario_redis_loss(s: Scenario) -> None:
     """Redis stopped (REDIS_DOWN s) under load, restarted empty; sign-ups during the outage."""
+    from django.utils import timezone
+
+    from candidates.models import Dossier
+
     stack = s.stack
     candidates = s.candidates(4)
+    emails = [c.email for c in candidates]
     threads = run_candidates(candidates)
-    time.sleep(4)
+    # Down while they fill the wizard, so their « Enregistrer » lands in the outage.
+    until(lambda: Dossier.objects.filter(candidate__email__in=emails).exists(), 60, 0.05)
     stack.redis.stop()
+    down_at = timezone.now()
     log(f"Redis stopped for {REDIS_DOWN:.0f} s")
     signups = []
     for i in range(3):
@@ -650,7 +658,20 @@ def scenario_redis_loss(s: Scenario) -> None:
     time.sleep(max(0, REDIS_DOWN - 5))
     stack.redis.start()
     back = time.monotonic()
+    up_at = timezone.now()
     log("Redis restarted, empty")
+    during = db(
+        lambda: Dossier.objects.filter(
+            candidate__email__in=emails, registered_at__range=(down_at, up_at)
+        ).count()
+    )
+    s.extra.append(
+        (
+            "« Enregistrer » answered while Redis was down",
+            during >= 1,
+            f"{during} dossier(s) registered during the outage",
+        )
+    )
     s.extra.append(("sign-up works with Redis down", signups == [302, 302, 302], f"answers {signups}"))
     join(threads)
     s.recovery = wait_settled(back)
@@ -750,7 +771,7 @@ def scenario_storage_unwritable(s: Scenario) -> None:
         lambda: (PieceFile.objects.count(), OutgoingEmail.objects.filter(kind="piece_deposited").count())
     )
     french = (
-        response is not None and response.status_code == 400 and "n'a pas pu être enregistré" in response.text
+        response is not None and response.status_code == 400 and "pas pu être enregistré" in response.text
     )
     s.extra.append(("upload refused in French, nothing recorded", french and before == after,
                     f"HTTP {response.status_code if response is not None else None}; files/e-mails {before} -> {after}"))  # fmt: skip

@@ -18,6 +18,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from portal.exceptions import DomainError
@@ -76,6 +77,13 @@ class NormalisedCharField(forms.CharField):
     def __init__(self, *, normalise: Callable[[str], str] | None = None, **kwargs):
         self.normalise = normalise
         super().__init__(**kwargs)
+        for validator in self.validators:
+            if isinstance(validator, MaxLengthValidator):
+                validator.message = _(
+                    "Ce champ compte %(show_value)d caractères une fois mis en forme (espaces réduits, "
+                    "majuscules) : "
+                    "%(limit_value)d au plus."
+                )
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -170,17 +170,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "interval_step": 0.2,
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
-    # issue 15: priorities on Redis (0 first): an activation e-mail must not wait behind a hundred
-    # PDF renders on the last evening (the bench's rush saw activation links arrive after 2 minutes).
-    "priority_steps": list(range(10)),
-    "sep": ":",
-    "queue_order_strategy": "priority",
-}
-CELERY_TASK_DEFAULT_PRIORITY = 5
-# E-mails first, PDF renders last (notifications.tasks, documents.tasks).
-CELERY_TASK_ANNOTATIONS = {
-    "notifications.tasks.deliver_email": {"priority": 0},
-    "documents.tasks.render_document": {"priority": 8},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/Paris"

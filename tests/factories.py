@@ -86,7 +86,12 @@ def open_session(**kwargs) -> Session:
         late_pieces_deadline=now + dt.timedelta(days=80),
     )
     defaults.update(kwargs)
-    return SessionFactory(**defaults)
+    session = SessionFactory(**defaults)
+    # Like a notice's session, it opens every specialty of its exam already in the catalogue
+    # (bts_catalogue opens a new specialty in the sessions already there).
+    for specialty in Specialty.objects.filter(exam=session.exam):
+        open_specialty(session, specialty)
+    return session
 
 
 class LanguageFactory(factory.django.DjangoModelFactory):
@@ -259,6 +264,10 @@ def bts_catalogue(specialty=None) -> dict:
                          is_optional=True, is_language=True, order=6)  # fmt: skip
     ef2 = EpreuveFactory(specialty=specialty, code="EF2", unit_code="UF2", title="Engagement étudiant",
                          is_optional=True, is_student_engagement=True, order=7)  # fmt: skip
+    # Opened, with its options, by every session already created (issue 13: the wizard offers only
+    # what the session opens).
+    for session in Session.objects.filter(exam=specialty.exam):
+        open_specialty(session, specialty)
     return {
         "specialty": specialty,
         "E1": e1,

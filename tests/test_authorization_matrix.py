@@ -264,7 +264,8 @@ def test_nobody_else_gets_the_owners_objects_or_a_server_error(role, settings):
                 # A logout (the portal's or the admin's): the rest of the run must stay logged in.
                 client.force_login(world.users[role])
             status = response.status_code
-            if status >= 500:
+            if status >= 500 and not (target.url == "/sante/" and status == 503):
+                # /sante/ answers 503 by design when a service is down (no worker in this test).
                 problems.append(f"{method.upper()} {target.url} → {status}")
             elif _concerns(target, role) and status == 200:
                 problems.append(f"{method.upper()} {target.url} → 200 for {role} ({target.owner_scope})")

@@ -68,7 +68,7 @@ def test_every_text_field_refuses_a_bidi_override(form_class):
 def test_the_name_length_is_checked_after_upper_casing():
     form = ProfileForm(data={"birth_name": "ß" * 60})
     assert not form.is_valid()
-    assert any("100" in e for e in form.errors["birth_name"])
+    assert any("120 caractères une fois mis en forme" in e for e in form.errors["birth_name"])
 
 
 @pytest.mark.django_db

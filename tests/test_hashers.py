@@ -1,6 +1,15 @@
 """Password hashing per OWASP's argon2id guidance (issue 15)."""
 
+import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher, check_password, identify_hasher, make_password
+
+
+@pytest.fixture(autouse=True)
+def _real_hashers(settings):
+    # tests/conftest.py hashes with MD5 for speed; these tests are about the real setting.
+    from portal import settings as portal_settings
+
+    settings.PASSWORD_HASHERS = portal_settings.PASSWORD_HASHERS
 
 
 def test_new_passwords_use_owasp_parameters():

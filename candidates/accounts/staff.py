@@ -7,7 +7,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -17,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from candidates.accounts.forms import PortalSetPasswordForm
 from exams import staff
 from exams.models import Academie, Specialty, StaffAssignment
 from exams.selectors import managed_academies
 from notifications.services import notify
 from portal.exceptions import DomainError
+from portal.forms import PortalForm
 
 
 def send_invitation(assignment: StaffAssignment, *, by) -> None:
@@ -40,7 +41,7 @@ def staff_resend_invitation(*, assignment: StaffAssignment, by) -> None:
     send_invitation(assignment, by=by)
 
 
-class StaffInviteForm(forms.Form):
+class StaffInviteForm(PortalForm, forms.Form):
     email = forms.EmailField(label=gettext_lazy("Adresse électronique professionnelle"))
     academie = forms.ModelChoiceField(label=gettext_lazy("Académie"), queryset=Academie.objects.none())
     specialties = forms.ModelMultipleChoiceField(
@@ -102,7 +103,7 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = staff.invitation_user(uidb64=uidb64, token=token)
     if user is None:
         return render(request, "exams/staff_activation_invalid.html", status=400)
-    form = SetPasswordForm(user, request.POST or None)
+    form = PortalSetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             staff.staff_activate(uidb64=uidb64, token=token, password=form.cleaned_data["new_password1"])

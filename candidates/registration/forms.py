@@ -30,21 +30,6 @@ class WizardForm(PortalForm, forms.Form):
     )
     inline_radios = ("sex", "forme", *identity.CONSENT_FIELDS)
 
-    def _post_clean(self) -> None:
-        # issue 12: lengths are checked again once the values are normalised ("ß" x 100 becomes
-        # "SS" x 100 in capitals), or the database refuses the row after the form said yes.
-        super()._post_clean()
-        for name, value in list(self.cleaned_data.items()):
-            limit = getattr(self.fields.get(name), "max_length", None)
-            if isinstance(value, str) and limit and len(value) > limit:
-                self.add_error(
-                    name,
-                    _(
-                        "Ce champ compte %(n)d caractères une fois mis en forme (majuscules) : %(max)d au plus."
-                    )
-                    % {"n": len(value), "max": limit},
-                )
-
     def to_service(self) -> dict:
         return dict(self.cleaned_data)
 

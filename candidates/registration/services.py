@@ -158,6 +158,15 @@ def _snapshot(dossier: Dossier) -> tuple:
 _FK_FIELDS = {"departement", "specialty", "option", "mandatory_language", "optional_language"}
 
 
+def _row(dossier: Dossier) -> dict[str, Any]:
+    """Every column of the dossier but its timestamps and counters, to tell a save that changes
+    nothing."""
+    skip = {"updated_at", *Dossier.PIECE_COUNTERS}
+    return {
+        f.attname: getattr(dossier, f.attname) for f in Dossier._meta.concrete_fields if f.name not in skip
+    }
+
+
 def _required(data: dict[str, Any], field: str, message: str | None = None) -> Any:
     value = data.get(field)
     if value in (None, "", []):
@@ -708,6 +717,7 @@ def dossier_save_tab(
     )
     _require_editable(dossier, at)
     before = _snapshot(dossier)
+    before_row = _row(dossier)
     APPLIERS[tab](dossier, data)
     CHECKS[tab](dossier, at)
     completed = [t for t in dossier.completed_tabs if t != tab] + [tab]
@@ -733,6 +743,10 @@ def dossier_save_tab(
     # The page says which earlier tab this change undid, and why (never silently).
     dossier.broken_tabs = [(other, exc.message) for other, exc in broken]
     changed = _changed(dossier, before)
+    if not changed and _row(dossier) == before_row:
+        # issue 15: the same tab saved again with the same data writes nothing (no history row,
+        # no new updated_at): "Enregistrer et continuer" is clicked again and again on deadline day.
+        return dossier
     dossier._history_user = acting_user
     dossier.save()
     if changed and dossier.state == DossierState.REGISTERED:

@@ -7,13 +7,12 @@ values. Rendered by templates/admin/candidates/dossier/change_form.html with the
 
 from __future__ import annotations
 
-import unicodedata
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.review import exports
 from portal.exceptions import DomainError
+from portal.forms import text_hygiene_error
 
 
 class ReviewActionForm(forms.Form):
@@ -30,11 +29,11 @@ class ReviewActionForm(forms.Form):
 
 def _refuse_control_characters(text: str) -> str:
     # issue 12: PostgreSQL refuses NUL in text (a 500 after the click); a pasted control character
-    # would reach the candidate's e-mail. Refused, with a message the gestionnaire can act on.
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
-        raise DomainError(
-            _("Le texte contient un caractère invisible non autorisé : retapez-le sans copier-coller.")
-        )
+    # or bidi override would reach the candidate's e-mail. The portal's one rule (portal.forms),
+    # raised as a DomainError so that the admin view shows it as a message.
+    error = text_hygiene_error(text, multiline=True)
+    if error:
+        raise DomainError(error)
     return text
 
 
@@ -42,6 +41,8 @@ class CorrectionForm(ReviewActionForm):
     message = forms.CharField(label=_("Message au candidat"), required=False, widget=forms.Textarea)
 
     def text(self) -> str:
+        # Django refuses a NUL before our check could word it: say why on the raw input first.
+        _refuse_control_characters(str(self.data.get(self.add_prefix("message"), "")))
         return _refuse_control_characters(
             self.cleaned_data.get("message", "").strip() if self.is_valid() else ""
         )
@@ -59,6 +60,8 @@ class ReasonForm(ReviewActionForm):
         return bool(self.is_valid() and self.cleaned_data["under_reservation"])
 
     def text(self) -> str:
+        for name in ("reason_text", "reason"):
+            _refuse_control_characters(str(self.data.get(self.add_prefix(name), "")))
         if not self.is_valid():
             return ""
         return _refuse_control_characters(

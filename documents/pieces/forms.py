@@ -68,6 +68,8 @@ class PieceUploadForm(PortalForm, forms.Form):
             _("Remplacer par") if invalidated else _("Fichier(s) pour « %(piece)s »") % {"piece": label}
         )
         self.error_summary_intro = _("Le dépôt de « %(piece)s » a été refusé :") % {"piece": label}
+        # A bound form made its bound fields while validating: they carry the old label.
+        self._bound_fields_cache.pop("files", None)
         return self
 
 

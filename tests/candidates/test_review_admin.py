@@ -90,7 +90,7 @@ def test_export_of_the_filtered_list_contains_only_the_scope(client, w):
     row = rows[0]
     assert row["Nom de naissance"] == "BATNANTES"
     assert row["Courriel"] == w["bat_nantes"].candidate.email
-    assert row["Date de naissance"] == "14/05/2001"
+    assert row["Date de naissance"] == "14/03/1990"
     assert row["Spécialité"] == "Bâtiment"
     assert row["Académie"] == "Nantes"
     assert row["État"] == "Pièces déposées – en attente de traitement"

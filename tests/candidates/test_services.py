@@ -102,7 +102,8 @@ def test_each_change_bumps_the_version_records_who_and_asks_a_new_recap_once_reg
         data={"handicap": True, "accommodation_requested": True, "r408_rqth_alternative": False},
         acting_user=world["user"],
     )
-    # Saving the same values again is no change: no new recap.
+    history_rows = dossier.history.count()
+    # Saving the same values again is no change: no new recap, no history row (issue 15).
     services.dossier_save_tab(
         dossier_id=dossier.pk,
         tab="handicap",
@@ -110,6 +111,7 @@ def test_each_change_bumps_the_version_records_who_and_asks_a_new_recap_once_reg
         acting_user=world["user"],
     )
     dossier.refresh_from_db()
+    assert dossier.history.count() == history_rows
     assert dossier.choices_version == version + 1
     assert received == [version + 1]
     last = dossier.history.first()
@@ -225,10 +227,11 @@ def test_the_task_calls_the_service(world):
 
 
 def test_a_registered_dossier_changing_specialty_stays_complete(world):
-    from tests.factories import EpreuveFactory, SpecialtyFactory
+    from tests.factories import EpreuveFactory, SpecialtyFactory, open_specialty
 
     dossier = registered(world)
     other = SpecialtyFactory(code="ms", name="Maintenance des systèmes")
+    open_specialty(world["session"], other)
     e1 = EpreuveFactory(specialty=other, code="E1", title="CGE", is_general_culture=True)
     dossier = services.dossier_save_tab(
         dossier_id=dossier.pk,
@@ -269,3 +272,45 @@ def test_the_departement_follows_the_postcode_and_another_academie_is_refused(wo
     )  # fmt: skip
     dossier.refresh_from_db()
     assert dossier.departement_id == "57"
+
+
+def test_a_specialty_the_session_does_not_open_is_refused(world):
+    from tests.factories import SpecialtyFactory
+
+    dossier = services.dossier_start(candidate=world["user"], session=world["session"])
+    closed = SpecialtyFactory(code="ms", name="Maintenance des systèmes")
+    services.dossier_save_tab(dossier_id=dossier.pk, tab="situation", acting_user=world["user"],
+                              data={"category": "distance_school", "access_diploma": "Bac"})  # fmt: skip
+    with pytest.raises(DomainError) as exc:
+        services.dossier_save_tab(
+            dossier_id=dossier.pk, tab="specialite", acting_user=world["user"],
+            data={"specialty": closed, "option": None, "forme": "global"},
+        )  # fmt: skip
+    assert exc.value.field == "specialty" and "pas ouverte à cette session" in exc.value.message
+
+
+def test_who_may_choose_the_forme_progressive_is_the_sessions(world):
+    world["session"].progressive_categories = ["distance_continuing", "former_continuing"]  # TLS 001 l. 123
+    world["session"].save()
+    dossier = services.dossier_start(candidate=world["user"], session=world["session"])
+    with pytest.raises(DomainError) as exc:
+        fill(dossier, world, forme="progressive", category="work_experience")
+    assert exc.value.field == "forme" and "forme globale" in exc.value.message
+
+
+def test_an_other_mandatory_language_is_typed_and_kept(world):
+    dossier = services.dossier_start(candidate=world["user"], session=world["session"])
+    fill(dossier, world)
+    dossier = services.dossier_save_tab(
+        dossier_id=dossier.pk, tab="langues", acting_user=world["user"],
+        data={"mandatory_language": None, "mandatory_language_other": "Wolof", "optional_language": None,
+              "optional_epreuves": []},
+    )  # fmt: skip
+    assert (dossier.mandatory_language_id, dossier.mandatory_language_other) == (None, "Wolof")
+    with pytest.raises(DomainError) as exc:
+        services.dossier_save_tab(
+            dossier_id=dossier.pk, tab="langues", acting_user=world["user"],
+            data={"mandatory_language": world["en"], "mandatory_language_other": "Wolof",
+                  "optional_language": None, "optional_epreuves": []},
+        )  # fmt: skip
+    assert exc.value.field == "mandatory_language_other"

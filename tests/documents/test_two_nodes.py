@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,14 @@ class WebNode:
     def local_files(self) -> list[Path]:
         private = self.folder / "private"
         return [p for p in private.rglob("*") if p.is_file()] if private.exists() else []
+
+
+@pytest.fixture(autouse=True)
+def _real_password_hashers(settings):
+    """The web nodes check passwords with the portal's own hashers, not the tests' fast one."""
+    from portal import settings as portal_settings
+
+    settings.PASSWORD_HASHERS = portal_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture
@@ -184,7 +193,8 @@ def test_what_node_a_stores_node_b_serves_and_the_worker_renders_into_the_same_b
 
 def test_rate_limits_count_across_both_nodes(nodes, settings):
     a, b = nodes
-    user = UserFactory(is_active=False)
+    # A fresh address: the counters live in the shared Redis for the whole window.
+    user = UserFactory(is_active=False, email=f"limite-{uuid.uuid4().hex[:10]}@example.org")
     answers = []
     # ACCOUNT_EMAIL_RATE_PER_ADDRESS (3) e-mails to one address per window, whichever node is asked.
     for node in (a, b, a, b):
@@ -199,3 +209,79 @@ def test_rate_limits_count_across_both_nodes(nodes, settings):
         answers.append(answer)
     assert [r.status_code for r in answers[:3]] == [302, 302, 302]
     assert answers[3].status_code == 200 and "Plusieurs courriels ont déjà été envoyés" in answers[3].text
+
+
+def _noise_jpeg(seed: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise((1400, 1000), 40 + seed).convert("RGB").save(out, format="JPEG", quality=92)
+    return out.getvalue()
+
+
+def test_node_a_killed_in_a_burst_of_uploads_loses_nothing_that_was_answered(nodes, s3_storage):
+    """SIGKILL of node A while uploads stream to it: B keeps answering, every deposit has its
+    complete object, and what A wrote without committing is found and removed by the orphan sweep."""
+    import hashlib
+    import threading
+
+    from django.core.files.storage import default_storage
+
+    from documents.orphans import orphan_files_sweep
+
+    a, b = nodes
+    dossiers = [registered_dossier() for _ in range(3)]
+    browsers = []
+    for dossier in dossiers:
+        browser = requests.Session()
+        assert _login(browser, a, dossier.candidate.email).status_code == 302
+        browsers.append(browser)
+    answers: list[int | str] = []
+
+    def burst(browser, dossier, offset):
+        for i in range(4):
+            token = browser.cookies["csrftoken"]
+            try:
+                response = browser.post(
+                    f"{a.url}/mes-justificatifs/{dossier.pk}/deposer/identity/",
+                    data={"csrfmiddlewaretoken": token},
+                    files={"identity-files": (f"photo-{i}.jpg", _noise_jpeg(offset + i), "image/jpeg")},
+                    allow_redirects=False,
+                    timeout=60,
+                )
+                answers.append(response.status_code)
+            except requests.RequestException as exc:  # A died under this request
+                answers.append(type(exc).__name__)
+
+    threads = [
+        threading.Thread(target=burst, args=(br, d, 10 * n))
+        for n, (br, d) in enumerate(zip(browsers, dossiers, strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    # Kill A once some uploads were answered and others are on their way.
+    assert _wait(lambda: len(answers) >= 2, 120)
+    a.kill()
+    for thread in threads:
+        thread.join(120)
+    assert any(isinstance(x, str) for x in answers) or len(answers) == 12
+    # B keeps answering the same candidates, with their sessions.
+    for browser, dossier in zip(browsers, dossiers, strict=True):
+        page = browser.get(f"{b.url}/mes-justificatifs/{dossier.pk}/", allow_redirects=False, timeout=20)
+        assert page.status_code == 200
+    # Every deposit answered 302 is there, and every deposit row has its whole object.
+    rows = PieceFile.objects.filter(piece__dossier__in=dossiers)
+    assert rows.count() >= answers.count(302)
+    for row in rows:
+        with default_storage.open(row.file.name, "rb") as stored:
+            content = stored.read()
+        assert len(content) == row.size and hashlib.sha256(content).hexdigest() == row.sha256
+    # What A wrote without committing (if anything) is an orphan; the sweep removes only those.
+    referenced = {row.file.name for row in rows}
+    orphan_files_sweep(grace_seconds=0)
+    left = {
+        name for name in s3_storage.keys(s3_storage.bucket, s3_storage.prefix) if name.startswith("pieces/")
+    }
+    assert left == referenced

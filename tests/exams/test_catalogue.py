@@ -233,3 +233,23 @@ def test_two_sessions_of_an_academie_cannot_overlap_nor_share_a_year():
 )
 def test_a_date_moves_one_year_on_the_academies_clocks(local, expected):
     assert shift_one_year(dt.datetime(*local, tzinfo=PARIS), PARIS) == dt.datetime(*expected, tzinfo=PARIS)
+
+
+def test_a_candidate_of_the_previous_session_is_prefilled_in_the_prepared_one():
+    from candidates.registration.services import dossier_start
+    from tests.factories import candidate_with_profile
+
+    session, opening = _nm_2025()
+    candidate = candidate_with_profile()
+    previous = DossierFactory(
+        candidate=candidate, session=session, specialty=opening.specialty, option=opening.options.get(),
+        state="non_compliant", number="2025-NM-000042", category="work_experience", forme="progressive",
+    )  # fmt: skip
+    new = session_prepare_next(session=session)
+    new.is_published = True  # the manager reviewed and published it
+    new.save()
+    draft = dossier_start(candidate=candidate, session=new, at=paris(2025, 10, 20, 12, 0))
+    assert (draft.specialty, draft.option, draft.forme, draft.category) == (
+        previous.specialty, previous.option, "progressive", "work_experience",
+    )  # fmt: skip
+    assert (draft.previous_session_year, draft.previous_candidate_number) == (2025, "2025-NM-000042")

@@ -16,6 +16,7 @@ from tests.candidates.account_helpers import link_in
 from tests.exams.test_admin import inline_management
 from tests.factories import (
     AcademieFactory,
+    ProfileFactory,
     SessionFactory,
     SpecialtyFactory,
     StaffAssignmentFactory,
@@ -76,7 +77,7 @@ def test_an_invitation_creates_an_inactive_staff_account_and_mails_a_48_hour_lin
 
 def test_a_candidates_account_can_never_be_given_a_staff_role(nancy):
     academie, _, batiment, manager = nancy
-    candidate = UserFactory(email="camille@example.org")
+    candidate = ProfileFactory(user=UserFactory(email="camille@example.org")).user
     with pytest.raises(DomainError, match="compte candidat"):
         staff.staff_invite(academie=academie, email=candidate.email, specialties=[batiment], by=manager)
     assert not StaffAssignment.objects.filter(user=candidate).exists()
@@ -84,9 +85,9 @@ def test_a_candidates_account_can_never_be_given_a_staff_role(nancy):
     assert not candidate.is_staff
 
 
-def test_the_assignment_picker_lists_staff_accounts_only(nancy, client):
+def test_the_assignment_picker_never_lists_a_candidates_account(nancy, client):
     academie, _, batiment, manager = nancy
-    candidate = UserFactory(email="camille@example.org")
+    candidate = ProfileFactory(user=UserFactory(email="camille@example.org")).user
     client.force_login(manager)
     response = client.post(
         reverse("admin:exams_staffassignment_add"),
