@@ -215,11 +215,17 @@ def _deposit_cleaned(
             piece.reviewed_by = None
             piece.save()
             known = set() if (replacement or replace) else set(piece.files.values_list("sha256", flat=True))
+            added = 0
             for clean in cleaned:
                 if clean.sha256 in known:
                     continue  # one copy of a file per piece
                 known.add(clean.sha256)
                 _store(piece=piece, clean=clean, by=by, stored=stored)
+                added += 1
+            if not added:
+                # The same file posted again (a double click, a retry after a lost answer): the
+                # deposit is already there and the candidate was already told (issue 17).
+                return piece
             if code == PieceCode.RECAP_SIGNED and dossier.signed_at is None:
                 # The paper route: the confirmation printed, signed and deposited freezes the
                 # choices exactly as the e-signature does (NM: «Il n'est jamais possible de

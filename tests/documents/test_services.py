@@ -72,6 +72,18 @@ def test_it_deposits_a_piece_of_two_files_and_sends_a_confirmation(django_captur
     assert Message.objects.filter(recipient=dossier.candidate, kind="piece_deposited").exists()
 
 
+def test_the_same_file_posted_twice_is_one_file_and_one_email(django_capture_on_commit_callbacks):
+    """A double click, or a retry after a lost answer (issue 17): nothing new, nobody told twice."""
+    dossier = registered_dossier()
+    content = pdf_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        deposit(dossier, "identity", upload("carte.pdf", content))
+        piece = deposit(dossier, "identity", upload("carte.pdf", content))
+    assert piece.files.count() == 1
+    assert len(mail.outbox) == 1
+    assert Message.objects.filter(recipient=dossier.candidate, kind="piece_deposited").count() == 1
+
+
 def test_a_refused_file_leaves_the_pieces_already_deposited():
     dossier = registered_dossier()
     deposit(dossier, "identity")
