@@ -14,9 +14,9 @@ RUN pip install --no-cache-dir .
 COPY . .
 # With DEBUG off, as the portal runs: the manifest of hashed names that every page's {% static %}
 # reads is written only then. The key is thrown away after the step (collectstatic signs nothing)
-# and REDIS_URL is never contacted; both only satisfy the production start-up guard.
+# and REDIS_URL and CLAMD_URL are never contacted; they only satisfy the production start-up guard.
 # tests/test_static_production.py runs this very line.
-RUN DEBUG=false SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" REDIS_URL=redis://unused-at-build:6379/0 python manage.py collectstatic --noinput
+RUN DEBUG=false SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" REDIS_URL=redis://unused-at-build:6379/0 CLAMD_URL=unix:///unused-at-build/clamd.ctl python manage.py collectstatic --noinput
 RUN useradd --create-home portal && mkdir -p /data && chown portal /data
 USER portal
 EXPOSE 8000

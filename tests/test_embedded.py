@@ -32,7 +32,9 @@ def test_it_starts_only_in_the_serving_runserver_process(settings, argv, environ
     assert embedded.should_start(argv, environ) is expected
 
 
-@pytest.mark.django_db
+# transaction=True: after a failed send the delivery drops its database connection (it may be the
+# broken one) and Django opens a new one, which a test wrapped in one transaction cannot survive.
+@pytest.mark.django_db(transaction=True)
 def test_an_email_that_met_an_smtp_outage_is_sent_by_the_next_sweep(
     settings, django_capture_on_commit_callbacks
 ):

@@ -49,7 +49,7 @@ def dossier_apply_profile_contact(
     for pk in list(dossier_ids):
         with transaction.atomic():
             dossier = (
-                Dossier.objects.select_for_update()
+                Dossier.objects.select_for_update(of=("self",))
                 .select_related("session__academie", "candidate__profile")
                 .filter(pk=pk, candidate=candidate)
                 .first()
@@ -106,7 +106,10 @@ def dossier_staff_correct(*, dossier_id: int, actor, changes: dict, reason: str)
     if unknown:
         raise DomainError(_("Ce champ ne se rectifie pas ici."), code="bad_field")
     dossier = (
-        Dossier.objects.select_for_update().select_related("session__academie").filter(pk=dossier_id).first()
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("session__academie")
+        .filter(pk=dossier_id)
+        .first()
     )
     if (
         dossier is None

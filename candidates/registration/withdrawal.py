@@ -58,7 +58,7 @@ def dossier_withdraw(
             code="unconfirmed",
         )
     dossier = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("session__academie", "specialty")
         .filter(pk=dossier_id, candidate=candidate)
         .first()
@@ -86,7 +86,9 @@ def dossier_withdraw(
 @transaction.atomic
 def dossier_delete_draft(*, dossier_id: int, candidate) -> None:
     """Delete one of the candidate's drafts (never a registered dossier: it has a number)."""
-    dossier = Dossier.objects.select_for_update().filter(pk=dossier_id, candidate=candidate).first()
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",)).filter(pk=dossier_id, candidate=candidate).first()
+    )
     if dossier is None:
         raise DomainError(_("Ce dossier n'existe pas."), code="not_found")
     if dossier.state != DossierState.DRAFT or dossier.number:
