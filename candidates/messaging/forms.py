@@ -7,25 +7,23 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.messaging.services import MAX_BODY
 from documents.pieces.uploads import ACCEPT_ATTRIBUTE
+from portal.forms import PortalForm
 
 
-class MessageForm(forms.Form):
+class MessageForm(PortalForm, forms.Form):
     body = forms.CharField(
         label=_("Votre message"),
         max_length=MAX_BODY,
-        widget=forms.Textarea({"rows": 5, "class": "form-control"}),
+        widget=forms.Textarea({"rows": 5}),
     )
     attachment = forms.FileField(
         label=_("Pièce jointe (facultative : PDF, JPEG ou PNG, 10 Mo au plus)"),
         required=False,
-        widget=forms.ClearableFileInput({"accept": ACCEPT_ATTRIBUTE, "class": "form-control"}),
+        widget=forms.ClearableFileInput({"accept": ACCEPT_ATTRIBUTE}),
     )
 
-    def decorate(self) -> MessageForm:
-        """Errors tied to their field for screen readers (aria-invalid, aria-describedby)."""
-        for name, field in self.fields.items():
-            if self.errors.get(name):
-                field.widget.attrs["aria-invalid"] = "true"
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
-                field.widget.attrs["class"] = "form-control is-invalid"
-        return self
+    def add_domain_error(self, exc) -> None:
+        # The upload checks name their field "files" (the pieces' form); here it is the attachment.
+        if exc.field == "files":
+            exc.field = "attachment"
+        super().add_domain_error(exc)

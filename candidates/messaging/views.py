@@ -19,10 +19,20 @@ from candidates.permissions import dossiers_visible_to
 from portal.exceptions import DomainError
 
 
-def _show(form: MessageForm, exc: DomainError) -> None:
-    form.add_error(
-        exc.field if exc.field in form.fields else "attachment" if exc.field == "files" else None, exc.message
-    )
+def _thread_page(request, dossier, *, post, by_staff: bool, sent: str, again: str, template: str, extra=None):
+    """One thread page for either side: post through the side's service, mark read, render."""
+    form = MessageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post(body=form.cleaned_data["body"], attachment=form.cleaned_data["attachment"])
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, sent)
+            return redirect(again, pk=dossier.pk)
+    services.thread_mark_read(dossier=dossier, by_staff=by_staff)
+    context = {**(extra or {}), "dossier": dossier, "thread": selectors.thread(dossier), "form": form}
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -35,26 +45,16 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if dossier is None:
         raise Http404
-    form = MessageForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.message_post_candidate(
-                dossier_id=dossier.pk,
-                candidate=request.user,
-                body=form.cleaned_data["body"],
-                attachment=form.cleaned_data["attachment"],
-            )
-        except DomainError as exc:
-            _show(form, exc)
-        else:
-            messages.success(request, _("Message envoyé au bureau des examens."))
-            return redirect("candidates:thread", pk=dossier.pk)
-    services.thread_mark_read(dossier=dossier, by_staff=False)
-    return render(
+    return _thread_page(
         request,
-        "candidates/messaging/thread.html",
-        {"dossier": dossier, "thread": selectors.thread(dossier), "form": form.decorate()},
-        status=400 if form.errors else 200,
+        dossier,
+        post=lambda **message: services.message_post_candidate(
+            dossier_id=dossier.pk, candidate=request.user, **message
+        ),
+        by_staff=False,
+        sent=_("Message envoyé au bureau des examens."),
+        again="candidates:thread",
+        template="candidates/messaging/thread.html",
     )
 
 
@@ -69,32 +69,18 @@ def staff_thread(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if dossier is None:
         raise Http404
-    form = MessageForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.message_post_staff(
-                dossier_id=dossier.pk,
-                actor=request.user,
-                body=form.cleaned_data["body"],
-                attachment=form.cleaned_data["attachment"],
-            )
-        except DomainError as exc:
-            _show(form, exc)
-        else:
-            messages.success(request, _("Réponse envoyée : le candidat est alerté par courriel."))
-            return redirect("candidates:staff_thread", pk=dossier.pk)
-    services.thread_mark_read(dossier=dossier, by_staff=True)
-    return render(
+    return _thread_page(
         request,
-        "candidates/messaging/staff_thread.html",
-        {
-            # The admin's header, title and navigation, as on the pages the admin itself renders.
-            **admin.site.each_context(request),
-            "dossier": dossier,
-            "thread": selectors.thread(dossier),
-            "form": form.decorate(),
-        },
-        status=400 if form.errors else 200,
+        dossier,
+        post=lambda **message: services.message_post_staff(
+            dossier_id=dossier.pk, actor=request.user, **message
+        ),
+        by_staff=True,
+        sent=_("Réponse envoyée : le candidat est alerté par courriel."),
+        again="candidates:staff_thread",
+        template="candidates/messaging/staff_thread.html",
+        # The admin's header, title and navigation, as on the pages the admin itself renders.
+        extra=admin.site.each_context(request),
     )
 
 

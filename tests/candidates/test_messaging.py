@@ -1,6 +1,8 @@
 """The dossier's conversation (issue 14): both ways, one safe attachment, unread counts on both
 sides, e-mail alerts without the content, every message kept."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -105,4 +107,6 @@ def test_an_empty_message_gets_a_french_error_tied_to_the_field(w, client):
     client.force_login(w["d"].candidate)
     response = client.post(reverse("candidates:thread", args=[w["d"].pk]), {"body": ""})
     page = response.content.decode()
-    assert response.status_code == 400 and 'aria-describedby="id_body-error"' in page
+    # The portal's one error-id scheme (templates/bootstrap5/field.html): <field id>_error.
+    assert response.status_code == 400 and 'id="id_body_error"' in page
+    assert re.search(r'<textarea[^>]*aria-describedby="[^"]*id_body_error', page), page
