@@ -87,7 +87,7 @@ def _write_chunk(batch: MessageBatch, ids: list[int]) -> int:
         # The scope is asked again: an author who lost an académie since confirming writes nothing there.
         dossiers = list(
             recipients(batch.author, Dossier.objects.filter(pk__in=[pk for pk in ids if pk not in done]))
-            .select_related("candidate", "session__academie", "specialty")
+            .select_related("candidate", "session__academie", "session__exam", "specialty")
             .order_by("pk")
         )
         DossierMessage.objects.bulk_create(

@@ -500,11 +500,9 @@ class BulkMessage(_AdminView):
             self.model_admin.has_view_permission(request) and self.model_admin.has_review_permission(request)
         ):
             raise PermissionDenied
-        form = BulkMessageForm(
-            initial={"ids": request.GET.get("ids", ""), "filtres": request.GET.get("filtres", "")}
-        )
-        form.data = {"ids": request.GET.get("ids", ""), "filtres": request.GET.get("filtres", "")}
-        return self.render(request, form, step="write", recipients=self.selection(request, form))
+        source = {key: request.GET.get(key, "") for key in ("ids", "liste", "filtres")}
+        form = BulkMessageForm(initial=source)
+        return self.render(request, form, step="write", recipients=self.selection(request, source))
 
     def post(self, request):
         if not (
