@@ -60,7 +60,7 @@ def test_the_page_has_a_table_per_dimension_and_a_csv(w, client):
     page = client.get(reverse("admin:candidates_dossier_statistics")).content.decode()
     assert (
         page.count('class="stats-table"') == 5
-        and page.count("<caption class=\"sr-caption\">Par ") == 5
+        and page.count('<caption class="sr-caption">Par ') == 5
         and '<th scope="row">' in page
         and '<th scope="col"' in page
     )
