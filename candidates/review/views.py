@@ -519,7 +519,9 @@ class BulkMessage(_AdminView):
             # The preview: a fresh key ties the confirmation to this page (a second click is the same batch).
             data = request.POST.copy()
             data["key"] = str(uuid.uuid4())
-            return self.render(request, BulkMessageForm(data), step="preview", recipients=recipients)
+            preview = BulkMessageForm(data)
+            preview.is_valid()  # the same input, valid: its cleaned text is what the page shows
+            return self.render(request, preview, step="preview", recipients=recipients)
         try:
             batch, created = bulk.message_batch_create(
                 actor=request.user,

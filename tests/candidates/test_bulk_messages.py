@@ -41,7 +41,9 @@ def test_the_preview_counts_only_the_scope_even_when_other_ids_are_posted(w, cli
     page = response.content.decode()
     assert response.status_code == 200
     assert "3 destinataires" in page and "Envoyer à 3 candidats" in page
-    assert TEXT in page  # the message as the candidate will read it
+    # The message as the candidate will read it (not only in the hidden inputs of the confirmation).
+    assert f'<p class="message-body">{TEXT}</p>' in page.replace("&#x27;", "'")
+    assert "<p><strong>Convocations</strong></p>" in page
     assert w["toulouse"].number not in page and w["other_specialty"].number not in page
     assert not MessageBatch.objects.exists()  # nothing is sent before the confirmation
 
