@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier
-from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+from documents.models import DocumentKind, DocumentStatus, GeneratedDocument, StaffDocument
 from documents.pieces.uploads import LimitedTemporaryFileUploadHandler
 from documents.recap import services as recap
 from documents.recap.forms import SignForm, VerifyForm
@@ -50,7 +51,15 @@ def _dossier_cards(user) -> list[dict]:
     dossiers = (
         Dossier.objects.filter(candidate=user, number__isnull=False)
         .select_related("session__academie", "specialty", "option")
-        .prefetch_related("documents")
+        .prefetch_related(
+            "documents",
+            # Issue 14 item 5: the decisions the bureau posted (withdrawn ones are not offered).
+            Prefetch(
+                "staff_documents",
+                queryset=StaffDocument.objects.filter(removed_at__isnull=True),
+                to_attr="bureau_documents",
+            ),
+        )
         .order_by("-created_at")
     )
     cards = []
@@ -91,6 +100,7 @@ def _dossier_cards(user) -> list[dict]:
                 "older": [d for d in recaps if d is not latest_ready and d.status == DocumentStatus.READY],
                 "signed": next((d for d in recaps if d.signed_at), None),
                 "others": others,
+                "bureau_documents": dossier.bureau_documents,
                 "pending": any(d.status == DocumentStatus.PENDING for d in docs),
                 # issue 17: pending longer than its grace (its task looks lost): the candidate may
                 # send it to the workers again.
@@ -141,6 +151,21 @@ def download_signed(request, document_id: int):
     if not document.signed_file:
         raise Http404
     return _pdf_response(document.signed_file, recap.download_name(document, signed=True))
+
+
+@login_required
+@require_GET
+def staff_document(request, document_uuid):
+    """A decision the bureau posted to one of the candidate's dossiers (issue 14 item 5)."""
+    document = get_object_or_404(
+        StaffDocument.objects.exclude(file=""),
+        uuid=document_uuid,
+        dossier__candidate=request.user,
+        removed_at__isnull=True,
+    )
+    return private_file_response(
+        document.file, content_type=document.content_type, filename=document.original_name
+    )
 
 
 @login_required
