@@ -75,7 +75,7 @@ def convocations_publish_refusal(session: Session, at: dt.datetime | None = None
     return None
 
 
-def convocation_issue(*, dossier: Dossier, at: dt.datetime | None = None) -> str:
+def convocation_issue(*, dossier: Dossier) -> str:
     """Give one conforme dossier its convocation if it has none for what it would say now.
     Returns "issued", "updated", "unchanged" or "without_epreuves"."""
     rows = convocation_rows(dossier)
@@ -135,7 +135,7 @@ def convocations_publish(*, session: Session, at: dt.datetime | None = None) -> 
             break
         last_pk = batch[-1].pk
         for dossier in batch:
-            outcome = convocation_issue(dossier=dossier, at=at)
+            outcome = convocation_issue(dossier=dossier)
             setattr(report, outcome, getattr(report, outcome) + 1)
     if report.issued or report.updated:
         logger.info("Convocations of %s: %s issued, %s updated.", session.code, report.issued, report.updated)

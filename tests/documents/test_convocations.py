@@ -309,3 +309,31 @@ def test_the_staff_see_the_convocations_on_the_dossier_page(
     assert "Convocations" in page and reverse("admin:candidates_dossier_document", args=[document.pk]) in page
     pdf = client.get(reverse("admin:candidates_dossier_document", args=[document.pk]))
     assert pdf.status_code == 200
+
+
+# --- the real services ---------------------------------------------------------------------------
+@pytest.mark.integration
+def test_a_real_worker_publishes_renders_and_seals_on_postgresql(
+    transactional_db, celery_worker, signing_certificate
+):
+    import time
+
+    session = _session()
+    dossier = make_dossier(session=session)
+    walk_to(dossier, DossierState.COMPLIANT)
+    for days, choice in enumerate(
+        dossier.epreuve_choices.select_related("epreuve").order_by("epreuve__code")
+    ):
+        _sitting(session, choice.epreuve, days=20 + days)
+    # Through the admin's path: the publication itself runs on the worker, then the render.
+    convocations.convocations_request_publication(session=session)
+    deadline = time.monotonic() + 90
+    document = None
+    while time.monotonic() < deadline:
+        document = GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.CONVOCATION).first()
+        if document is not None and document.status != DocumentStatus.PENDING:
+            break
+        time.sleep(0.5)
+    assert document is not None and document.status == DocumentStatus.READY, document and document.error
+    assert verify_pdf(document.file.read()).verdict == Verdict.AUTHENTIC_SEALED
+    assert OutgoingEmail.objects.filter(kind="convocation_available", to=dossier.candidate.email).count() == 1

@@ -75,7 +75,7 @@ def test_the_verification_of_a_sealed_convocation(page, live_server, axe, publis
     pdf.write_bytes(document.file.read())
     page.goto(live_server.url + reverse("recap:verify"))
     page.set_input_files("input[type=file]", str(pdf))
-    page.get_by_role("button", name="Vérifier").click()
+    page.get_by_role("button", name="Vérifier", exact=True).click()
     page.get_by_text("Convocation authentique et intacte").wait_for()
     axe(page, "convocations-verify-upload")
     page.goto(live_server.url + reverse("recap:verify_token", args=[document.verification_token]))
