@@ -314,9 +314,12 @@ def test_the_staff_see_the_convocations_on_the_dossier_page(
 # --- the real services ---------------------------------------------------------------------------
 @pytest.mark.integration
 def test_a_real_worker_publishes_renders_and_seals_on_postgresql(
-    transactional_db, celery_worker, signing_certificate
+    transactional_db, celery_worker_factory, signing_certificate
 ):
     import time
+
+    # The worker seals with the same platform certificate the test verifies against.
+    celery_worker_factory(SIGNING_CERT_PATH=str(signing_certificate), SIGNING_CERT_PASSWORD="test-pass")
 
     session = _session()
     dossier = make_dossier(session=session)
