@@ -6,12 +6,18 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
+# TLS, NT: the convocations are available at least two weeks before the first written épreuve
+# (the same rule as Session.clean).
+CONVOCATION_NOTICE = dt.timedelta(days=14)
+
 
 def sitting_window(session) -> tuple[dt.datetime, int]:
-    """A sitting belongs to its session when it comes after the convocations are published (TLS,
-    NT: they reach the candidate at least two weeks before the first written épreuve; without that
-    date, after registration closes) and in the session's year, on the académie's clocks."""
-    return session.convocations_published_at or session.registration_closes_at, session.year
+    """A sitting belongs to its session when it comes at least two weeks after the convocations
+    are published (without that date, after registration closes) and in the session's year, on the
+    académie's clocks."""
+    if session.convocations_published_at:
+        return session.convocations_published_at + CONVOCATION_NOTICE, session.year
+    return session.registration_closes_at, session.year
 
 
 def sitting_problems(
@@ -29,11 +35,12 @@ def sitting_problems(
     if starts_at:
         after, year = sitting_window(session)
         local = session.academie.localtime(starts_at)
-        if local.year != year or (after and starts_at <= after):
+        if local.year != year or (after and starts_at < after):
             problems.setdefault("starts_at", []).append(
                 _(
                     "Le %(date)s est hors de la session %(year)s : une épreuve a lieu dans l'année de la "
-                    "session, après la mise à disposition des convocations (%(after)s)."
+                    "session, au plus tôt deux semaines après la mise à disposition des convocations "
+                    "(soit le %(after)s)."
                 )
                 % {
                     "date": local.strftime("%d/%m/%Y %H:%M"),

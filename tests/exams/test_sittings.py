@@ -121,6 +121,8 @@ def test_times_of_a_martinique_session_are_martinique_times(catalogue):
         ("{s};{spec};E1;12/05/2025;08:00;12:00;Lycée;;", "L'adresse du centre manque"),
         ("{s};{spec};E1;12/05/2024;08:00;12:00;Lycée;Nancy;", "est hors de la session 2025"),
         ("{s};{spec};E1;01/04/2025;08:00;12:00;Lycée;Nancy;", "après la mise à disposition des convocations"),
+        # TLS, NT: two weeks between the convocations (14/04 09:00) and an épreuve: 28/04 09:00 at the earliest.
+        ("{s};{spec};E1;28/04/2025;08:00;12:00;Lycée;Nancy;", "au plus tôt deux semaines après"),
         ("{s};{spec};E1;12/05/2025;12:00;08:00;Lycée;Nancy;", "La fin de l'épreuve doit suivre son début."),
         ("nulle-part;{spec};E1;12/05/2025;08:00;12:00;Lycée;Nancy;", "Session « nulle-part » inconnue"),
         ("{other};{spec};E1;12/05/2025;08:00;12:00;Lycée;Nancy;", "d'une académie que vous ne gérez pas"),
