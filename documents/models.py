@@ -122,6 +122,8 @@ class DocumentKind(models.TextChoices):
     PIECES_REQUEST = "pieces_request", _("Demande de pièces justificatives")
     ENGAGEMENT_FORM = "engagement_form", _("Formulaire engagement étudiant")
     BENEFIT_REFUSAL_FORM = "benefit_refusal_form", _("Formulaire de refus de bénéfice de notes")
+    # Issue 14: sealed by the platform when rendered, shown from the publication date (documents.recap.convocations).
+    CONVOCATION = "convocation", _("Convocation aux épreuves")
 
 
 class DocumentStatus(models.TextChoices):

@@ -33,7 +33,7 @@ from candidates.messaging.models import DossierMessage
 from candidates.models import Dossier, DossierEpreuve, PrivacyRequest, Profile
 from candidates.registration.selectors import TAB_SLUGS
 from documents.models import GeneratedDocument, PieceRule, PieceUpload, StaffDocument
-from exams.models import Departement, Session, StaffAssignment
+from exams.models import Departement, EpreuveSitting, Session, StaffAssignment
 from notifications.models import Message, OutgoingEmail, ReminderSent
 from tests.factories import (
     AcademieFactory,
@@ -110,6 +110,12 @@ def build_world() -> World:
                                          subject=f"Dossier {DOSSIER_NUMBER}", text_body=OWNER_NAME)  # fmt: skip
     reminder = ReminderSent.objects.create(dossier=dossier, kind="test", key="J-7")
     rule = PieceRule.objects.create(session=session_a, code="identity", reason="pour la matrice")
+    # issue 14: a sitting of A's session (the convocations' dates and centres are A's).
+    sitting = EpreuveSitting.objects.create(
+        session=session_a, epreuve=epreuve, starts_at=timezone.now() + dt.timedelta(days=30),
+        ends_at=timezone.now() + dt.timedelta(days=30, hours=4), centre_name="Centre de la matrice",
+        centre_address="1 rue de la matrice",
+    )  # fmt: skip
     thread_message = DossierMessage.objects.create(
         dossier=dossier, author=owner, body=f"Question de {OWNER_NAME}", attachment_name="question.pdf",
         attachment_type="application/pdf", attachment=ContentFile(b"%PDF-1.4 question", name="q.pdf"),
@@ -153,7 +159,7 @@ def build_world() -> World:
     for obj in [owner, Profile.objects.get(user=owner), dossier, dossier.epreuve_choices.get(), piece, piece_file, recap,
                 message, email, reminder, piece_upload, export, thread_message, staff_document]:  # fmt: skip
         world.protect(obj, "candidate")
-    for obj in [a, *Departement.objects.filter(academie=a), session_a, legit, rule, s, opening]:
+    for obj in [a, *Departement.objects.filter(academie=a), session_a, legit, rule, s, opening, sitting]:
         world.protect(obj, "academie")
     world.values = {"dossier": dossier, "piece": piece, "piece_file": piece_file, "recap": recap, "message": message,
                     "session_b": session_b, "export": export, "thread_message": thread_message,

@@ -344,11 +344,18 @@ def review_context(request, dossier: Dossier) -> dict:
     for recap in recaps:
         recap.url = reverse("admin:candidates_dossier_document", args=[recap.pk])
         recap.is_current = recap.choices_version == dossier.choices_version
+    # Issue 14: the convocations issued to this dossier, newest first (sealed PDFs).
+    convocations = list(
+        GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.CONVOCATION).order_by("-version")
+    )
+    for convocation in convocations:
+        convocation.url = reverse("admin:candidates_dossier_document", args=[convocation.pk])
     options = review_options(request.user, dossier)
     return {
         "dossier": dossier,
         "pieces": pieces,
         "recaps": recaps,
+        "convocations": convocations,
         "can_review": options.can_review,
         "transitions": options.transitions,
         "pieces_reviewable": options.pieces_reviewable,

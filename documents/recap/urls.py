@@ -15,6 +15,11 @@ urlpatterns = [
     path("mes-documents/dossier/<int:dossier_id>/signer/", views.sign, name="sign"),
     path("mes-documents/dossier/<int:dossier_id>/generer/", views.regenerate, name="regenerate"),
     path("mes-documents/dossier/<int:dossier_id>/relancer/", views.requeue, name="requeue"),  # issue 17
+    path(
+        "mes-documents/dossier/<int:dossier_id>/mes-epreuves.ics",
+        views.convocation_ics,
+        name="convocation_ics",
+    ),  # issue 14
     path("verifier/", views.verify_upload, name="verify"),
     path("verifier/<str:token>/", views.verify_token, name="verify_token"),
 ]
