@@ -35,6 +35,13 @@ def public_calendar(*, at: dt.datetime | None = None) -> list[AcademieSessions]:
     return calendar
 
 
+def public_calendar_signature(calendar: list[AcademieSessions]) -> str:
+    """What the rendered calendar depends on: the catalogue's version and each session's state at
+    the request's instant (the home page caches its rendering under it)."""
+    states = "".join(s.state_now[0] for row in calendar for s in row.sessions)
+    return f"{catalogue_cache.version()}:{states}"
+
+
 def _public_calendar_rows() -> list[AcademieSessions]:
     # A session being prepared (unpublished) is not on the public calendar yet.
     sessions = (
