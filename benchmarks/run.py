@@ -4,7 +4,8 @@ bench-results.json (docs/performance.md says what each figure means and the goal
 
     BENCH_QUICK=1         short version (about 3 minutes on an idle 2-core machine): a smoke test
                           of every phase, not the issue's sizes
-    BENCH_RUSH=500        virtual candidates of the rush (quick: 20)
+    BENCH_RUSH=500        virtual candidates of the rush (quick: 10)
+    BENCH_CONNECTIONS=16,64  wrk connections (quick: 16)
     BENCH_RUSH_CONCURRENCY=32  candidates at once
     BENCH_ADMIN_DOSSIERS=100000  dossiers generated for the admin (quick: 5000)
     BENCH_SECONDS=5       duration of each wrk run (quick: 1)
@@ -31,11 +32,11 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0", "false")
-RUSH_N = int(os.environ.get("BENCH_RUSH", 20 if QUICK else 500))
+RUSH_N = int(os.environ.get("BENCH_RUSH", 10 if QUICK else 500))
 RUSH_CONCURRENCY = int(os.environ.get("BENCH_RUSH_CONCURRENCY", 32))
 ADMIN_N = int(os.environ.get("BENCH_ADMIN_DOSSIERS", 5_000 if QUICK else 100_000))
 SECONDS = float(os.environ.get("BENCH_SECONDS", 1 if QUICK else 5))
-CONNECTIONS = [16, 64]
+CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "16" if QUICK else "16,64").split(",")]
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "rush,pages,admin,pdf").split(",")))
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT", ROOT / "bench-results.json"))
 # The environment as it was given: the stack's (DEBUG off, the stopped SMTP sink and clamd) must not
@@ -148,7 +149,12 @@ def run_pdf() -> dict:
 
 
 def main() -> int:
+    import signal
+
     from stack import Stack
+
+    # A timeout or ^C stops the stack too (gunicorn and the workers run in sessions of their own).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     started = time.monotonic()
     results: dict = {
