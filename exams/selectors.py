@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from . import catalogue_cache
@@ -23,11 +22,7 @@ def public_calendar(*, at: dt.datetime | None = None) -> list[AcademieSessions]:
     come from the shared cache under the catalogue's version (issue 15: three queries and their
     rows were 40 % of the home page's CPU); whether each session is open is computed at ``at``."""
     at = at or timezone.now()
-    cache_key = catalogue_cache.key("public_calendar")
-    calendar = cache.get(cache_key)
-    if calendar is None:
-        calendar = _public_calendar_rows()
-        cache.set(cache_key, calendar, catalogue_cache.TTL)
+    calendar = catalogue_cache.cached("public_calendar", _public_calendar_rows)
     for row in calendar:
         for session in row.sessions:
             # Computed once here so templates never decide what "open" means.
@@ -35,11 +30,10 @@ def public_calendar(*, at: dt.datetime | None = None) -> list[AcademieSessions]:
     return calendar
 
 
-def public_calendar_signature(calendar: list[AcademieSessions]) -> str:
-    """What the rendered calendar depends on: the catalogue's version and each session's state at
-    the request's instant (the home page caches its rendering under it)."""
-    states = "".join(s.state_now[0] for row in calendar for s in row.sessions)
-    return f"{catalogue_cache.version()}:{states}"
+def public_calendar_states(calendar: list[AcademieSessions]) -> str:
+    """Each session's state at the request's instant, in order (the home page caches its
+    rendering of the calendar under them and the catalogue's version)."""
+    return "".join(s.state_now[0] for row in calendar for s in row.sessions)
 
 
 def _public_calendar_rows() -> list[AcademieSessions]:

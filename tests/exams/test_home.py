@@ -87,3 +87,19 @@ def test_the_home_page_costs_the_same_queries_for_few_or_many_sessions(
         SessionFactory(academie=academie, code=f"s{i}-b", year=2026)
     with django_assert_num_queries(3):  # sessions, académies, their départements: once
         client.get("/")
+
+
+def test_the_home_page_and_catalogue_saves_work_with_the_cache_away(client, monkeypatch):
+    """Redis away (issue 17): the calendar comes from the database and a save still saves."""
+    from exams import catalogue_cache
+
+    def away(*args, **kwargs):
+        raise ConnectionError("Redis away")
+
+    for name in ("get", "add", "set", "incr"):
+        monkeypatch.setattr(catalogue_cache.cache, name, away)
+    session = open_session(code="without-cache")
+    session.academie.name = "Nancy-Metz sans cache"
+    session.academie.save()
+    html = client.get("/").content.decode()
+    assert "Académie de Nancy-Metz sans cache" in html and "Inscriptions ouvertes" in html
