@@ -165,12 +165,12 @@ def main() -> int:
     stack = Stack(quick=QUICK)
     phases: dict[str, float] = {}
     results["phase_seconds"] = phases
-    last = [started]
+    phase_start = [started]
 
     def mark(phase: str) -> None:
         now = time.monotonic()
-        phases[phase] = round(now - last[0], 1)
-        last[0] = now
+        phases[phase] = round(now - phase_start[0], 1)
+        phase_start[0] = now
 
     try:
         if ONLY & {"rush", "pages", "admin"}:
