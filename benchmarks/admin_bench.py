@@ -79,6 +79,12 @@ def generate(n: int, *, template_dossier_id: int) -> float:
                     "specialty_id": f"({spec_arr})[1 + ({g} / 3) % {len(specialties)}]",
                     "option_id": "NULL",
                     "birth_date": f"DATE '1990-01-01' + ({g} % 9000)",
+                    # Each generated person has their own identity key (the template's, copied to
+                    # every row, made them all one person: the change page then listed 5,000
+                    # possible duplicates and took over two minutes).
+                    "identity_key": f"lower(({names})[1 + {g} % {len(NAMES)}]) || '|' || "
+                    f"lower(({firsts})[1 + ({g} / {len(NAMES)}) % {len(FIRST_NAMES)}]) || '|' || "
+                    f"(DATE '1990-01-01' + ({g} % 9000))::text",
                     "created_at": f"now() - {g} * interval '7 seconds'",
                     "updated_at": f"now() - {g} * interval '5 seconds'",
                     "registered_at": f"now() - {g} * interval '6 seconds'",

@@ -2,10 +2,12 @@
 docker-compose.yml runs them, started and stopped here. Prints one table and writes
 bench-results.json (docs/performance.md says what each figure means and the goals).
 
-    BENCH_QUICK=1         short version (under 3 minutes on an idle 2-core machine)
-    BENCH_RUSH=500        virtual candidates of the rush (quick: 100)
+    BENCH_QUICK=1         short version (about 3 minutes on an idle 2-core machine): a smoke test
+                          of every phase, not the issue's sizes
+    BENCH_RUSH=500        virtual candidates of the rush (quick: 10)
+    BENCH_CONNECTIONS=16,64  wrk connections (quick: 16)
     BENCH_RUSH_CONCURRENCY=32  candidates at once
-    BENCH_ADMIN_DOSSIERS=100000  dossiers generated for the admin (quick: 20000)
+    BENCH_ADMIN_DOSSIERS=100000  dossiers generated for the admin (quick: 5000)
     BENCH_SECONDS=5       duration of each wrk run (quick: 1)
     BENCH_ONLY=rush,pages,admin,pdf  a subset
     BENCH_PG_URL=postgres://postgres@127.0.0.1:5432  the server (database BENCH_DB=bench is dropped and created)
@@ -30,13 +32,16 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0", "false")
-RUSH_N = int(os.environ.get("BENCH_RUSH", 100 if QUICK else 500))
+RUSH_N = int(os.environ.get("BENCH_RUSH", 10 if QUICK else 500))
 RUSH_CONCURRENCY = int(os.environ.get("BENCH_RUSH_CONCURRENCY", 32))
-ADMIN_N = int(os.environ.get("BENCH_ADMIN_DOSSIERS", 20_000 if QUICK else 100_000))
-SECONDS = float(os.environ.get("BENCH_SECONDS", 2 if QUICK else 5))
-CONNECTIONS = [16, 64]
+ADMIN_N = int(os.environ.get("BENCH_ADMIN_DOSSIERS", 5_000 if QUICK else 100_000))
+SECONDS = float(os.environ.get("BENCH_SECONDS", 1 if QUICK else 5))
+CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "16" if QUICK else "16,64").split(",")]
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "rush,pages,admin,pdf").split(",")))
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT", ROOT / "bench-results.json"))
+# The environment as it was given: the stack's (DEBUG off, the stopped SMTP sink and clamd) must not
+# reach the PDF benchmark, which runs the embedded default on its own SQLite database.
+BASE_ENV = dict(os.environ)
 
 
 def machine() -> dict:
@@ -134,17 +139,22 @@ def build_pages(stack, rush_journeys, drafts, registered) -> tuple[dict, list]:
 def run_pdf() -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         path = f.name
-    rounds, renders = ("5", "50") if QUICK else ("15", "200")
+    rounds, renders = ("3", "20") if QUICK else ("15", "200")
     subprocess.run(
         [sys.executable, str(HERE / "recap.py"), rounds, renders],
         check=True,
-        env={**os.environ, "BENCH_RECAP_JSON": path},
+        env={**BASE_ENV, "BENCH_RECAP_JSON": path},
     )
     return json.loads(Path(path).read_text())
 
 
 def main() -> int:
+    import signal
+
     from stack import Stack
+
+    # A timeout or ^C stops the stack too (gunicorn and the workers run in sessions of their own).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     started = time.monotonic()
     results: dict = {
@@ -153,6 +163,15 @@ def main() -> int:
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     stack = Stack(quick=QUICK)
+    phases: dict[str, float] = {}
+    results["phase_seconds"] = phases
+    phase_start = [started]
+
+    def mark(phase: str) -> None:
+        now = time.monotonic()
+        phases[phase] = round(now - phase_start[0], 1)
+        phase_start[0] = now
+
     try:
         if ONLY & {"rush", "pages", "admin"}:
             print(f"== stack: PostgreSQL database {stack.database_url}, Redis {stack.redis_url}", flush=True)
@@ -167,6 +186,7 @@ def main() -> int:
                 " ".join(__import__("stack").compose_command(w)) for w in __import__("stack").CELERY_WORKERS
             ]
             print(f"   ready in {time.monotonic() - started:.0f} s", flush=True)
+            mark("stack")
 
             print(f"== rush: {RUSH_N} candidates, {RUSH_CONCURRENCY} at once", flush=True)
             rush = run_rush(stack, RUSH_N, RUSH_CONCURRENCY)
@@ -191,6 +211,7 @@ def main() -> int:
             for sample in rush["errors"][:3]:
                 print("   !", sample[:500], flush=True)
             journeys = [j for j in rush["journeys"] if j.dossier_id]
+            mark("rush")
 
             if "pages" in ONLY and journeys:
                 from web import page_benchmark, slow_uploaders
@@ -227,6 +248,7 @@ def main() -> int:
                 print("== slow uploaders (3 × 3 MB at 2 Mbit/s) beside the home page", flush=True)
                 results["slow_uploaders"] = slow_uploaders(stack)
                 print(f"   {results['slow_uploaders']}", flush=True)
+                mark("pages")
 
             if "admin" in ONLY and journeys:
                 from admin_bench import generate, measure
@@ -251,7 +273,7 @@ def main() -> int:
                     stack.base_url,
                     email=staff.user.email,
                     password=demo_catalogue.DEMO_PASSWORD,
-                    rounds=5 if QUICK else 15,
+                    rounds=3 if QUICK else 15,
                     search_terms={"nom": "DUPONT", "courriel": last.candidate.email, "numéro": last.number},
                     change_id=last.pk,
                 )
@@ -260,6 +282,7 @@ def main() -> int:
                 list_pages = {k: v for k, v in admin.items() if k != "change page"}
                 results["admin_p95_ms"] = max(v["p95_ms"] for v in list_pages.values())
                 results["admin_p50_ms"] = max(v["p50_ms"] for v in list_pages.values())
+                mark("admin")
             results["worker_rss_mb_after_rush"] = [
                 round(__import__("stack").rss_mb(p)) for p in stack.worker_processes()
             ]
@@ -274,6 +297,7 @@ def main() -> int:
     if "pdf" in ONLY:
         print("== PDFs (benchmarks/recap.py, SQLite, one process)", flush=True)
         results.update(run_pdf())
+        mark("pdf")
     results["seconds"] = round(time.monotonic() - started, 1)
     OUTPUT.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     print_table(results)

@@ -144,7 +144,26 @@ class Journey:
                 expect=None,
             )
             page = _redirected(b, response, f"upload {code}")
+        # Uploads wait in quarantine for the antivirus and the format check (issue 12): the page
+        # polls their status (pieces.js) and reloads when none is left, as the candidate does.
+        self._wait_for_checks()
+        page = b.get(f"/mes-justificatifs/{self.dossier_id}/")
         self.post_form(page, match="verrouiller", what="lock")
+
+    def _wait_for_checks(self, timeout: float = 300) -> None:
+        from urllib.parse import urlparse
+
+        page = self.browser.get(f"/mes-justificatifs/{self.dossier_id}/")
+        found = re.search(r'data-status-url="([^"]+)"', page.text)
+        if not found:
+            return
+        path = urlparse(found.group(1)).path
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not json.loads(self.browser.get(path).text).get("checking"):
+                return
+            time.sleep(0.5)
+        raise HttpError("uploads still being checked")
 
     def _wait_for_recap(self, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout

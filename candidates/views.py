@@ -27,6 +27,6 @@ def space(request: HttpRequest) -> HttpResponse:
             "dossiers": dossiers,
             "profile": p,
             "completeness": account_services.profile_completeness(p),
-            "stale_contact": dossiers_with_stale_contact(request.user),
+            "stale_contact": dossiers_with_stale_contact(request.user, profile=p),
         },
     )

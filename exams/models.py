@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .catalogue_cache import CatalogueVersioned
+
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
 
 departement_code_validator = RegexValidator(
@@ -23,7 +25,7 @@ departement_code_validator = RegexValidator(
 )
 
 
-class Academie(models.Model):
+class Academie(CatalogueVersioned, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("nom"), max_length=120)
     time_zone = models.CharField(
@@ -61,7 +63,7 @@ class Academie(models.Model):
         return timezone.make_aware(naive, self.tzinfo)
 
 
-class Departement(models.Model):
+class Departement(CatalogueVersioned, models.Model):
     """A département and the académie of residence it belongs to (CF, TLS: a candidate registers
     only in the académie of their residence)."""
 
@@ -82,7 +84,7 @@ class Departement(models.Model):
         return f"{self.code} – {self.name}"
 
 
-class Exam(models.Model):
+class Exam(CatalogueVersioned, models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("nom"), max_length=120)
 
@@ -158,7 +160,7 @@ class SessionQuerySet(models.QuerySet):
         return self.published().filter(registration_opens_at__lte=instant, registration_closes_at__gt=instant)
 
 
-class Session(models.Model):
+class Session(CatalogueVersioned, models.Model):
     """A session of an exam in an académie, with its calendar to the minute (domain.md §2).
 
     Every instant is stored aware (UTC in the database); the admin enters and shows them in the

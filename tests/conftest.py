@@ -55,6 +55,15 @@ def _require_real_services():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: what a test cached (the catalogue's calendar, rate
+    limit counters) names rows that the test's rollback removed."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request, settings):
     """Unit tests run tasks in-process; integration tests opt into the real worker."""
     eager = "integration" not in request.keywords

@@ -26,10 +26,11 @@ def contact_differences(profile, dossier: Dossier) -> list[str]:
     return diffs
 
 
-def dossiers_with_stale_contact(user) -> list[Dossier]:
+def dossiers_with_stale_contact(user, *, profile=None) -> list[Dossier]:
     """The candidate's open dossiers whose address or phone differs from the profile, each with
-    ``contact_diffs`` (field names). One query for the dossiers, one for the profile."""
-    profile = getattr(user, "profile", None)
+    ``contact_diffs`` (field names). One query for the dossiers, one for the profile unless the
+    caller already holds it (``profile``)."""
+    profile = profile or getattr(user, "profile", None)
     if profile is None:
         return []
     dossiers = Dossier.objects.filter(candidate=user, state__in=OPEN_STATES).select_related(

@@ -216,7 +216,11 @@ class SimulatorForm(PortalForm, forms.Form):
         specialty = cleaned.get("specialty")
         option = (cleaned.get("option") or "").upper()
         session = cleaned.get("session")
-        if specialty is not None and session is not None and opening_for(session, specialty.pk) is None:
+        # Kept for the view (R408 is the session's): one query, not two.
+        self.opening = (
+            opening_for(session, specialty.pk) if specialty is not None and session is not None else None
+        )
+        if specialty is not None and session is not None and self.opening is None:
             self.add_error(
                 "specialty",
                 _("La session « %(session)s » n'ouvre pas cette spécialité.") % {"session": session},

@@ -235,7 +235,8 @@ def piece_file(request, file_uuid):
 def _profile_from_form(form: SimulatorForm) -> RequirementProfile:
     data = form.cleaned_data
     specialty = data["specialty"]
-    opening = opening_for(data["session"], specialty.pk)  # R408 is the session's (AM lists its own)
+    # R408 is the session's (AM lists its own); the form's clean() read the opening already.
+    opening = form.opening if hasattr(form, "opening") else opening_for(data["session"], specialty.pk)
     return RequirementProfile(
         category=data["category"],
         specialty_code=specialty.code,

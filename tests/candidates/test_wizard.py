@@ -324,6 +324,35 @@ def test_the_space_list_costs_the_same_queries_for_few_or_many_dossiers(
     assert html.count("Inscription non enregistrée") == count
 
 
+def _space_queries(client, world, count) -> int:
+    from django.db import connection
+
+    from tests.factories import SpecialtyFactory
+
+    for i in range(count):
+        specialty = SpecialtyFactory(code=f"q{count}-{i}", name=f"Spécialité {count}-{i}")
+        Dossier.objects.create(candidate=world["user"], session=world["session"], specialty=specialty)
+    client.force_login(world["user"])
+    client.get(reverse("candidates:space"))  # the session and the caches warm
+    queries = []  # counted by a wrapper: the request's start empties connection.queries
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        assert client.get(reverse("candidates:space")).status_code == 200
+    return len(queries)
+
+
+def test_the_whole_space_page_costs_the_same_queries_for_few_or_many_dossiers(client, world):
+    """issue 15: /mon-espace/ at one and at six dossiers; the profile is read once, not again for
+    the stale-contact notice."""
+    few = _space_queries(client, world, 1)
+    assert _space_queries(client, world, 5) == few  # now six dossiers
+    assert 0 < few <= 8
+
+
 def test_an_expired_draft_cannot_be_registered_and_the_page_says_why(client, world):
     from candidates.registration import services
 

@@ -204,6 +204,10 @@ def test_the_json_answer_builds_no_widget_and_costs_the_same_with_more_catalogue
 
     with CaptureQueriesContext(connection) as small:
         assert client.get(URL, params(), **JSON).status_code == 200
+    # The session's opening of the specialty is read once, by the form (issue 15).
+    assert (
+        sum('"exams_sessionspecialty"' in q["sql"].split(" WHERE ")[0] for q in small.captured_queries) == 1
+    )
     for i in range(5):  # more specialties with options and more languages: no list is built
         other = SpecialtyFactory(code=f"autre-{i}", name=f"Autre {i}")
         SpecialtyOptionFactory(specialty=other, code="A", name="Option A")

@@ -1,0 +1,86 @@
+"""The catalogue's version in the shared cache (Redis in production), so pages can cache what they
+read of the catalogue under a versioned key (issue 15: the home page's public calendar).
+
+Every save or delete of a catalogue row the public calendar shows (académie, département, exam,
+session) bumps the version explicitly (``CatalogueVersioned``, below: the admin, the catalogue
+services, the seeds and the tests' factories all save through the model), at once and again when
+the transaction commits, so a reader between the write and the commit cannot keep the old rows
+under the new version. Cached values also expire after ``TTL`` seconds, which bounds what a write
+outside the models (a data migration, ``loaddata``) could leave stale.
+
+Redis away (issue 17) never breaks a page or a save: reads then go to the database, and a bump that
+cannot reach the cache is logged (the cache is gone, and what it held with it).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "catalogue:version"
+TTL = 300
+
+
+def version() -> int | None:
+    """The current version, or None when the cache cannot be reached."""
+    try:
+        current = cache.get(VERSION_KEY)
+        if current is None:
+            # A version the cache never held (the key was evicted or Redis restarted): nothing
+            # cached under an earlier number can be read back as current.
+            cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+            current = cache.get(VERSION_KEY)
+    except Exception:  # Redis away: the callers read the database
+        logger.warning("catalogue cache unavailable", exc_info=True)
+        return None
+    return current
+
+
+def bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet: the next read starts a new one
+        pass
+    except Exception:
+        logger.warning("catalogue cache unavailable: version not bumped", exc_info=True)
+
+
+def cached(name: str, build, *, vary: str = ""):
+    """``build()`` cached under the catalogue's version (and ``vary``); built afresh, and not
+    cached, when the cache cannot be reached."""
+    current = version()
+    if current is None:
+        return build()
+    key = f"catalogue:{name}:v{current}:{vary}"
+    try:
+        value = cache.get(key)
+    except Exception:
+        logger.warning("catalogue cache unavailable", exc_info=True)
+        return build()
+    if value is None:
+        value = build()
+        try:
+            cache.set(key, value, TTL)
+        except Exception:
+            logger.warning("catalogue cache unavailable", exc_info=True)
+    return value
+
+
+class CatalogueVersioned:
+    """Mixed into the catalogue's models: a write changes the catalogue's version."""
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        bump()
+        transaction.on_commit(bump)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        bump()
+        transaction.on_commit(bump)
+        return result
