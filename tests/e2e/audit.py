@@ -21,7 +21,14 @@ CLS_OBSERVER = """
 window.__cls = 0;
 try {
   new PerformanceObserver(function (list) {
-    list.getEntries().forEach(function (entry) { if (!entry.hadRecentInput) window.__cls += entry.value; });
+    list.getEntries().forEach(function (entry) {
+      if (entry.hadRecentInput) return;
+      window.__cls += entry.value;
+      // What moved, to say where a shift comes from when the assertion fails.
+      (window.__shifts = window.__shifts || []).push(entry.value.toFixed(3) + " " + (entry.sources || []).map(function (s) {
+        var n = s.node; return n ? (n.nodeName + (n.id ? "#" + n.id : "") + (n.className && n.className.baseVal === undefined ? "." + n.className : "")) : "?";
+      }).join(","));
+    });
   }).observe({type: "layout-shift", buffered: true});
 } catch (e) {}
 """
@@ -70,7 +77,7 @@ class Audit:
             wide = page.evaluate(WIDEST)
             self.problems.append(f"{label}: {overflow} px wider than the window ({wide})")
         if shot and self.shots:
-            page.screenshot(path=str(self.shots / f"{name}-{width}.png"))
+            _save_small_png(page.screenshot(), self.shots / f"e2e-{name}-{width}.png")
 
     def expect(self, condition: bool, problem: str) -> bool:
         """A check that must hold but need not stop the journey: what follows is still walked,
@@ -81,6 +88,16 @@ class Audit:
 
     def assert_clean(self) -> None:
         assert self.problems == [], "\n".join(self.problems)
+
+
+def _save_small_png(png: bytes, path: Path) -> None:
+    """The viewport only, in 256 colours: a few tens of kilobytes a screenshot in the repository."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    image.save(path, format="PNG", optimize=True)
 
 
 # The elements that stick out on the right, to say where an overflow comes from.
@@ -101,6 +118,10 @@ def summary_has_focus(page) -> bool:
 
 def cumulative_layout_shift(page) -> float:
     return page.evaluate("window.__cls || 0")
+
+
+def layout_shifts(page) -> list[str]:
+    return page.evaluate("window.__shifts || []")
 
 
 def navigation_ms(page) -> dict[str, float]:
