@@ -77,6 +77,7 @@ class Audit:
             wide = page.evaluate(WIDEST)
             self.problems.append(f"{label}: {overflow} px wider than the window ({wide})")
         if shot and self.shots:
+            page.evaluate("window.scrollTo(0, 0)")  # the README shows each page from its top
             _save_small_png(page.screenshot(), self.shots / f"e2e-{name}-{width}.png")
 
     def expect(self, condition: bool, problem: str) -> bool:
@@ -118,6 +119,20 @@ def summary_has_focus(page) -> bool:
 
 def cumulative_layout_shift(page) -> float:
     return page.evaluate("window.__cls || 0")
+
+
+def scroll_through_previews(page) -> int:
+    """Scroll to each preview of the admin's dossier page, as a gestionnaire does, and wait until
+    the images have arrived (lazy: they are fetched when they come near the viewport)."""
+    previews = page.locator(".piece-preview .preview-box")
+    for i in range(previews.count()):
+        previews.nth(i).scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('img.preview-box')).every(i => i.complete)",
+        timeout=60_000,
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+    return previews.count()
 
 
 def layout_shifts(page) -> list[str]:

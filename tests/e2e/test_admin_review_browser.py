@@ -16,7 +16,14 @@ from tests.candidates.review_fixtures import dossier, start_review, world
 from tests.documents.files import jpeg_bytes, pdf_bytes
 from tests.factories import PieceFactory, PieceFileFactory
 
-from .audit import CLS_OBSERVER, Audit, cumulative_layout_shift, layout_shifts, navigation_ms
+from .audit import (
+    CLS_OBSERVER,
+    Audit,
+    cumulative_layout_shift,
+    layout_shifts,
+    navigation_ms,
+    scroll_through_previews,
+)
 from .test_forms_browser import _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,9 +75,7 @@ def test_the_review_page_with_six_pieces_is_stable_and_quick(page, live_server):
     assert previews.count() == len(CODES)
     assert all(previews.nth(i).get_attribute("loading") == "lazy" for i in range(previews.count()))
     # Scrolled through, as a gestionnaire does: the previews arrive in their boxes, nothing moves.
-    for i in range(previews.count()):
-        previews.nth(i).scroll_into_view_if_needed()
-    page.wait_for_load_state("networkidle")
+    scroll_through_previews(page)
     cls = cumulative_layout_shift(page)
     width = page.viewport_size["width"]
     print(f"\nissue 18 admin review page, 6 pieces, {width} px: CLS {cls:.4f}, timing {timing}")

@@ -35,6 +35,7 @@ from .audit import (
     cumulative_layout_shift,
     layout_shifts,
     navigation_ms,
+    scroll_through_previews,
     summary_has_focus,
 )
 
@@ -286,7 +287,7 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
     admin.wait_for_url("**q=*")
     audit.check(admin, "admin-dossiers-recherche")
     admin.click(f"#result_list a:has-text('{number}')")
-    admin.wait_for_url("**/change/")
+    admin.wait_for_url(re.compile(r"/change/"))
     _measure_review_page(admin, "locked")
     audit.check(admin, "admin-dossier", shot=True)
     admin.click('button:has-text("Commencer l\'examen")')
@@ -299,6 +300,14 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
     card.locator("button:has-text('Invalider')").click()
     admin.wait_for_selector("text=invalidée : le candidat peut la remplacer")
     audit.check(admin, "admin-piece-invalidee")
+    # The dossier goes back to the candidate: "Dossier incomplet" with the reasons, pre-filled.
+    assert "illisible" in admin.input_value("#correction-message")
+    with admin.expect_navigation():
+        admin.click("button:has-text('demander la correction')")
+    assert "Correction demandée" in admin.inner_text("body")
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.INCOMPLETE
+    audit.check(admin, "admin-dossier-incomplet")
     admin.goto(base + "/admin/documents/piece/")
     audit.check(admin, "admin-pieces")
     admin.goto(f"{base}/admin/candidates/dossier/{dossier.pk}/history/")
@@ -309,7 +318,7 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
     assert "illisible" in message.body
     page.goto(base + "/mes-messages/")
     audit.check(page, "mes-messages")
-    page.click("main a:has-text('pièce')")
+    page.click("main a:has-text('à remplacer')")
     page.wait_for_load_state()
     assert "illisible" in page.inner_text("main")
     audit.check(page, "message-piece-invalidee")
@@ -326,13 +335,18 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
     assert "vos pièces sont verrouillées" in page.inner_text("main")
     audit.check(page, "justificatifs-reverrouilles")
 
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.SUBMITTED
+
     # --- the gestionnaire accepts every piece and declares the dossier conforme ------------------------
     admin.goto(f"{base}/admin/candidates/dossier/{dossier.pk}/change/")
+    with admin.expect_navigation():
+        admin.click('button:has-text("Commencer l\'examen")')
     _measure_review_page(admin, "replaced")
     while admin.locator("button:has-text('Accepter la pièce')").count():
         with admin.expect_navigation():
             admin.locator("button:has-text('Accepter la pièce')").first.click()
-        assert "acceptée" in admin.inner_text("#content, .messagelist")
+        assert "acceptée" in admin.inner_text("body")
     audit.check(admin, "admin-pieces-acceptees")
     with admin.expect_navigation():
         admin.click("button:has-text('Déclarer conforme'):not(:has-text('réserve'))")
@@ -368,9 +382,7 @@ def _measure_review_page(admin, label: str) -> None:
     load lazily, in boxes of a reserved size). The figures go to the printed MEASURES."""
     admin.wait_for_load_state("load")
     # Scroll through the pieces, as a gestionnaire does: lazy previews load, nothing may move.
-    admin.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    admin.wait_for_load_state("networkidle")
-    admin.evaluate("window.scrollTo(0, 0)")
+    scroll_through_previews(admin)
     cls = cumulative_layout_shift(admin)
     width = admin.viewport_size["width"]
     MEASURES[f"review-{label}-{width}"] = {
