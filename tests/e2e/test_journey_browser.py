@@ -61,7 +61,8 @@ def contexts(browser, viewport):
     def new():
         context = browser.new_context(viewport=viewport, locale="fr-FR", bypass_csp=True)
         context.add_init_script(CLS_OBSERVER)
-        context.set_default_timeout(10_000)
+        # Generous: the shared CI machine is often loaded; every wait is for a state, never a sleep.
+        context.set_default_timeout(30_000)
         made.append(context)
         return context.new_page()
 
