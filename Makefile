@@ -11,7 +11,7 @@ TEST_PROCESSES ?= 3
 COV_FAIL_UNDER ?= $(if $(filter true 1 yes,$(CI)),95,0)
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint format install bench migrate seed clean worker audit faults
+.PHONY: run test lint format install bench migrate seed clean worker audit faults screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ test: install lint audit
 # issue 12: known vulnerabilities of the installed packages (OSV); one line and a pass when offline.
 audit: install
 	$(BIN)/python .ci/audit-dependencies
+
+# issue 18: the README's screenshots (docs/screenshots/e2e-*.png), taken by the browser journey at
+# 390 and 1280 px while it runs its checks (viewport PNGs in 256 colours).
+screenshots: install
+	rm -f docs/screenshots/e2e-*.png
+	E2E_SCREENSHOTS=docs/screenshots CHROMIUM_PATH=$${CHROMIUM_PATH:-/usr/bin/chromium} $(BIN)/pytest -p no:cacheprovider -q -m browser tests/e2e/test_journey_browser.py
 
 # The load generator is wrk (Debian package): installed here when missing and we are root.
 bench: install

@@ -166,6 +166,7 @@ class DossierEpreuveInline(admin.TabularInline):
     fields = ["epreuve", "choice", "grade", "obtained_on", "obtained_session_year", "benefice_renounced"]
     readonly_fields = fields
     verbose_name_plural = _("épreuves choisies")
+    template = "admin/candidates/dossier/epreuves_inline.html"  # no empty table headers (issue 18)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("epreuve")

@@ -142,12 +142,14 @@ CONSENT_FIELD_NAMES = ("consent_press", "consent_commercial", "consent_local_aut
 class Profile(IdentityFields, ContactFields):
     """The candidate's identity and contact, kept across sessions (domain.md §5)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("compte")
+    )
     # The three mandatory answers on data transfer (CF); None means "not answered yet".
     consent_press = models.BooleanField(_("transfert à la presse"), null=True)
     consent_commercial = models.BooleanField(_("transfert aux organismes commerciaux"), null=True)
     consent_local_authorities = models.BooleanField(_("transfert aux collectivités territoriales"), null=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         verbose_name = _("profil")
@@ -197,8 +199,15 @@ class DossierState(models.TextChoices):
 class Dossier(IdentityFields, ContactFields):
     """A candidate's registration to one session and specialty (domain.md §3, §4, §7)."""
 
-    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers")
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="dossiers")
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("candidat"),
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("session")
+    )
     number = models.CharField(_("numéro de dossier"), max_length=30, unique=True, null=True, blank=True)
     state = models.CharField(
         _("état"), max_length=20, choices=DossierState.choices, default=DossierState.DRAFT
@@ -225,10 +234,20 @@ class Dossier(IdentityFields, ContactFields):
 
     # Tab 5: specialty
     specialty = models.ForeignKey(
-        Specialty, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
+        Specialty,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("spécialité"),
     )
     option = models.ForeignKey(
-        SpecialtyOption, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        SpecialtyOption,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("option"),
     )
     forme = models.CharField(_("forme de passage"), max_length=12, choices=Forme.choices, blank=True)
 
@@ -276,7 +295,12 @@ class Dossier(IdentityFields, ContactFields):
     decision_reason = models.TextField(_("motif de la décision"), blank=True)
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("décidé par"),
     )
     compliant_under_reservation = models.BooleanField(
         _("conforme sous réserve des pièces tardives"),
@@ -289,15 +313,17 @@ class Dossier(IdentityFields, ContactFields):
     withdrawn_at = models.DateTimeField(_("désisté le"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("motif du désistement"), blank=True)
     lock_version = models.PositiveIntegerField(
-        default=0, help_text=_("Verrou optimiste : deux gestionnaires ne s'écrasent pas.")
+        _("version (verrou)"),
+        default=0,
+        help_text=_("Verrou optimiste : deux gestionnaires ne s'écrasent pas."),
     )
     # issue 15: kept by documents.pieces.counters on every write of a piece, so the admin's list,
     # its "pièces complètes" filter and its ordering read two columns instead of counting pieces
     # per row (4 s at 100,000 dossiers).
     pieces_total = models.PositiveIntegerField(_("pièces déposées"), default=0, editable=False)
     pieces_accepted = models.PositiveIntegerField(_("pièces acceptées"), default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at", "pieces_total", "pieces_accepted"])
 
@@ -354,8 +380,12 @@ class EpreuveChoice(models.TextChoices):
 class DossierEpreuve(models.Model):
     """The candidate's choice for one épreuve of the specialty (domain.md §4)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="epreuve_choices")
-    epreuve = models.ForeignKey(Epreuve, on_delete=models.PROTECT, related_name="+")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="epreuve_choices", verbose_name=_("dossier")
+    )
+    epreuve = models.ForeignKey(
+        Epreuve, on_delete=models.PROTECT, related_name="+", verbose_name=_("épreuve")
+    )
     choice = models.CharField(_("choix"), max_length=12, choices=EpreuveChoice.choices)
     grade = models.DecimalField(_("note sur 20"), max_digits=4, decimal_places=2, null=True, blank=True)
     obtained_on = models.DateField(_("date d'obtention"), null=True, blank=True)

@@ -62,7 +62,9 @@ class PieceState(models.TextChoices):
 class Piece(models.Model):
     """One required piece of one dossier, once something was deposited for it."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pieces")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="pieces", verbose_name=_("dossier")
+    )
     code = models.CharField(_("pièce"), max_length=40, choices=PieceCode.choices)
     state = models.CharField(
         _("état"), max_length=20, choices=PieceState.choices, default=PieceState.DEPOSITED
@@ -71,7 +73,12 @@ class Piece(models.Model):
     deposited_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("examinée le"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("examinée par"),
     )
 
     history = HistoricalRecords()
@@ -95,16 +102,20 @@ def _private_upload_to(instance, filename: str) -> str:
 
 class PieceFile(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="files")
+    piece = models.ForeignKey(Piece, on_delete=models.CASCADE, related_name="files", verbose_name=_("pièce"))
     # Empty once purged (an identity document after the appeal period): the row is the trace.
-    file = models.FileField(upload_to=_private_upload_to, max_length=200, blank=True)
+    file = models.FileField(_("fichier"), upload_to=_private_upload_to, max_length=200, blank=True)
     original_name = models.CharField(_("nom d'origine"), max_length=255)
-    content_type = models.CharField(max_length=60)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(_("type"), max_length=60)
+    size = models.PositiveBigIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("déposé par"),
     )
     purged_at = models.DateTimeField(_("fichier supprimé le"), null=True, blank=True)  # issue 12
 
@@ -143,18 +154,22 @@ def _new_verification_token() -> str:
 class GeneratedDocument(models.Model):
     """A PDF rendered by a worker (WeasyPrint). Each version is kept (domain.md §8)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(max_length=30, choices=DocumentKind.choices)
-    version = models.PositiveIntegerField()
-    choices_version = models.PositiveIntegerField(
-        help_text=_("Version des choix du dossier rendue dans ce PDF.")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="documents", verbose_name=_("dossier")
     )
-    status = models.CharField(max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.PENDING)
-    file = models.FileField(upload_to=_generated_upload_to, max_length=200, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    generated_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    choices_version = models.PositiveIntegerField(
+        _("version des choix"), help_text=_("Version des choix du dossier rendue dans ce PDF.")
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    file = models.FileField(_("fichier"), upload_to=_generated_upload_to, max_length=200, blank=True)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    generated_at = models.DateTimeField(_("généré le"), null=True, blank=True)
     # issue 17: when its render task was last sent to the broker (the sweeper leaves it alone for
     # DOCUMENTS_SWEEP_GRACE_SECONDS) and when a worker started rendering it (a lease: a second
     # delivery of the task renders nothing while the first holds it).
@@ -163,13 +178,20 @@ class GeneratedDocument(models.Model):
     verification_token = models.CharField(max_length=64, unique=True, default=_new_verification_token)
 
     # Electronic signature of a recap (issue 6).
-    signed_file = models.FileField(upload_to=_generated_upload_to, max_length=200, blank=True)
-    signed_sha256 = models.CharField(max_length=64, blank=True)
-    signed_at = models.DateTimeField(null=True, blank=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    signed_file = models.FileField(
+        _("fichier signé"), upload_to=_generated_upload_to, max_length=200, blank=True
     )
-    signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    signed_sha256 = models.CharField(_("empreinte SHA-256 du fichier signé"), max_length=64, blank=True)
+    signed_at = models.DateTimeField(_("signé le"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signé par"),
+    )
+    signed_ip = models.GenericIPAddressField(_("adresse IP de signature"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("document généré")

@@ -148,6 +148,7 @@ def dossier_history(dossier: Dossier, limit: int = 100) -> list[dict]:
     for record in staff_documents.order_by("history_date")[:limit]:
         by_document.setdefault(record.id, []).append(record)
     streams.extend(by_document.values())
+    names = _RelatedNames()
     for records in streams:
         previous = None
         for record in records:
@@ -161,8 +162,8 @@ def dossier_history(dossier: Dossier, limit: int = 100) -> list[dict]:
                     changes.append(
                         {
                             "field": model_field.verbose_name,
-                            "old": _display(model_field, change.old),
-                            "new": _display(model_field, change.new),
+                            "old": _display(model_field, change.old, names),
+                            "new": _display(model_field, change.new, names),
                         }
                     )
             rows.append(
@@ -197,9 +198,38 @@ def dossier_history(dossier: Dossier, limit: int = 100) -> list[dict]:
     return rows[:limit]
 
 
-def _display(model_field, value) -> str:
+class _RelatedNames:
+    """What a person reads for a related row the history stores as an id (issue 18: "décidé par :
+    — → 6" becomes the gestionnaire's name, "spécialité → 11" the specialty's label): one query
+    per related model and set of ids, remembered for the whole history."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[type, object], str] = {}
+
+    def label(self, model_field, value) -> str:
+        model = model_field.related_model
+        key = (model, value)
+        if key not in self.known:
+            row = model._default_manager.filter(pk=value).first()
+            self.known[key] = (
+                _person_or_label(row) if row is not None else _("(supprimé : n° %(pk)s)") % {"pk": value}
+            )
+        return self.known[key]
+
+
+def _person_or_label(row) -> str:
+    """A user as "Camille DUPONT (camille@…)" when a profile names them, else their address."""
+    profile = getattr(row, "profile", None) if hasattr(row, "email") else None
+    if profile is not None and profile.display_name:
+        return f"{profile.display_name} ({row.email})"
+    return str(row)
+
+
+def _display(model_field, value, names: _RelatedNames | None = None) -> str:
     if value in (None, ""):
         return "—"
+    if model_field.is_relation and names is not None:
+        return names.label(model_field, value)
     if getattr(model_field, "choices", None):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, dt.datetime):

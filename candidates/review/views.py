@@ -93,6 +93,9 @@ class DossierActionView(_AdminView):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
+            # issue 18: the admin's own log too, so that "Actions récentes" on the index lists the
+            # review actions (the audit itself is the simple-history row the service wrote).
+            model_admin.log_change(request, dossier, done)
             messages.success(request, done)
         return redirect(self.done_url(dossier, **kwargs))
 
@@ -190,6 +193,8 @@ def mark_compliant(model_admin, request, queryset):
     result = services.bulk_mark_compliant(
         dossier_ids=queryset.values_list("pk", flat=True), actor=request.user
     )
+    for dossier in result.done:
+        model_admin.log_change(request, dossier, _("Déclaré conforme (action sur la liste)."))
     if result.done:
         messages.success(request, _("%(n)d dossier(s) déclaré(s) conforme(s).") % {"n": len(result.done)})
     for dossier, reason in result.skipped[:20]:

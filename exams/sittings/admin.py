@@ -65,10 +65,9 @@ class EpreuveSittingAdmin(ManagedAcademieMixin, ImportExportModelAdmin):
     list_select_related = ["session__academie", "epreuve__specialty"]
     search_fields = ["epreuve__code", "epreuve__title", "centre_name", "session__code"]
     ordering = ["session", "starts_at"]
-    # Ours extend import-export's, adding the underlined breadcrumbs (axe, RGAA 10.6).
-    change_list_template = "admin/exams/epreuvesitting/change_list.html"
+    # import-export's own list (with its Importer / Exporter buttons) and export page; the import
+    # page is ours: the expected columns said first, each refused row's reasons written out.
     import_template_name = "admin/exams/epreuvesitting/import.html"
-    export_template_name = "admin/exams/epreuvesitting/export.html"
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}

@@ -172,6 +172,44 @@ def test_review_views_run_an_end_to_end_review(client, w):
     assert "Photo floue" in page  # before → after of the piece
 
 
+def test_review_actions_show_in_recent_actions_and_the_history_reads_as_words(client, w):
+    """issue 18 item 6: "Actions récentes" listed nothing after eight review actions, and the
+    history showed ids ("décidé par : — → 6", "specialty → 11") and English field names."""
+    from django.contrib.admin.models import LogEntry
+
+    from candidates.review.selectors import dossier_history
+
+    d = w["bat_nantes"]
+    piece = d.pieces.get()
+    _login(client, w["gest_bat"])
+    client.post(reverse("admin:candidates_dossier_review", args=[d.pk, "start_review"]), {"lock_version": 0})
+    client.post(
+        reverse("admin:candidates_dossier_piece_review", args=[d.pk, piece.pk, "accept"]), {"lock_version": 1}
+    )
+    client.post(reverse("admin:candidates_dossier_review", args=[d.pk, "compliant"]), {"lock_version": 2})
+    entries = LogEntry.objects.filter(user=w["gest_bat"], object_id=str(d.pk)).order_by("pk")
+    assert [e.get_change_message() for e in entries] == [
+        "Examen du dossier commencé.",
+        f"Pièce « {piece.get_code_display()} » acceptée.",
+        "Décision enregistrée : le candidat est prévenu.",
+    ]
+    index = client.get(reverse("admin:index")).content.decode()
+    assert d.number in index and "Décision enregistrée" in index
+
+    d.refresh_from_db()
+    d.specialty = w["ms"]
+    d.save()
+    changes = [c for row in dossier_history(d) for c in row["changes"]]
+    decided = next(c for c in changes if c["field"] == "décidé par")
+    assert (decided["old"], decided["new"]) == ("—", "gest.bat@ac-nantes.fr")
+    specialty = next(c for c in changes if c["field"] == "spécialité")
+    assert (specialty["old"], specialty["new"]) == ("Bâtiment", str(w["ms"]))
+    state = next(c for c in changes if c["field"] == "état" and c["new"] == "Conforme")
+    assert state["old"] == "En cours d'examen"
+    page = client.get(reverse("admin:candidates_dossier_change", args=[d.pk])).content.decode()
+    assert "Specialty" not in page and "Updated at" not in page and "Decided by" not in page
+
+
 def test_an_invalidation_reason_can_be_chosen_from_the_list(client, w):
     from candidates.review.services import INVALIDATION_REASONS
 

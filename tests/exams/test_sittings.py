@@ -221,6 +221,9 @@ def test_a_manager_sees_and_exports_only_the_sittings_of_their_academie(client, 
     client.force_login(catalogue["manager"])
     listing = client.get(reverse("admin:exams_epreuvesitting_changelist")).content.decode()
     assert "Lycée Loritz" in listing and "Lycée Schoelcher" not in listing
+    # The list offers the CSV import and export (import-export's buttons).
+    assert reverse("admin:exams_epreuvesitting_import") in listing
+    assert reverse("admin:exams_epreuvesitting_export") in listing
     other = EpreuveSitting.objects.exclude(pk=own.pk).get()
     assert client.get(reverse("admin:exams_epreuvesitting_change", args=[other.pk])).status_code == 302
     export = client.post(
