@@ -4,7 +4,16 @@
 (function () {
   "use strict";
   var summary = document.querySelector("[data-error-summary]");
-  if (!summary) return;
+  if (!summary) {
+    // A page that answers a form with results below it (the simulator) brings them into view,
+    // or a phone shows the form again and the answer 1,500 px down (issue 18 item 4).
+    var results = document.querySelector("[data-results-heading]");
+    if (results) {
+      results.focus();
+      results.scrollIntoView({ block: "start" });
+    }
+    return;
+  }
   summary.focus();
   summary.scrollIntoView({ block: "start" });
   // A link of the summary focuses its field (the browser only scrolls to an anchor).
