@@ -113,7 +113,7 @@ def test_every_candidate_error_page_focuses_its_summary(phone_page, live_server)
                 page.eval_on_selector(selector, "e => { e.checked = false; }")
             else:
                 page.fill(selector, value)
-        page.locator(f"main form[method=post] button[type=submit]:has-text(\"{button}\")").first.click()
+        page.locator(f'main form[method=post] button[type=submit]:has-text("{button}")').first.click()
         try:
             _summary_has_focus(page)
         except Exception as exc:
