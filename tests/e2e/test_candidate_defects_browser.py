@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from candidates.registration.services import dossier_start
 from documents.models import DocumentKind
@@ -41,6 +42,8 @@ def _registered(user):
     from tests.documents.helpers import registered_dossier
 
     dossier = registered_dossier(candidate=user)
+    dossier.registered_at = timezone.now()  # as dossier_register records it
+    dossier.save(update_fields=["registered_at"])
     recap.document_request_render(dossier=dossier, kind=DocumentKind.RECAP)  # eager: rendered now
     return dossier
 
