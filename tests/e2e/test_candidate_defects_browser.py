@@ -27,7 +27,7 @@ from .test_forms_browser import SHOTS, _login, _summary_has_focus, axe, page  # 
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LONG_EMAIL = "camille.marie-louise.dupont-de-la-fontaine.etudiante@universite-de-lorraine.example.org"
+LONG_EMAIL = "camillemarielouise.dupontdelafontaine.etudiante@universitedelorraineetnancy.example.org"
 PASSWORD = "Un-mot-de-passe-solide-1"
 
 
