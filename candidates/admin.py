@@ -225,7 +225,7 @@ class DossierAdmin(admin.ModelAdmin):
     list_per_page = 50
     # Newest first through the primary key's index (the model orders by created_at, unindexed).
     ordering = ["-pk"]
-    actions = [views.mark_compliant, views.export_csv, views.export_xlsx]
+    actions = [views.mark_compliant, views.write_to_selection, views.export_csv, views.export_xlsx]
     inlines = [DossierEpreuveInline]
     change_form_template = "admin/candidates/dossier/change_form.html"
     change_list_template = "admin/candidates/dossier/change_list.html"
@@ -361,6 +361,24 @@ class DossierAdmin(admin.ModelAdmin):
         return [
             path("export/<str:fmt>/", wrap(views.ExportList.as_view(**kwargs)), name=f"{info}_export"),
             path("exports/<str:name>/", wrap(views.ExportFile.as_view(**kwargs)), name=f"{info}_export_file"),
+            # Issue 14: a message to a selection, the statistics, the bureau's documents.
+            path("ecrire/", wrap(views.BulkMessage.as_view(**kwargs)), name=f"{info}_write"),
+            path("statistiques/", wrap(views.Statistics.as_view(**kwargs)), name=f"{info}_statistics"),
+            path(
+                "documents-du-bureau/<uuid:document_uuid>/",
+                wrap(views.StaffDocumentFile.as_view(**kwargs)),
+                name=f"{info}_staff_document",
+            ),
+            path(
+                "<path:object_id>/documents-du-bureau/deposer/",
+                wrap(views.staff_document_upload(self)),
+                name=f"{info}_staff_document_post",
+            ),
+            path(
+                "<path:object_id>/documents-du-bureau/<int:document_id>/retirer/",
+                wrap(views.StaffDocumentRemove.as_view(**kwargs)),
+                name=f"{info}_staff_document_remove",
+            ),
             path(
                 "fichiers/<uuid:file_uuid>/",
                 wrap(views.PieceFileView.as_view(**kwargs)),

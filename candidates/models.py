@@ -468,4 +468,4 @@ class DataPurge(models.Model):
 
 
 # The conversation of a dossier lives in its own package (candidates/messaging) and registers here.
-from candidates.messaging.models import DossierMessage  # noqa: E402, F401
+from candidates.messaging.models import DossierMessage, MessageBatch  # noqa: E402, F401

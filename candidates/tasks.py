@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from candidates.accounts import services as account_services
+from candidates.messaging import attachments as message_attachments
+from candidates.messaging import bulk as message_bulk
 from candidates.privacy import services as privacy_services
 from candidates.registration import services
 from candidates.review import exports
@@ -14,6 +16,16 @@ export_dossiers = exports.export_dossiers
 send_password_reset = account_services.send_password_reset
 # Likewise beside the data export it builds (candidates.privacy.services).
 build_privacy_export = privacy_services.build_privacy_export
+# Likewise beside the messaging services that enqueue them (issue 12: the attachment's quarantine;
+# issue 14: a bulk message written by the workers).
+check_message_attachment = message_attachments.check_message_attachment
+send_message_batch = message_bulk.send_message_batch
+
+
+@shared_task
+def sweep_message_attachments() -> int:
+    """Periodic (beat, every 5 minutes): re-enqueue message attachments still in quarantine."""
+    return message_attachments.attachments_pending_sweep()
 
 
 @shared_task(acks_late=True)

@@ -15,8 +15,19 @@ class DocumentsConfig(AppConfig):
 
         register_attached_copier(_copy_piece_rules)
 
+        # The sessions' admin (exams) publishes the convocations through this callable (issue 14).
+        from exams.sittings.publication import register_convocation_publisher
+
+        register_convocation_publisher(_publish_convocations)
+
 
 def _copy_piece_rules(previous, new) -> None:
     from documents.pieces.services import piece_rules_copy
 
     piece_rules_copy(source=previous, target=new)
+
+
+def _publish_convocations(*, session, at=None) -> None:
+    from documents.recap.convocations import convocations_request_publication
+
+    convocations_request_publication(session=session, at=at)

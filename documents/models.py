@@ -122,6 +122,8 @@ class DocumentKind(models.TextChoices):
     PIECES_REQUEST = "pieces_request", _("Demande de pièces justificatives")
     ENGAGEMENT_FORM = "engagement_form", _("Formulaire engagement étudiant")
     BENEFIT_REFUSAL_FORM = "benefit_refusal_form", _("Formulaire de refus de bénéfice de notes")
+    # Issue 14: sealed by the platform when rendered, shown from the publication date (documents.recap.convocations).
+    CONVOCATION = "convocation", _("Convocation aux épreuves")
 
 
 class DocumentStatus(models.TextChoices):
@@ -395,3 +397,46 @@ class RequirementSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier}: {len(self.pieces)}"
+
+
+class StaffDocumentKind(models.TextChoices):
+    """The decisions the bureau attaches to a dossier (issue 14 item 5)."""
+
+    ACCOMMODATION = "accommodation", _("Décision d'aménagement d'épreuves")
+    POSITIONING = "positioning", _("Décision de positionnement")
+    TRANSCRIPT = "transcript", _("Relevé de notes")
+    OTHER = "other", _("Autre décision du rectorat")
+
+
+def _staff_document_upload_to(instance, filename: str) -> str:
+    return f"staff-documents/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
+
+
+class StaffDocument(models.Model):
+    """A decision posted by the staff to a dossier, shown to the candidate in "Mes documents".
+    Removing it deletes the file and keeps the row (who, when, why): the history shows it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="staff_documents")
+    kind = models.CharField(_("type de document"), max_length=20, choices=StaffDocumentKind.choices)
+    file = models.FileField(upload_to=_staff_document_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    posted_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
+    removal_reason = models.CharField(_("motif du retrait"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("document du bureau")
+        verbose_name_plural = _("documents du bureau")
+        ordering = ["-posted_at", "-pk"]
+        indexes = [models.Index(fields=["dossier", "removed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.original_name}"

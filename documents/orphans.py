@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils import timezone
 
-from .models import GeneratedDocument, PieceFile, QuarantinedFile
+from candidates.messaging.models import DossierMessage
+
+from .models import GeneratedDocument, PieceFile, QuarantinedFile, StaffDocument
 
 logger = logging.getLogger(__name__)
 
-FOLDERS = ("pieces", "generated", "quarantine")
+FOLDERS = ("pieces", "generated", "quarantine", "staff-documents")
 
 
 def _walk(storage, folder: str) -> Iterator[str]:
@@ -34,6 +36,9 @@ def _walk(storage, folder: str) -> Iterator[str]:
 def referenced_names() -> set[str]:
     names = set(PieceFile.objects.exclude(file="").values_list("file", flat=True))
     names.update(QuarantinedFile.objects.exclude(file="").values_list("file", flat=True))  # issue 12
+    # Message attachments waiting in the same quarantine (issue 12), the bureau's documents (14).
+    names.update(DossierMessage.objects.exclude(quarantined="").values_list("quarantined", flat=True))
+    names.update(StaffDocument.objects.exclude(file="").values_list("file", flat=True))
     for field in ("file", "signed_file"):
         names.update(GeneratedDocument.objects.exclude(**{field: ""}).values_list(field, flat=True))
     return names

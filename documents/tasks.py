@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from documents.pieces import quarantine, services
+from documents.recap import convocations
 from documents.recap import services as recap
 
 # Defined beside the rendering it runs (documents.recap.services), named "documents.tasks.render_document"
@@ -10,6 +11,15 @@ from documents.recap import services as recap
 render_document = recap.render_document
 # Likewise beside the quarantine it empties (documents.pieces.quarantine).
 check_piece_upload = quarantine.check_piece_upload
+# And beside the publication of the convocations (the admin's "publier maintenant").
+publish_convocations = convocations.publish_convocations
+
+
+@shared_task(acks_late=True)
+def publish_due_convocations() -> dict[str, int]:
+    """Periodic (beat, every 15 minutes): the convocations of the sessions whose publication
+    instant has come, to the dossiers declared conforme since the last run too (idempotent)."""
+    return convocations.convocations_publish_due()
 
 
 @shared_task(acks_late=True)

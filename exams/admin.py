@@ -35,6 +35,7 @@ from .models import (
     StaffRole,
 )
 from .selectors import assignable_users, managed_academies
+from .sittings.publication import convocations_request_publication
 from .staff import specialties_of_academie, staff_deactivate, staff_sync_roles, staff_unassign
 
 SESSION_DATETIME_FIELDS = [
@@ -195,7 +196,7 @@ class SessionAdmin(ManagedAcademieMixin, admin.ModelAdmin):
     search_fields = ["code", "name"]
     filter_horizontal = ["optional_languages", "mandatory_languages"]
     inlines = [SessionSpecialtyInline]
-    actions = ["prepare_next_session"]
+    actions = ["prepare_next_session", "publish_convocations"]
     readonly_fields = ["previous_session"]
     fieldsets = [
         (None, {"fields": ["code", "academie", "exam", "year", "name", "is_published", "previous_session"]}),
@@ -275,6 +276,27 @@ class SessionAdmin(ManagedAcademieMixin, admin.ModelAdmin):
                 ),
                 messages.SUCCESS,
             )
+
+    @admin.action(
+        description=_("Publier les convocations maintenant (dossiers conformes)"), permissions=["change"]
+    )
+    def publish_convocations(self, request, queryset):
+        # Issue 14: the periodic job publishes on the calendar's date; this runs it at once. Never
+        # before the date (checked by the service, on the server's clock).
+        for session in queryset.select_related("academie"):
+            try:
+                convocations_request_publication(session=session)
+            except DomainError as exc:
+                self.message_user(request, f"{session} : {exc.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "%(session)s : la publication des convocations est lancée ; chaque candidat conforme est prévenu."
+                    )
+                    % {"session": session},
+                    messages.SUCCESS,
+                )
 
 
 class SpecialtyOptionInline(admin.TabularInline):
@@ -406,3 +428,6 @@ class StaffAssignmentAdmin(ManagedAcademieMixin, ScopedHistoryAdmin):
 
 # The help pages' admin lives with them (issue 14).
 from exams.helpdesk import admin as _helpdesk_admin  # noqa: E402, F401
+
+# The épreuves' dates and centres (convocations, issue 14).
+from exams.sittings import admin as _sittings_admin  # noqa: E402, F401

@@ -242,7 +242,40 @@ def seed_catalogue(*, now: dt.datetime) -> None:
         ).exclude(code=code)
         if overlapping.exists():
             continue  # a notice's session takes registrations now (Session.clean refuses overlaps)
-        configure(_save_session(academie, exam, code, year, fields))
+        session = _save_session(academie, exam, code, year, fields)
+        configure(session)
+        _seed_sittings(session)
+
+
+def _seed_sittings(session: Session) -> None:
+    """The dates and centre of every unit of the session's specialties (issue 14), so the
+    convocations have something to print: from the first written épreuve, two a working day."""
+    from exams.models import EpreuveSitting
+
+    centre = data.DEMO_CENTRES.get(session.academie.code)
+    if centre is None or session.first_written_exam_at is None:
+        return
+    first_day = session.academie.localtime(session.first_written_exam_at).date()
+    for opening in session.openings.select_related("specialty"):
+        units = Epreuve.objects.filter(specialty=opening.specialty, is_unit=True).order_by("order", "code")
+        day, slot = first_day, 0
+        for epreuve in units:
+            while day.weekday() >= 5:
+                day += dt.timedelta(days=1)
+            if day.year != session.year:
+                break  # a demo calendar late in the year: the épreuves stay within the session's year
+            start, end = data.DEMO_SITTING_SLOTS[slot]
+            sitting = EpreuveSitting.objects.filter(
+                session=session, epreuve=epreuve
+            ).first() or EpreuveSitting(session=session, epreuve=epreuve)
+            sitting.starts_at = _local(session.academie, day, start)
+            sitting.ends_at = _local(session.academie, day, end)
+            sitting.centre_name, sitting.centre_address = centre
+            sitting.full_clean()
+            sitting.save()
+            slot = (slot + 1) % len(data.DEMO_SITTING_SLOTS)
+            if slot == 0:
+                day += dt.timedelta(days=1)
 
 
 def _demo_user(email: str, *, now: dt.datetime, is_staff: bool = False, is_superuser: bool = False):

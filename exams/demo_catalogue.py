@@ -215,6 +215,18 @@ OPEN_SESSION = {
     "first_written_exam_days_after_convocations": 28,  # May; ≥ 2 weeks (TLS, NM, NT)
 }
 
+# The centre where the demo open session of each académie sits its épreuves (issue 14, convocations):
+# every unit of every specialty opened, from the first written épreuve on, two a working day.
+DEMO_CENTRES = {
+    "clermont-ferrand": ("Lycée Roger Claustres", "127 rue Docteur Hospital\n63100 Clermont-Ferrand"),
+    "toulouse": ("Lycée Déodat de Séverac", "26 boulevard Déodat de Séverac\n31076 Toulouse"),
+    "nancy-metz": ("Lycée Henri Loritz", "29 rue des Jardiniers\n54000 Nancy"),
+    "aix-marseille": ("Lycée Diderot", "23 boulevard Laveran\n13013 Marseille"),
+    "nantes": ("Lycée Livet", "16 rue Dufour\n44000 Nantes"),
+    "martinique": ("Lycée de Bellevue", "Rue Marie-Thérèse Gertrude\n97200 Fort-de-France"),
+}
+DEMO_SITTING_SLOTS = [((8, 0), (12, 0)), ((14, 0), (18, 0))]
+
 # --- Specialties --------------------------------------------------------------------------------
 # Shared épreuve blocks. Keys: code, unit_code, title, coefficient (str), order, optional
 # parent (épreuve code), option (option code) and boolean flags named as on ``Epreuve``.

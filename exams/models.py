@@ -625,3 +625,6 @@ class StaffAssignment(models.Model):
 
 # The help pages of the académies live in their own package and register here (issue 14).
 from exams.helpdesk.models import AcademieHelp, FaqEntry  # noqa: E402, F401
+
+# When and where the épreuves are sat, read by the convocations (issue 14).
+from exams.sittings.models import EpreuveSitting  # noqa: E402, F401

@@ -29,6 +29,7 @@ _REVIEW = [
     ("exams", "specialtyoption", ["view"]),
     ("exams", "epreuve", ["view"]),
     ("exams", "sessionspecialty", ["view"]),
+    ("exams", "epreuvesitting", ["view"]),  # the convocations' dates and centres (issue 14)
 ]
 _ALL = ["view", "add", "change", "delete"]
 # The national referential (specialties, options, épreuves, languages) is read-only for managers:
@@ -45,6 +46,8 @@ _CONFIGURE = [
     # The help page and FAQ of their académie (issue 14).
     ("exams", "academiehelp", _ALL),
     ("exams", "faqentry", _ALL),
+    # The épreuves' dates, times and centres the convocations print (issue 14).
+    ("exams", "epreuvesitting", _ALL),
     # To pick the gestionnaire's account in an assignment (autocomplete on users).
     ("candidates", "user", ["view"]),
 ]

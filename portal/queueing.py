@@ -30,6 +30,7 @@ TASK_QUEUES = {
     "candidates.tasks.build_privacy_export": EXPORTS,  # issue 12
     # issue 12: scanning and disarming uploads, on workers of their own (memory-capped).
     "documents.tasks.check_piece_upload": UPLOADS,
+    "candidates.tasks.check_message_attachment": UPLOADS,
 }
 
 

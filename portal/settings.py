@@ -135,6 +135,15 @@ AUTH_USER_MODEL = "candidates.User"
 
 # --- Cache, Celery ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL and (_xdist_worker := env("PYTEST_XDIST_WORKER", default="")):
+    # `make test` runs the suite in parallel processes (pytest-xdist): each one, and the Celery
+    # workers and servers it starts (they inherit the variable), gets a Redis database of its own,
+    # so one test's cache.clear() or queue never reaches a test running beside it.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _parts = urlsplit(REDIS_URL)
+    _base = int(_parts.path.strip("/") or 0)
+    REDIS_URL = urlunsplit(_parts._replace(path=f"/{_base + 1 + int(_xdist_worker.removeprefix('gw'))}"))
 if REDIS_URL:
     CACHES = {
         "default": {

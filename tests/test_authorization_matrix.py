@@ -32,8 +32,8 @@ from django.utils import timezone
 from candidates.messaging.models import DossierMessage
 from candidates.models import Dossier, DossierEpreuve, PrivacyRequest, Profile
 from candidates.registration.selectors import TAB_SLUGS
-from documents.models import GeneratedDocument, PieceRule, PieceUpload
-from exams.models import Departement, Session, StaffAssignment
+from documents.models import GeneratedDocument, PieceRule, PieceUpload, StaffDocument
+from exams.models import Departement, EpreuveSitting, Session, StaffAssignment
 from notifications.models import Message, OutgoingEmail, ReminderSent
 from tests.factories import (
     AcademieFactory,
@@ -110,9 +110,21 @@ def build_world() -> World:
                                          subject=f"Dossier {DOSSIER_NUMBER}", text_body=OWNER_NAME)  # fmt: skip
     reminder = ReminderSent.objects.create(dossier=dossier, kind="test", key="J-7")
     rule = PieceRule.objects.create(session=session_a, code="identity", reason="pour la matrice")
+    # issue 14: a sitting of A's session (the convocations' dates and centres are A's).
+    sitting = EpreuveSitting.objects.create(
+        session=session_a, epreuve=epreuve, starts_at=timezone.now() + dt.timedelta(days=30),
+        ends_at=timezone.now() + dt.timedelta(days=30, hours=4), centre_name="Centre de la matrice",
+        centre_address="1 rue de la matrice",
+    )  # fmt: skip
     thread_message = DossierMessage.objects.create(
         dossier=dossier, author=owner, body=f"Question de {OWNER_NAME}", attachment_name="question.pdf",
         attachment_type="application/pdf", attachment=ContentFile(b"%PDF-1.4 question", name="q.pdf"),
+        attachment_status="accepted",
+    )  # fmt: skip
+    # issue 14: a decision the bureau posted to the owner's dossier.
+    staff_document = StaffDocument.objects.create(
+        dossier=dossier, kind="accommodation", original_name="amenagement.pdf", content_type="application/pdf",
+        size=17, sha256="0" * 64, file=ContentFile(b"%PDF-1.4 decision", name="d.pdf"),
     )  # fmt: skip
     # issue 12: an upload in quarantine and a ready data export of the owner.
     piece_upload = PieceUpload.objects.create(dossier=dossier, code="identity", uploaded_by=owner,
@@ -145,12 +157,13 @@ def build_world() -> World:
     }
     world = World(users=users)
     for obj in [owner, Profile.objects.get(user=owner), dossier, dossier.epreuve_choices.get(), piece, piece_file, recap,
-                message, email, reminder, piece_upload, export, thread_message]:  # fmt: skip
+                message, email, reminder, piece_upload, export, thread_message, staff_document]:  # fmt: skip
         world.protect(obj, "candidate")
-    for obj in [a, *Departement.objects.filter(academie=a), session_a, legit, rule, s, opening]:
+    for obj in [a, *Departement.objects.filter(academie=a), session_a, legit, rule, s, opening, sitting]:
         world.protect(obj, "academie")
     world.values = {"dossier": dossier, "piece": piece, "piece_file": piece_file, "recap": recap, "message": message,
-                    "session_b": session_b, "export": export, "thread_message": thread_message}  # fmt: skip
+                    "session_b": session_b, "export": export, "thread_message": thread_message,
+                    "staff_document": staff_document}  # fmt: skip
     return world
 
 
@@ -192,6 +205,7 @@ def _fill(route: str, world: World) -> list[Target]:
         "document_id": (v["recap"].pk, "candidate"),
         "request_uuid": (v["export"].uuid, "candidate"),
         "uuid": (v["thread_message"].uuid, "candidate"),
+        "document_uuid": (v["staff_document"].uuid, "candidate"),
         "content_type_id": (ContentType.objects.get_for_model(Dossier).pk, "candidate"),
     }
     harmless = {

@@ -134,3 +134,22 @@ def test_the_dependency_audit_says_in_one_line_when_its_database_is_unreachable(
 def test_make_test_runs_the_dependency_audit():
     makefile = (ROOT / "Makefile").read_text()
     assert "test: install lint audit" in makefile
+
+
+@pytest.mark.parametrize(
+    ("worker", "url", "expected"),
+    [
+        ("", "redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+        ("gw0", "redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1"),
+        ("gw2", "redis://127.0.0.1:6379/4", "redis://127.0.0.1:6379/7"),
+        ("gw1", "redis://:secret@redis:6379", "redis://:secret@redis:6379/2"),
+    ],
+)
+def test_each_parallel_test_process_has_a_redis_database_of_its_own(worker, url, expected):
+    """`make test` runs in several processes: one's cache.clear() (FLUSHDB) must never empty the
+    broker or the rate-limit counters of a test running beside it."""
+    env = {"REDIS_URL": url, "PYTEST_XDIST_WORKER": worker, "DEBUG": "true"}
+    code = "from django.conf import settings as s; print(s.REDIS_URL, s.CELERY_BROKER_URL, s.CACHES['default']['LOCATION'])"
+    result = _settings_import(env, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [expected] * 3

@@ -168,3 +168,23 @@ def test_fuzzing_the_other_forms_never_raises(form_class, data):
 def test_the_fuzzed_dates_stay_plausible():
     # Not fuzz: the birth date rule the fuzzed forms rely on.
     assert identity.problems({"birth_date": dt.date(1900, 1, 1)}, required=(), today=dt.date(2026, 1, 1))
+
+
+@FUZZ
+@given(
+    data=st.dictionaries(
+        st.sampled_from(["subject", "body", "ids", "liste", "filtres", "key", "reason"]), TEXT
+    )
+)
+def test_fuzzing_the_bulk_message_and_staff_document_forms_never_raises(data):
+    """Issue 14: the message to a selection and the withdrawal of a bureau's document."""
+    from candidates.messaging.forms import BulkMessageForm, parse_ids
+    from candidates.review.forms import StaffDocumentRemoveForm
+
+    for form_class in (BulkMessageForm, StaffDocumentRemoveForm):
+        form = form_class(data=data)
+        if form.is_valid():
+            for value in form.cleaned_data.values():
+                if isinstance(value, str):
+                    assert refused_character(value, multiline=True) is None
+    assert all(isinstance(pk, int) for pk in parse_ids(data.get("ids")))

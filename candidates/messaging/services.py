@@ -1,5 +1,5 @@
 """Writes of the conversation (issue 14): the candidate writes to the bureau (text and one
-attachment, checked by the same safe upload as the pieces), the gestionnaire answers; both sides
+attachment, through the pieces' quarantine: clamd, then the same disarm), the gestionnaire answers; both sides
 are alerted by e-mail without the content (TLS: «vous recevrez une alerte … en cas de message à
 votre attention», the message itself is read after logging in)."""
 
@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.messaging.attachments import attachment_receive
 from candidates.messaging.models import DossierMessage
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to, user_can_review
-from documents.pieces.uploads import CleanUpload, check_upload
 from exams.catalogue import opening_for
 from notifications.services import notify
 from portal.exceptions import DomainError
@@ -34,53 +34,44 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _store(message: DossierMessage, clean: CleanUpload | None) -> None:
-    if clean is None:
-        return
-    message.attachment.save(clean.original_name, clean.file, save=False)
-    message.attachment_name = clean.original_name
-    message.attachment_type = clean.content_type
-    message.attachment_size = clean.size
-    message.attachment_sha256 = clean.sha256
-
-
 def _bureau_email(dossier: Dossier) -> str:
     """The gestionnaire of the session's opening of the specialty, else the académie's bureau."""
     opening = opening_for(dossier.session, dossier.specialty_id)
     return opening.contact_email if opening else dossier.session.academie.contact_email
 
 
+def _alert(dossier: Dossier, *, from_staff: bool) -> None:
+    """The other side's alert, without the text (TLS): a link to log in and read it."""
+    if from_staff:
+        notify(
+            dossier.candidate,
+            "conversation_from_bureau",
+            {},
+            dossier=dossier,
+            link=reverse("candidates:thread", args=[dossier.pk]),
+        )
+    elif bureau := _bureau_email(dossier):
+        # The bureau's alert goes to the gestionnaire's address, without the text.
+        notify(
+            dossier.candidate,
+            "conversation_from_candidate",
+            {},
+            dossier=dossier,
+            link=reverse("candidates:staff_thread", args=[dossier.pk]),
+            inbox=False,
+            to=bureau,
+        )
+
+
+@transaction.atomic
 def _post(*, dossier: Dossier, author, body: str, attachment, from_staff: bool) -> DossierMessage:
-    # The slow checks of the attachment (parsing, re-encoding) run before the transaction.
-    clean = check_upload(attachment) if attachment else None
-    try:
-        with transaction.atomic():
-            message = DossierMessage(dossier=dossier, author=author, body=body, from_staff=from_staff)
-            _store(message, clean)
-            message.save()
-            if from_staff:
-                notify(
-                    dossier.candidate,
-                    "conversation_from_bureau",
-                    {},
-                    dossier=dossier,
-                    link=reverse("candidates:thread", args=[dossier.pk]),
-                )
-            elif bureau := _bureau_email(dossier):
-                # The bureau's alert goes to the gestionnaire's address, without the text.
-                notify(
-                    dossier.candidate,
-                    "conversation_from_candidate",
-                    {},
-                    dossier=dossier,
-                    link=reverse("candidates:staff_thread", args=[dossier.pk]),
-                    inbox=False,
-                    to=bureau,
-                )
-            return message
-    finally:
-        if clean is not None:
-            clean.close()
+    # issue 12: the attachment waits in quarantine for the antivirus and the disarm (a worker);
+    # the text is posted at once and stays whatever the scan finds.
+    message = DossierMessage.objects.create(dossier=dossier, author=author, body=body, from_staff=from_staff)
+    if attachment:
+        attachment_receive(message, attachment)
+    _alert(dossier, from_staff=from_staff)
+    return message
 
 
 def message_post_candidate(*, dossier_id: int, candidate, body: str, attachment=None) -> DossierMessage:

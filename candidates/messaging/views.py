@@ -6,17 +6,20 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from candidates.messaging import selectors, services
 from candidates.messaging.forms import MessageForm
-from candidates.messaging.models import DossierMessage
+from candidates.messaging.models import AttachmentStatus, DossierMessage
 from candidates.models import Dossier
 from candidates.permissions import dossiers_visible_to
+from documents.pieces.uploads import LimitedTemporaryFileUploadHandler
 from portal.exceptions import DomainError
+from portal.files import private_file_response
 
 
 def _thread_page(request, dossier, *, post, by_staff: bool, sent: str, again: str, template: str, extra=None):
@@ -35,9 +38,18 @@ def _thread_page(request, dossier, *, post, by_staff: bool, sent: str, again: st
     return render(request, template, context, status=400 if form.errors else 200)
 
 
+@csrf_exempt
+def thread(request: HttpRequest, pk: int) -> HttpResponse:
+    # As the pieces' upload: the attachment is streamed to disk and cut at the size limit, which
+    # needs the handlers set before anything reads the body (the CSRF check is made just after).
+    request.upload_handlers = [LimitedTemporaryFileUploadHandler(request)]
+    return _candidate_thread(request, pk)
+
+
+@csrf_protect
 @login_required
 @require_http_methods(["GET", "POST"])
-def thread(request: HttpRequest, pk: int) -> HttpResponse:
+def _candidate_thread(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = (
         Dossier.objects.select_related("session__academie", "specialty")
         .filter(pk=pk, candidate=request.user)
@@ -85,7 +97,7 @@ def staff_thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, uuid) -> FileResponse:
+def attachment(request: HttpRequest, uuid) -> HttpResponse:
     """A message's attachment, for the dossier's candidate or staff in scope, nobody else."""
     found = DossierMessage.objects.select_related("dossier").filter(uuid=uuid).exclude(attachment="").first()
     if found is None:
@@ -95,11 +107,12 @@ def attachment(request: HttpRequest, uuid) -> FileResponse:
         request.user.is_staff and dossiers_visible_to(request.user).filter(pk=found.dossier_id).exists()
     ):
         raise Http404
-    response = FileResponse(
-        found.attachment.open("rb"),
+    # issue 12: served once scanned and disarmed, never from quarantine.
+    if found.attachment_status != AttachmentStatus.ACCEPTED or not found.attachment:
+        raise Http404
+    return private_file_response(
+        found.attachment,
         content_type=found.attachment_type,
-        as_attachment=True,
         filename=found.attachment_name,
+        inline=False,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

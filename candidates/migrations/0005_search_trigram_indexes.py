@@ -29,8 +29,17 @@ def drop(apps, schema_editor):
         schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
 
+class PostgresTrigramExtension(TrigramExtension):
+    """Django's CreateExtension skips other databases going forwards but not backwards (it queries
+    pg_extension), so unapplying this migration on SQLite failed."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [("candidates", "0004_dossier_piece_counters")]
 
-    operations = [TrigramExtension(), migrations.RunPython(create, drop)]
+    operations = [PostgresTrigramExtension(), migrations.RunPython(create, drop)]

@@ -140,11 +140,21 @@ def _dossier_data(dossier: Dossier) -> dict:
         {
             "sent_at": m.created_at,
             "from_staff": m.from_staff,
+            "subject": m.subject,
             "body": m.body,
             "attachment": m.attachment_name,
             "read_at": m.read_at,
         }
         for m in dossier.thread.order_by("created_at")
+    ]
+    data["bureau_documents"] = [  # issue 14: the decisions the bureau posted
+        {
+            "kind": d.get_kind_display(),
+            "name": d.original_name,
+            "posted_at": d.posted_at,
+            "removed_at": d.removed_at,
+        }
+        for d in dossier.staff_documents.order_by("posted_at")
     ]
     data["documents"] = [
         {
@@ -273,12 +283,21 @@ def _delete_dossiers(dossier_ids: list[int]) -> tuple[int, int]:
     for message in thread.exclude(attachment=""):
         message.attachment.delete(save=False)
         files += 1
+    for message in thread.exclude(quarantined=""):  # issue 12: an attachment still being scanned
+        message.quarantined.delete(save=False)
     thread.delete()
+    # Issue 14: the decisions the bureau posted (the rows go with the dossier, CASCADE).
+    from documents.models import StaffDocument
+
+    for document in StaffDocument.objects.filter(dossier_id__in=dossier_ids).exclude(file=""):
+        document.file.delete(save=False)
+        files += 1
     Dossier.objects.filter(pk__in=dossier_ids).delete()
     # After the delete: simple-history writes a "deleted" row holding the last values.
     Piece.history.filter(dossier_id__in=dossier_ids).delete()
     DossierEpreuve.history.filter(dossier_id__in=dossier_ids).delete()
     Dossier.history.filter(id__in=dossier_ids).delete()
+    StaffDocument.history.filter(dossier_id__in=dossier_ids).delete()
     return files, documents
 
 

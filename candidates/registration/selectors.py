@@ -225,7 +225,12 @@ def dossier_status(dossier: Dossier, *, at: dt.datetime | None = None) -> Dossie
         step = _("Remplacez la pièce signalée par le gestionnaire.")
         tab = None
     elif state == DossierState.COMPLIANT:
-        step = _("Votre dossier est conforme. Votre convocation sera disponible dans votre espace.")
+        published = dossier.session.convocations_published_at
+        if published and at >= published:
+            # The same instant as documents.recap.convocation_rows.convocations_published (issue 14).
+            step = _("Votre dossier est conforme. Votre convocation est dans « Mes documents ».")
+        else:
+            step = _("Votre dossier est conforme. Votre convocation sera disponible dans votre espace.")
         tab = None
     elif state == DossierState.WITHDRAWN:
         step = _("Vous vous êtes désisté(e) de cette inscription : vous ne serez pas convoqué(e).")

@@ -11,8 +11,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.review import exports
+from documents.models import StaffDocumentKind
+from documents.pieces.uploads import ACCEPT_ATTRIBUTE
 from portal.exceptions import DomainError
-from portal.forms import text_hygiene_error
+from portal.forms import PortalForm, text_hygiene_error
 
 
 class ReviewActionForm(forms.Form):
@@ -71,3 +73,44 @@ class ReasonForm(ReviewActionForm):
 
 class ExportFormatForm(forms.Form):
     fmt = forms.ChoiceField(choices=[(fmt, fmt.upper()) for fmt in exports.FORMATS])
+
+
+class StaffDocumentForm(PortalForm, forms.Form):
+    """A decision the bureau attaches to a dossier (issue 14 item 5)."""
+
+    error_summary_intro = _("Le document n'a pas été déposé : corrigez les champs signalés.")
+
+    kind = forms.ChoiceField(label=_("Type de document"), choices=StaffDocumentKind.choices)
+    file = forms.FileField(
+        label=_("Fichier (PDF, JPEG ou PNG, 10 Mo au plus)"),
+        widget=forms.ClearableFileInput({"accept": ACCEPT_ATTRIBUTE}),
+    )
+
+    def add_domain_error(self, exc) -> None:
+        if exc.field == "files":  # the upload checks' field name
+            exc.field = "file"
+        super().add_domain_error(exc)
+
+
+class StaffDocumentRemoveForm(PortalForm, forms.Form):
+    reason = forms.CharField(label=_("Motif du retrait"), max_length=200)
+
+
+class StatisticsForm(PortalForm, forms.Form):
+    """The session the statistics count (the sessions of the user's scope only)."""
+
+    session = forms.ModelChoiceField(
+        label=_("Session"),
+        queryset=None,
+        required=False,
+        empty_label=_("Toutes les sessions de votre périmètre"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from candidates.permissions import catalogue_in_scope
+        from exams.models import Session
+
+        self.fields["session"].queryset = (
+            catalogue_in_scope(user, Session).select_related("academie", "exam").order_by("-year", "pk")
+        )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to
-from documents.models import Piece, PieceAccess
+from documents.models import Piece, PieceAccess, StaffDocument
 
 S = DossierState
 # States in which the dossier waits for a gestionnaire.
@@ -117,7 +117,15 @@ def duplicates_of(dossier: Dossier) -> list[Dossier]:
     )
 
 
-_HIDDEN_HISTORY_FIELDS = {"lock_version", "completed_tabs"}
+_HIDDEN_HISTORY_FIELDS = {"lock_version", "completed_tabs", "file", "sha256"}
+
+
+def _history_object(record) -> str:
+    if record.instance_type is Dossier:
+        return _("Dossier")
+    if record.instance_type is StaffDocument:
+        return _("Document du bureau : %(kind)s") % {"kind": record.instance.get_kind_display()}
+    return record.instance.get_code_display()
 
 
 def dossier_history(dossier: Dossier, limit: int = 100) -> list[dict]:
@@ -134,6 +142,12 @@ def dossier_history(dossier: Dossier, limit: int = 100) -> list[dict]:
     for record in piece_history[: limit * 2]:
         by_piece.setdefault(record.id, []).append(record)
     streams.extend(by_piece.values())
+    # Issue 14: the documents the bureau posted, replaced or withdrew.
+    by_document: dict[int, list] = {}
+    staff_documents = StaffDocument.history.filter(dossier_id=dossier.pk).select_related("history_user")
+    for record in staff_documents.order_by("history_date")[:limit]:
+        by_document.setdefault(record.id, []).append(record)
+    streams.extend(by_document.values())
     for records in streams:
         previous = None
         for record in records:
@@ -156,11 +170,7 @@ def dossier_history(dossier: Dossier, limit: int = 100) -> list[dict]:
                     "date": record.history_date,
                     "user": record.history_user,
                     "type": record.get_history_type_display(),
-                    "object": (
-                        _("Dossier")
-                        if record.instance_type is Dossier
-                        else record.instance.get_code_display()
-                    ),
+                    "object": _history_object(record),
                     "reason": record.history_change_reason or "",
                     "changes": changes,
                 }
@@ -227,3 +237,100 @@ def dossier_search(
         emails = User.objects.filter(email__icontains=word).values("pk")
         queryset = queryset.filter(Q(pk__in=names) | Q(candidate_id__in=emails))
     return queryset
+
+
+# --- statistics for the rectorat (issue 14 item 8) ------------------------------------------------
+@dataclass
+class StatisticsTable:
+    key: str
+    title: str
+    column: str
+    rows: list[tuple[str, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _label, n in self.rows)
+
+
+def _statistics_zone(user, session) -> dt.tzinfo:
+    """The registration day is the académie's (domain.md §2); several académies in the scope
+    (a superuser) are counted on the portal's clocks."""
+    import zoneinfo
+
+    from django.conf import settings
+
+    from candidates.permissions import catalogue_in_scope
+    from exams.models import Session
+
+    if session is not None:
+        return session.academie.tzinfo
+    zones = set(
+        catalogue_in_scope(user, Session).order_by().values_list("academie__time_zone", flat=True).distinct()
+    )
+    return zoneinfo.ZoneInfo(zones.pop() if len(zones) == 1 else settings.TIME_ZONE)
+
+
+def registration_statistics(user, *, session=None) -> list[StatisticsTable]:
+    """The registrations of the user's scope (every dossier ever registered, withdrawn and
+    cancelled ones included; drafts never) counted by category, forme, handicap, département of
+    residence and day of registration: one query per dimension, whatever the number of dossiers."""
+    from django.db.models.functions import TruncDate
+
+    from candidates.models import Category, Forme
+
+    base = dossiers_visible_to(user).filter(registered_at__isnull=False).order_by()
+    if session is not None:
+        base = base.filter(session=session)
+    unset = _("Non renseigné")
+
+    def counted(field: str):
+        return base.values(field).annotate(n=Count("pk")).order_by(field).values_list(field, "n")
+
+    categories = dict(Category.choices)
+    formes = dict(Forme.choices)
+    zone = _statistics_zone(user, session)
+    days = (
+        base.annotate(day=TruncDate("registered_at", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+        .values_list("day", "n")
+    )
+    departements = (
+        base.values("departement_id", "departement__name")
+        .annotate(n=Count("pk"))
+        .order_by("departement_id")
+        .values_list("departement_id", "departement__name", "n")
+    )
+    return [
+        StatisticsTable(
+            "category",
+            _("Par catégorie de candidat"),
+            _("Catégorie"),
+            [(str(categories.get(v, v)) if v else unset, n) for v, n in counted("category")],
+        ),
+        StatisticsTable(
+            "forme",
+            _("Par forme de passage"),
+            _("Forme"),
+            [(str(formes.get(v, v)) if v else unset, n) for v, n in counted("forme")],
+        ),
+        StatisticsTable(
+            "handicap",
+            _("Par situation de handicap"),
+            _("Situation de handicap"),
+            [(_("Oui") if v else _("Non"), n) for v, n in counted("handicap")],
+        ),
+        StatisticsTable(
+            "departement",
+            _("Par département de résidence"),
+            _("Département"),
+            [(f"{code} – {name}" if code else unset, n) for code, name, n in departements],
+        ),
+        StatisticsTable(
+            "day",
+            _("Par jour d'enregistrement"),
+            _("Jour"),
+            [(day.strftime("%d/%m/%Y") if day else unset, n) for day, n in days],
+        ),
+    ]

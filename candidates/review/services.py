@@ -21,9 +21,12 @@ from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to, user_can_review
 from candidates.review import rules as review_rules
 from candidates.states import transition
-from documents.models import Piece, PieceState
+from documents.models import Piece, PieceState, StaffDocument, StaffDocumentKind
+from documents.pieces.uploads import check_upload
+from documents.storage_safety import storage_delete, storage_save
 from notifications.services import notify
 from portal.exceptions import DomainError
+from portal.forms import text_hygiene_error
 
 S = DossierState
 
@@ -271,3 +274,108 @@ def bulk_mark_compliant(*, dossier_ids: Iterable[int], actor) -> BulkResult:
         except DomainError as exc:
             result.skipped.append((Dossier.objects.get(pk=pk), exc.message))
     return result
+
+
+# --- documents posted by the staff (issue 14 item 5) ---------------------------------------------
+def _staff_document_in(locked: Dossier, document_id: int) -> StaffDocument:
+    found = (
+        StaffDocument.objects.select_for_update()
+        .filter(pk=document_id, dossier=locked, removed_at__isnull=True)
+        .first()
+    )
+    if found is None:
+        raise DomainError(_("Ce document n'est plus dans le dossier."), code="not_found")
+    return found
+
+
+def _retire(document: StaffDocument, actor, reason: str) -> None:
+    """Keep the row (who posted what, when, why it was withdrawn), drop the file after the commit."""
+    stored = document.file.name
+    storage = document.file.storage
+    document.removed_at = timezone.now()
+    document.removal_reason = reason[:200]
+    document.file = ""
+    document._history_user = actor
+    document._change_reason = f"Document retiré : {reason}"[:100]
+    document.save()
+    transaction.on_commit(lambda: storage_delete(storage, stored))
+
+
+def staff_document_post(
+    *, dossier: Dossier | int, actor, kind: str, file, replaces: int | None = None
+) -> StaffDocument:
+    """The gestionnaire attaches a decision (aménagement, positionnement, relevé de notes) to a
+    registered dossier of their scope: the file is checked and disarmed like a piece (PDF, JPEG or
+    PNG by content, 10 Mo, active content removed), stored privately, audited, and the candidate
+    is notified; it appears in "Mes documents". ``replaces`` withdraws an earlier one."""
+    if kind not in StaffDocumentKind.values:
+        raise DomainError(_("Choisissez le type de document."), field="kind", code="bad_kind")
+    if not file:
+        raise DomainError(_("Choisissez le fichier à déposer."), field="file", code="no_file")
+    # The slow checks (parsing, re-encoding in a capped child) before the dossier is locked.
+    clean = check_upload(file)
+    stored = None
+    try:
+        with transaction.atomic():
+            locked = _lock(dossier, None)
+            _check_scope(locked, actor)
+            if locked.state == S.DRAFT:
+                raise DomainError(
+                    _("Ce dossier n'est pas encore enregistré : il n'a pas d'espace « Mes documents »."),
+                    code="draft",
+                )
+            label = StaffDocumentKind(kind).label
+            if replaces is not None:
+                _retire(
+                    _staff_document_in(locked, replaces), actor, f"remplacé par « {clean.original_name} »"
+                )
+            document = StaffDocument(
+                dossier=locked,
+                kind=kind,
+                original_name=clean.original_name,
+                content_type=clean.content_type,
+                size=clean.size,
+                sha256=clean.sha256,
+                posted_by=actor,
+            )
+            try:
+                stored = storage_save(document.file, clean.original_name, clean.file)
+            except OSError as exc:
+                raise DomainError(
+                    _("Le document n'a pas pu être enregistré (incident de stockage) : réessayez."),
+                    code="storage",
+                ) from exc
+            document._history_user = actor
+            document._change_reason = f"Document déposé : {label} ({clean.original_name})"[:100]
+            document.save()
+            notify(
+                locked.candidate,
+                "staff_document_posted",
+                {"document": document, "kind_label": label},
+                dossier=locked,
+                link=reverse("recap:documents"),
+            )
+            return document
+    except BaseException:
+        if stored:
+            storage_delete(StaffDocument._meta.get_field("file").storage, stored)
+        raise
+    finally:
+        clean.close()
+
+
+@transaction.atomic
+def staff_document_remove(*, dossier: Dossier | int, actor, document_id: int, reason: str) -> StaffDocument:
+    """Withdraw a document posted by mistake: the candidate no longer sees it, the history keeps
+    the trace (a reason is mandatory)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Indiquez le motif du retrait."), field="reason", code="reason_required")
+    error = text_hygiene_error(reason)
+    if error:
+        raise DomainError(error, field="reason")
+    locked = _lock(dossier, None)
+    _check_scope(locked, actor)
+    document = _staff_document_in(locked, document_id)
+    _retire(document, actor, reason)
+    return document

@@ -9,29 +9,47 @@ asked in one place.
 
 from __future__ import annotations
 
+import copy
+import csv
+import io
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from candidates.corrections.forms import StaffCorrectionForm
+from candidates.messaging import bulk
+from candidates.messaging.forms import BulkMessageForm, parse_ids
 from candidates.messaging.selectors import unread_by_dossier
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to
 from candidates.review import exports, services
-from candidates.review.forms import CorrectionForm, ExportFormatForm, ReasonForm, ReviewActionForm
+from candidates.review.forms import (
+    CorrectionForm,
+    ExportFormatForm,
+    ReasonForm,
+    ReviewActionForm,
+    StaffDocumentForm,
+    StaffDocumentRemoveForm,
+    StatisticsForm,
+)
 from candidates.review.permissions import review_options
-from candidates.review.selectors import dossier_history, duplicates_of
-from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile
+from candidates.review.selectors import dossier_history, duplicates_of, registration_statistics
+from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile, StaffDocument
 from documents.pieces import access as piece_access
+from documents.pieces.uploads import LimitedTemporaryFileUploadHandler
 from portal.exceptions import DomainError
 from portal.files import INLINE_CONTENT_TYPES, PDF, private_file_response
 from portal.queueing import enqueue_on_commit
@@ -59,6 +77,9 @@ class DossierActionView(_AdminView):
     def done_url(self, dossier: Dossier, **kwargs) -> str:
         return reverse("admin:candidates_dossier_change", args=[dossier.pk])
 
+    def make_form(self, request):
+        return self.form_class(request.POST)
+
     def post(self, request: HttpRequest, object_id: str, **kwargs) -> HttpResponse:
         model_admin = self.model_admin
         if not (model_admin.has_view_permission(request) and model_admin.has_review_permission(request)):
@@ -66,7 +87,7 @@ class DossierActionView(_AdminView):
         dossier = model_admin.get_object(request, object_id)
         if dossier is None:
             raise Http404
-        form = self.form_class(request.POST)
+        form = self.make_form(request)
         try:
             done = self.act(dossier, form, **kwargs)
         except DomainError as exc:
@@ -323,11 +344,18 @@ def review_context(request, dossier: Dossier) -> dict:
     for recap in recaps:
         recap.url = reverse("admin:candidates_dossier_document", args=[recap.pk])
         recap.is_current = recap.choices_version == dossier.choices_version
+    # Issue 14: the convocations issued to this dossier, newest first (sealed PDFs).
+    convocations = list(
+        GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.CONVOCATION).order_by("-version")
+    )
+    for convocation in convocations:
+        convocation.url = reverse("admin:candidates_dossier_document", args=[convocation.pk])
     options = review_options(request.user, dossier)
     return {
         "dossier": dossier,
         "pieces": pieces,
         "recaps": recaps,
+        "convocations": convocations,
         "can_review": options.can_review,
         "transitions": options.transitions,
         "pieces_reviewable": options.pieces_reviewable,
@@ -343,5 +371,229 @@ def review_context(request, dossier: Dossier) -> dict:
             d for d in duplicates_of(dossier) if dossiers_visible_to(request.user).filter(pk=d.pk).exists()
         ],
         "thread_unread": unread_by_dossier([dossier.pk], from_staff=False).get(dossier.pk, 0),
+        # Issue 14 item 5: the decisions posted by the bureau (removed ones stay in the history).
+        "staff_documents": list(
+            StaffDocument.objects.filter(dossier=dossier, removed_at__isnull=True).select_related("posted_by")
+        ),
+        "staff_document_form": StaffDocumentForm(),
+        "staff_document_remove_form": StaffDocumentRemoveForm(),
         "academie_tz": dossier.session.academie.time_zone,
     }
+
+
+# --- documents posted by the staff (issue 14 item 5) ---------------------------------------------
+class StaffDocumentPost(DossierActionView):
+    """Attach a decision to the dossier (multipart: the file is streamed to disk and cut at the
+    limit by the upload handler ``staff_document_upload`` sets)."""
+
+    form_class = StaffDocumentForm
+
+    def act(self, dossier, form, **kwargs):
+        if not form.is_valid():
+            raise DomainError(" ".join(e for errors in form.errors.values() for e in errors))
+        replaces = self.request.POST.get("replaces", "")
+        document = services.staff_document_post(
+            dossier=dossier,
+            actor=self.request.user,
+            kind=form.cleaned_data["kind"],
+            file=form.cleaned_data["file"],
+            replaces=int(replaces) if replaces.isascii() and replaces.isdigit() else None,
+        )
+        return _("« %(name)s » déposé : le candidat le trouve dans « Mes documents » et en est prévenu.") % {
+            "name": document.original_name
+        }
+
+    def make_form(self, request):
+        return self.form_class(request.POST, request.FILES)
+
+    def done_url(self, dossier, **kwargs):
+        return f"{super().done_url(dossier)}#staff-documents-title"
+
+
+class StaffDocumentRemove(StaffDocumentPost):
+    form_class = StaffDocumentRemoveForm
+
+    def act(self, dossier, form, *, document_id: int):
+        form.is_valid()
+        document = services.staff_document_remove(
+            dossier=dossier,
+            actor=self.request.user,
+            document_id=document_id,
+            reason=form.cleaned_data.get("reason", "") if form.is_bound else "",
+        )
+        return _("« %(name)s » retiré du dossier.") % {"name": document.original_name}
+
+    def make_form(self, request):
+        return self.form_class(request.POST)
+
+
+def staff_document_upload(model_admin):
+    """The upload view with the pieces' streaming handler: set before anything reads the body,
+    the CSRF check included (made just after, by csrf_protect)."""
+    inner = csrf_protect(StaffDocumentPost.as_view(model_admin=model_admin))
+
+    @csrf_exempt
+    def view(request, *args, **kwargs):
+        request.upload_handlers = [LimitedTemporaryFileUploadHandler(request)]
+        return inner(request, *args, **kwargs)
+
+    return view
+
+
+class StaffDocumentFile(_AdminView):
+    http_method_names = ["get"]
+
+    def get(self, request, document_uuid):
+        document = (
+            StaffDocument.objects.filter(uuid=document_uuid, dossier__in=self.visible_dossiers())
+            .exclude(file="")
+            .first()
+        )
+        if document is None:
+            raise Http404
+        return private_file_response(
+            document.file, content_type=document.content_type, filename=document.original_name
+        )
+
+
+# --- a message to a selection (issue 14 item 1) --------------------------------------------------
+@admin.action(description=gettext_lazy("Écrire aux candidats sélectionnés"), permissions=["review"])
+def write_to_selection(model_admin, request, queryset):
+    url = reverse("admin:candidates_dossier_write")
+    if request.POST.get("select_across") == "1":
+        # "Tout sélectionner": the list as filtered, carried as its own query string.
+        return redirect(f"{url}?{urlencode({'liste': 1, 'filtres': request.GET.urlencode()})}")
+    ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+    return redirect(f"{url}?{urlencode({'ids': ids})}")
+
+
+class BulkMessage(_AdminView):
+    """Write → preview (the message as the candidates will read it, the number of recipients) →
+    confirm; the workers then write one message per dossier (candidates.messaging.bulk)."""
+
+    http_method_names = ["get", "post"]
+    template_name = "admin/candidates/dossier/write.html"
+    SAMPLE = 8
+
+    def selection(self, request, source) -> QuerySet[Dossier]:
+        """The dossiers chosen (``ids``) or the list as filtered (``filtres``), in the user's
+        scope and registered: whatever ids are posted, nobody outside the scope is counted."""
+        filtres = str(source.get("filtres") or "")
+        if source.get("liste"):
+            # The changelist's own filters and search, asked of a GET request carrying only them.
+            listing = copy.copy(request)
+            listing.GET = QueryDict(filtres)
+            listing.method = "GET"
+            queryset = self.model_admin.get_changelist_instance(listing).get_queryset(listing)
+        else:
+            queryset = Dossier.objects.filter(pk__in=parse_ids(source.get("ids")))
+        return bulk.recipients(request.user, queryset)
+
+    def render(self, request, form, *, step: str, recipients=None, status=200):
+        context = {
+            **self.model_admin.admin_site.each_context(request),
+            "title": _("Écrire aux candidats"),
+            "opts": Dossier._meta,
+            "form": form,
+            "step": step,
+        }
+        if recipients is not None:
+            context["count"] = recipients.count()
+            context["sample"] = list(recipients.select_related("specialty").order_by("pk")[: self.SAMPLE])
+        return TemplateResponse(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        if not (
+            self.model_admin.has_view_permission(request) and self.model_admin.has_review_permission(request)
+        ):
+            raise PermissionDenied
+        source = {key: request.GET.get(key, "") for key in ("ids", "liste", "filtres")}
+        form = BulkMessageForm(initial=source)
+        return self.render(request, form, step="write", recipients=self.selection(request, source))
+
+    def post(self, request):
+        if not (
+            self.model_admin.has_view_permission(request) and self.model_admin.has_review_permission(request)
+        ):
+            raise PermissionDenied
+        form = BulkMessageForm(request.POST)
+        recipients = self.selection(request, request.POST)
+        if "modifier" in request.POST or not form.is_valid():
+            return self.render(
+                request, form, step="write", recipients=recipients, status=200 if form.is_valid() else 400
+            )
+        if "envoyer" not in request.POST:
+            # The preview: a fresh key ties the confirmation to this page (a second click is the same batch).
+            data = request.POST.copy()
+            data["key"] = str(uuid.uuid4())
+            preview = BulkMessageForm(data)
+            preview.is_valid()  # the same input, valid: its cleaned text is what the page shows
+            return self.render(request, preview, step="preview", recipients=recipients)
+        try:
+            batch, created = bulk.message_batch_create(
+                actor=request.user,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                dossier_ids=recipients.values_list("pk", flat=True),
+                key=form.cleaned_data["key"] or uuid.uuid4(),
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            return self.render(request, form, step="write", recipients=recipients, status=400)
+        if created:
+            messages.success(
+                request,
+                _(
+                    "Envoi de %(n)d message(s) confié aux workers : chaque candidat le trouvera dans la "
+                    "messagerie de son dossier et recevra une alerte par courriel."
+                )
+                % {"n": len(batch.dossier_ids)},
+            )
+        else:
+            messages.info(request, _("Ce message est déjà envoyé : rien n'a été envoyé une seconde fois."))
+        return redirect("admin:candidates_dossier_changelist")
+
+
+# --- statistics for the rectorat (issue 14 item 8) ------------------------------------------------
+def statistics_csv(tables) -> bytes:
+    """One line per value of each dimension; UTF-8 with BOM and ";" like the dossier exports (what
+    Excel opens in French)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("Dimension"), _("Valeur"), _("Nombre de dossiers")])
+    for table in tables:
+        for label, n in table.rows:
+            writer.writerow([table.column, label, n])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+class Statistics(_AdminView):
+    http_method_names = ["get"]
+    template_name = "admin/candidates/dossier/statistics.html"
+
+    def get(self, request):
+        if not self.model_admin.has_view_permission(request):
+            raise PermissionDenied
+        form = StatisticsForm(request.GET or None, user=request.user)
+        session = form.cleaned_data.get("session") if form.is_bound and form.is_valid() else None
+        tables = registration_statistics(request.user, session=session)
+        if request.GET.get("format") == "csv":
+            return private_file_response(
+                statistics_csv(tables),
+                content_type=exports.FORMATS["csv"],
+                filename="statistiques-inscriptions.csv",
+                inline=False,
+            )
+        query = urlencode({"session": session.pk} if session else {})
+        context = {
+            **self.model_admin.admin_site.each_context(request),
+            "title": _("Statistiques des inscriptions"),
+            "opts": Dossier._meta,
+            "form": form,
+            "tables": tables,
+            "registered": tables[0].total,
+            "csv_url": f"{reverse('admin:candidates_dossier_statistics')}?{query}&format=csv".replace(
+                "?&", "?"
+            ),
+        }
+        return TemplateResponse(request, self.template_name, context, status=200 if not form.errors else 400)

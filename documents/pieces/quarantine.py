@@ -133,35 +133,47 @@ def _release(upload: PieceUpload, error: str) -> None:
     )
 
 
+def infection_refusal(field_file, name: str, *, what: str) -> str:
+    """Scan one quarantined file with clamd: the French refusal when it is infected, "" when it is
+    clean (or, with DEBUG on only, when no clamd is configured). Raises ScannerUnavailable. Also
+    used by the dossier messages' attachments (candidates.messaging.attachments)."""
+    if not antivirus.scanning_enabled():
+        logger.warning("%s not scanned: CLAMD_URL is empty (allowed with DEBUG on only)", what)
+        return ""
+    with field_file.open("rb") as fh:
+        result = antivirus.scan(fh)
+    if not result.infected:
+        return ""
+    logger.warning("%s: infected file refused (%s)", what, result.signature)
+    return _(
+        "« %(name)s » contient un virus ou un programme malveillant (%(signature)s) : il a été "
+        "supprimé sans être transmis. Analysez votre appareil avec un antivirus, puis déposez "
+        "un autre fichier."
+    ) % {"name": name, "signature": result.signature}
+
+
 def _scan(upload: PieceUpload, files: list[QuarantinedFile]) -> str:
     """The refusal message when a file is infected, "" when all are clean."""
-    if not antivirus.scanning_enabled():
-        logger.warning("upload %s not scanned: CLAMD_URL is empty (allowed with DEBUG on only)", upload.pk)
-        return ""
     for quarantined in files:
-        with quarantined.file.open("rb") as fh:
-            result = antivirus.scan(fh)
-        if result.infected:
-            logger.warning("upload %s: infected file refused (%s)", upload.pk, result.signature)
-            return _(
-                "« %(name)s » contient un virus ou un programme malveillant (%(signature)s) : il a été "
-                "supprimé sans être transmis. Analysez votre appareil avec un antivirus, puis déposez "
-                "un autre fichier."
-            ) % {"name": quarantined.original_name, "signature": result.signature}
+        refusal = infection_refusal(quarantined.file, quarantined.original_name, what=f"upload {upload.pk}")
+        if refusal:
+            return refusal
     return ""
 
 
+def local_copy(field_file, name: str, size: int) -> UploadedFile:
+    """A quarantined file copied to a local temporary file, for the disarm (closed by the caller)."""
+    local = tempfile.NamedTemporaryFile(prefix="quarantine-")  # noqa: SIM115 (closed by the caller)
+    with field_file.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            local.write(chunk)
+    local.flush()
+    local.seek(0)
+    return UploadedFile(file=local, name=name, size=size)
+
+
 def _local_copies(files: list[QuarantinedFile]) -> list[UploadedFile]:
-    copies = []
-    for quarantined in files:
-        local = tempfile.NamedTemporaryFile(prefix="quarantine-")  # noqa: SIM115 (closed by the caller)
-        with quarantined.file.open("rb") as fh:
-            while chunk := fh.read(CHUNK):
-                local.write(chunk)
-        local.flush()
-        local.seek(0)
-        copies.append(UploadedFile(file=local, name=quarantined.original_name, size=quarantined.size))
-    return copies
+    return [local_copy(q.file, q.original_name, q.size) for q in files]
 
 
 def upload_process(*, upload_id: int) -> str | None:

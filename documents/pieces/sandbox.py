@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import resource
 import subprocess
 import sys
@@ -28,6 +29,12 @@ def _limits(memory: int, cpu: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _coverage_env() -> dict[str, str]:
+    """The child's environment is nearly empty on purpose; the test suite's coverage measurement
+    (coverage's `patch = subprocess`, which sets COVERAGE_PROCESS_*) is the one thing let through."""
+    return {key: value for key, value in os.environ.items() if key.startswith("COVERAGE_")}
 
 
 def max_pdf_pages() -> int:
@@ -97,7 +104,12 @@ def disarm_file(source: str, dest: str, *, content_type: str, name: str, rebuild
             capture_output=True,
             timeout=cpu * 3 + 10,
             preexec_fn=functools.partial(_limits, memory, cpu),  # noqa: PLW1509 (no threads touch the limits)
-            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"},
+            env={
+                "PATH": "/usr/bin:/bin",
+                "PYTHONPATH": str(ROOT),
+                "PYTHONDONTWRITEBYTECODE": "1",
+                **_coverage_env(),
+            },
             check=False,
         )
     except subprocess.TimeoutExpired:

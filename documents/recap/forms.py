@@ -35,7 +35,7 @@ class VerifyForm(PortalForm, forms.Form):
     error_summary_intro = _("Le fichier n'a pas pu être vérifié :")
 
     file = forms.FileField(
-        label=_("Récapitulatif à vérifier (PDF)"),
+        label=_("Document à vérifier : récapitulatif ou convocation (PDF)"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 

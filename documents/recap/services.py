@@ -23,6 +23,7 @@ from candidates.models import Dossier, DossierEpreuve, DossierState, EpreuveChoi
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument, PieceCode
 from documents.pieces.services import piece_deposit_generated
 from documents.recap import rules as recap_rules
+from documents.recap.convocation_rows import convocation_rows
 from documents.recap.pdf import render_pdf
 from documents.recap.signing import seal_pdf
 from documents.storage_safety import storage_delete, storage_save
@@ -44,13 +45,18 @@ TEMPLATES = {
     DocumentKind.PIECES_REQUEST: "documents/pdf/pieces_request.html",
     DocumentKind.ENGAGEMENT_FORM: "documents/pdf/engagement_form.html",
     DocumentKind.BENEFIT_REFUSAL_FORM: "documents/pdf/benefit_refusal_form.html",
+    DocumentKind.CONVOCATION: "documents/pdf/convocation.html",
 }
 FILE_NAMES = {
     DocumentKind.RECAP: "recapitulatif",
     DocumentKind.PIECES_REQUEST: "demande-de-pieces",
     DocumentKind.ENGAGEMENT_FORM: "formulaire-engagement-etudiant",
     DocumentKind.BENEFIT_REFUSAL_FORM: "refus-de-benefice",
+    DocumentKind.CONVOCATION: "convocation",
 }
+# Kinds the platform seals (PAdES) as soon as they are rendered: the recap is sealed when the
+# candidate signs it, a convocation is the bureau's and sealed by the worker (issue 14).
+SEALED_AT_RENDER = {DocumentKind.CONVOCATION}
 
 
 # --- which documents a dossier has ---------------------------------------------------------------
@@ -198,7 +204,23 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
         from documents.pieces.selectors import required_pieces_for_dossier
 
         context["required_pieces"] = list(required_pieces_for_dossier(dossier))
+    if document.kind == DocumentKind.CONVOCATION:
+        context["rows"] = convocation_rows(dossier)
     return context
+
+
+def _sealed(document: GeneratedDocument, pdf: bytes) -> bytes:
+    """A convocation leaves the worker sealed by the platform, so /verifier/ and anyone holding
+    our certificate can tell it is intact (issue 14: "sealed like the recap")."""
+    if document.kind not in SEALED_AT_RENDER:
+        return pdf
+    dossier = document.dossier
+    return seal_pdf(
+        pdf,
+        reason=_("%(kind)s, dossier n° %(number)s, version %(version)s")
+        % {"kind": document.get_kind_display(), "number": dossier.number, "version": document.version},
+        location=dossier.session.academie.name,
+    )
 
 
 def sweep_grace_seconds() -> int:
@@ -244,7 +266,9 @@ def document_render(*, document_id: int) -> GeneratedDocument | None:
     it is, and a claim lets one delivery render while a duplicate returns at once. Transient
     database errors propagate for the task to retry; a storage error or any other error marks the
     document failed with its reason (the candidate and the gestionnaire may ask again)."""
-    document = GeneratedDocument.objects.filter(pk=document_id).first()
+    document = (
+        GeneratedDocument.objects.filter(pk=document_id).select_related("dossier__session__academie").first()
+    )
     if document is None or document.status != DocumentStatus.PENDING:
         return document
     if not _claim_render(document_id):
@@ -252,6 +276,7 @@ def document_render(*, document_id: int) -> GeneratedDocument | None:
     generated_at = timezone.now()
     try:
         pdf = render_pdf(TEMPLATES[document.kind], document_context(document, generated_at=generated_at))
+        pdf = _sealed(document, pdf)
     except TRANSIENT_ERRORS:
         GeneratedDocument.objects.filter(pk=document_id).update(claimed_at=None)
         raise

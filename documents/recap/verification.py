@@ -1,4 +1,5 @@
-"""Public verification of a recap PDF (issue 6): is it one we produced, which version, intact?
+"""Public verification of a recap PDF (issue 6) or a convocation (issue 14): is it one we produced,
+which version, intact?
 
 Two independent proofs: the file's SHA-256 equals one we recorded (so it is byte-for-byte our
 file), and the PAdES seal validates against our platform certificate (so it was not altered
@@ -20,6 +21,7 @@ from documents.recap.signing import SealCheck, check_seal
 class Verdict:
     AUTHENTIC_SIGNED = "authentic_signed"  # our signed recap, unchanged, seal valid
     AUTHENTIC_UNSIGNED = "authentic_unsigned"  # our recap as generated, not (yet) signed
+    AUTHENTIC_SEALED = "authentic_sealed"  # our convocation, sealed by the worker, unchanged
     TAMPERED = "tampered"  # carries a signature that does not validate: altered or not ours
     UNKNOWN = "unknown"  # not a document of ours
 
@@ -33,12 +35,20 @@ class VerificationResult:
 
     @property
     def is_authentic(self) -> bool:
-        return self.verdict in (Verdict.AUTHENTIC_SIGNED, Verdict.AUTHENTIC_UNSIGNED)
+        return self.verdict in (
+            Verdict.AUTHENTIC_SIGNED,
+            Verdict.AUTHENTIC_UNSIGNED,
+            Verdict.AUTHENTIC_SEALED,
+        )
+
+
+# The documents a third party may be shown and asked about (their QR codes point here).
+VERIFIABLE_KINDS = (DocumentKind.RECAP, DocumentKind.CONVOCATION)
 
 
 def _recaps():
     return GeneratedDocument.objects.filter(
-        kind=DocumentKind.RECAP, status=DocumentStatus.READY
+        kind__in=VERIFIABLE_KINDS, status=DocumentStatus.READY
     ).select_related("dossier__session__academie", "dossier__specialty", "dossier__option")
 
 
@@ -65,6 +75,15 @@ def verify_pdf(data: bytes) -> VerificationResult:
         seal = check_seal(data)
         return VerificationResult(
             Verdict.AUTHENTIC_SIGNED if seal.valid else Verdict.TAMPERED,
+            document=document if seal.valid else None,
+            seal=seal,
+            is_latest=recap_is_latest(document),
+        )
+    if document is not None and document.kind == DocumentKind.CONVOCATION:
+        # Sealed when rendered: the recorded hash is the sealed file's, and the seal must hold.
+        seal = check_seal(data)
+        return VerificationResult(
+            Verdict.AUTHENTIC_SEALED if seal.valid else Verdict.TAMPERED,
             document=document if seal.valid else None,
             seal=seal,
             is_latest=recap_is_latest(document),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,9 +14,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier
-from documents.models import DocumentKind, DocumentStatus, GeneratedDocument
+from documents.models import DocumentKind, DocumentStatus, GeneratedDocument, StaffDocument
 from documents.pieces.uploads import LimitedTemporaryFileUploadHandler
 from documents.recap import services as recap
+from documents.recap.calendar import convocation_calendar
+from documents.recap.convocation_rows import CONVOKED_STATES, convocation_rows, convocation_visible
 from documents.recap.forms import SignForm, VerifyForm
 from documents.recap.verification import Verdict, recap_by_token, recap_is_latest, verify_pdf
 from portal.exceptions import DomainError
@@ -39,7 +42,7 @@ def _own_dossier(request, dossier_id: int) -> Dossier:
 
 def _own_document(request, document_id: int) -> GeneratedDocument:
     return get_object_or_404(
-        GeneratedDocument.objects.select_related("dossier"),
+        GeneratedDocument.objects.select_related("dossier__session__academie"),
         pk=document_id,
         dossier__candidate=request.user,
         status=DocumentStatus.READY,
@@ -50,13 +53,26 @@ def _dossier_cards(user) -> list[dict]:
     dossiers = (
         Dossier.objects.filter(candidate=user, number__isnull=False)
         .select_related("session__academie", "specialty", "option")
-        .prefetch_related("documents")
+        .prefetch_related(
+            "documents",
+            # Issue 14 item 5: the decisions the bureau posted (withdrawn ones are not offered).
+            Prefetch(
+                "staff_documents",
+                queryset=StaffDocument.objects.filter(removed_at__isnull=True),
+                to_attr="bureau_documents",
+            ),
+        )
         .order_by("-created_at")
     )
     cards = []
     now = timezone.now()
     for dossier in dossiers:
         docs = sorted(dossier.documents.all(), key=lambda d: -d.version)
+        # Issue 14: a convocation exists for the candidate only from the publication instant, and
+        # only while the dossier is conforme (convocation_visible, on the server's clock).
+        convocation_shown = convocation_visible(dossier, now)
+        convocations = [d for d in docs if d.kind == DocumentKind.CONVOCATION]
+        docs = [d for d in docs if d.kind != DocumentKind.CONVOCATION or convocation_shown]
         recaps = [d for d in docs if d.kind == DocumentKind.RECAP]
         latest = recaps[0] if recaps else None
         latest_ready = next((d for d in recaps if d.status == DocumentStatus.READY), None)
@@ -91,6 +107,7 @@ def _dossier_cards(user) -> list[dict]:
                 "older": [d for d in recaps if d is not latest_ready and d.status == DocumentStatus.READY],
                 "signed": next((d for d in recaps if d.signed_at), None),
                 "others": others,
+                "bureau_documents": dossier.bureau_documents,
                 "pending": any(d.status == DocumentStatus.PENDING for d in docs),
                 # issue 17: pending longer than its grace (its task looks lost): the candidate may
                 # send it to the workers again.
@@ -98,9 +115,26 @@ def _dossier_cards(user) -> list[dict]:
                 # Nothing yet, or the last attempt failed: the candidate may ask again.
                 "can_generate": latest is None or latest.status == DocumentStatus.FAILED,
                 "can_sign": recap.recap_sign_refusal(dossier, latest_ready, recaps=recaps, at=now) is None,
+                "convocation": _convocation_card(dossier, convocations, convocation_shown),
             }
         )
     return cards
+
+
+def _convocation_card(dossier: Dossier, convocations: list, shown: bool) -> dict | None:
+    """What "Mes documents" says about the convocation: nothing for a dossier that will not be
+    convoked, the publication date before it, the document, its épreuves and the .ics after."""
+    if dossier.state not in CONVOKED_STATES:
+        return None
+    if not shown:
+        return {"shown": False, "published_at": dossier.session.convocations_published_at}
+    ready = next((d for d in convocations if d.status == DocumentStatus.READY), None)
+    return {
+        "shown": True,
+        "latest": convocations[0] if convocations else None,
+        "ready": ready,
+        "rows": convocation_rows(dossier) if convocations else [],
+    }
 
 
 @login_required
@@ -131,7 +165,21 @@ def _pdf_response(field, filename: str):
 @require_GET
 def download(request, document_id: int):
     document = _own_document(request, document_id)
+    if document.kind == DocumentKind.CONVOCATION and not convocation_visible(document.dossier):
+        raise Http404  # before the publication instant, or the dossier is no longer conforme
     return _pdf_response(document.file, recap.download_name(document))
+
+
+@login_required
+@require_GET
+def convocation_ics(request, dossier_id: int):
+    """The candidate's own épreuves for their agenda (RFC 5545), from the publication instant."""
+    dossier = _own_dossier(request, dossier_id)
+    if not convocation_visible(dossier):
+        raise Http404
+    response = HttpResponse(convocation_calendar(dossier), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="epreuves-{dossier.number}.ics"'
+    return response
 
 
 @login_required
@@ -141,6 +189,21 @@ def download_signed(request, document_id: int):
     if not document.signed_file:
         raise Http404
     return _pdf_response(document.signed_file, recap.download_name(document, signed=True))
+
+
+@login_required
+@require_GET
+def staff_document(request, document_uuid):
+    """A decision the bureau posted to one of the candidate's dossiers (issue 14 item 5)."""
+    document = get_object_or_404(
+        StaffDocument.objects.exclude(file=""),
+        uuid=document_uuid,
+        dossier__candidate=request.user,
+        removed_at__isnull=True,
+    )
+    return private_file_response(
+        document.file, content_type=document.content_type, filename=document.original_name
+    )
 
 
 @login_required

@@ -37,6 +37,8 @@ def test_a_candidate_writes_with_one_safe_attachment_and_the_bureau_is_alerted_w
             body=SECRET,
             attachment=upload("attestation.pdf", pdf_bytes()),
         )
+    m.refresh_from_db()  # issue 12: scanned and disarmed by the uploads worker (eager here)
+    assert m.attachment_status == "accepted"
     assert m.attachment_name == "attestation.pdf" and m.attachment_type == "application/pdf"
     assert not m.attachment.name.endswith("attestation.pdf")  # random stored name
     alert = OutgoingEmail.objects.get(kind="conversation_from_candidate")
@@ -47,16 +49,20 @@ def test_a_candidate_writes_with_one_safe_attachment_and_the_bureau_is_alerted_w
     assert selectors.unread_for_staff(w["gest_bat"]) == 1
 
 
-def test_an_unsafe_attachment_is_refused_and_nothing_is_kept(w):
+def test_an_unsafe_attachment_is_refused_by_the_worker_and_the_text_is_kept(
+    w, django_capture_on_commit_callbacks
+):
     d = w["d"]
-    with pytest.raises(DomainError):
-        services.message_post_candidate(
+    with django_capture_on_commit_callbacks(execute=True):
+        m = services.message_post_candidate(
             dossier_id=d.pk,
             candidate=d.candidate,
             body="Bonjour",
             attachment=upload("virus.pdf", exe_bytes()),
         )
-    assert not DossierMessage.objects.exists()
+    m.refresh_from_db()
+    assert m.body == "Bonjour" and m.attachment_status == "refused" and "PDF" in m.attachment_refusal
+    assert not m.attachment and not m.quarantined
 
 
 def test_the_gestionnaire_answers_and_the_candidate_gets_an_alert_and_an_unread_count(
@@ -87,11 +93,12 @@ def test_the_gestionnaire_answers_and_the_candidate_gets_an_alert_and_an_unread_
     assert DossierMessage.objects.filter(dossier=d).count() == 2  # the history keeps both
 
 
-def test_nobody_else_reads_or_writes_the_thread(w, client):
+def test_nobody_else_reads_or_writes_the_thread(w, client, django_capture_on_commit_callbacks):
     d = w["d"]
-    m = services.message_post_candidate(
-        dossier_id=d.pk, candidate=d.candidate, body="Bonjour", attachment=upload("a.pdf", pdf_bytes())
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        m = services.message_post_candidate(
+            dossier_id=d.pk, candidate=d.candidate, body="Bonjour", attachment=upload("a.pdf", pdf_bytes())
+        )
     other = review_dossier(w["s_toulouse"], w["bat"], state=DossierState.REGISTERED)
     with pytest.raises(DomainError, match="accès"):
         services.message_post_staff(dossier_id=other.pk, actor=w["gest_bat"], body="Bonjour")

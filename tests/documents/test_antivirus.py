@@ -167,3 +167,81 @@ def test_a_real_worker_scans_the_quarantine_in_the_bucket(clamd_url, s3_storage,
     assert not any(key.startswith("quarantine/") for key in keys)
     stored = Piece.objects.get(dossier=dossier, code="identity").files.get()
     assert stored.file.name in keys
+
+
+# --- issue 12: the attachments of dossier messages take the same path --------------------------
+def _message_dossier():
+    from candidates.models import DossierState
+    from tests.candidates.review_fixtures import dossier as review_dossier
+    from tests.candidates.review_fixtures import world as review_world
+
+    w = review_world()
+    return w, review_dossier(w["s_nantes"], w["bat"], state=DossierState.REGISTERED)
+
+
+@pytest.mark.django_db
+def test_an_infected_message_attachment_is_refused_in_french_and_the_text_is_kept(
+    clamd_url, settings, client, django_capture_on_commit_callbacks
+):
+    from candidates.messaging.models import DossierMessage
+
+    settings.CLAMD_URL = clamd_url
+    w, d = _message_dossier()
+    client.force_login(d.candidate)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("candidates:thread", args=[d.pk]),
+            {
+                "body": "Voici mon attestation.",
+                "attachment": upload("attestation.pdf", b"%PDF-1.4\n" + EICAR),
+            },
+        )
+    assert response.status_code == 302
+    m = DossierMessage.objects.get()
+    assert m.body == "Voici mon attestation." and m.attachment_status == "refused"
+    assert m.attachment_refusal.startswith("« attestation.pdf » contient un virus")
+    assert not m.attachment and not m.quarantined  # kept nowhere
+    quarantine_dir = Path(settings.STORAGES["default"]["OPTIONS"]["location"]) / "quarantine"
+    assert not quarantine_dir.exists() or not any(quarantine_dir.iterdir())
+    page = client.get(reverse("candidates:thread", args=[d.pk])).content.decode()
+    assert "Voici mon attestation." in page and "refusée" in page and "contient un virus" in page
+    # The staff never get the file.
+    client.force_login(w["gest_bat"])
+    assert client.get(reverse("candidates:thread_attachment", args=[m.uuid])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_message_attachment_is_in_analysis_until_clamd_answers_then_served(
+    clamd_url, settings, client, tmp_path, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from candidates.messaging import attachments
+    from candidates.messaging.models import DossierMessage
+
+    settings.CLAMD_URL = f"unix://{tmp_path / 'absent.sock'}"  # clamd down
+    w, d = _message_dossier()
+    client.force_login(d.candidate)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("candidates:thread", args=[d.pk]),
+            {"body": "Bonjour", "attachment": upload("carte.pdf", pdf_bytes())},
+        )
+    m = DossierMessage.objects.get()
+    assert m.attachment_status == "checking" and "clamd unreachable" in m.attachment_last_error
+    assert m.quarantined.storage.exists(m.quarantined.name)  # waiting in quarantine, not lost
+    page = client.get(reverse("candidates:thread", args=[d.pk])).content.decode()
+    assert "en cours d&#x27;analyse" in page or "en cours d'analyse" in page
+    client.force_login(w["gest_bat"])
+    assert client.get(reverse("candidates:thread_attachment", args=[m.uuid])).status_code == 404
+    # clamd is back: the sweeper hands it over, it is scanned, disarmed and served.
+    settings.CLAMD_URL = clamd_url
+    quarantined = m.quarantined.name
+    assert attachments.attachments_pending_sweep(at=timezone.now() + dt.timedelta(minutes=5)) == 1
+    m.refresh_from_db()
+    assert m.attachment_status == "accepted" and m.attachment_type == "application/pdf"
+    assert not m.quarantined and not m.attachment.storage.exists(quarantined)
+    response = client.get(reverse("candidates:thread_attachment", args=[m.uuid]))
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
