@@ -14,8 +14,15 @@
     }
     return;
   }
+  // The browser may restore the scroll position of the page the form was posted from once the
+  // page has loaded; the summary's position wins.
+  if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
   summary.focus();
   summary.scrollIntoView({ block: "start" });
+  function again() {
+    if (document.activeElement === summary) summary.scrollIntoView({ block: "start" });
+  }
+  window.addEventListener("load", function () { again(); window.setTimeout(again, 0); });
   // A link of the summary focuses its field (the browser only scrolls to an anchor).
   summary.addEventListener("click", function (event) {
     var link = event.target.closest("a[href^='#']");

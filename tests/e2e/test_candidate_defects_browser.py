@@ -121,6 +121,8 @@ def test_every_candidate_error_page_focuses_its_summary(phone_page, live_server)
             _summary_has_focus(page)
         except Exception as exc:
             raise AssertionError(f"{path}: no focused error summary after the refused POST") from exc
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(50)  # forms.js brings the summary back once more after "load"
         top = page.evaluate("document.activeElement.getBoundingClientRect().top")
         assert -2 <= top < page.viewport_size["height"], (path, top)
         checked.append(path)
