@@ -36,13 +36,15 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# issue 18 item 1: PORT reaches the settings, whose SITE_URL (links in e-mails, the recap's QR code
+# and verification address) follows it unless SITE_URL is set (environment or .env).
 run: seed
 	$(BIN)/python manage.py ensure_signing_certificate
 	@echo ""
 	@echo "  Portail : http://127.0.0.1:$(PORT)/   (administration : http://127.0.0.1:$(PORT)/admin/)"
 	@echo "  E-mails écrits dans var/outbox/ ; mot de passe de tous les comptes de démonstration : demo-Examens-2026"
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -77,7 +79,7 @@ faults: install
 
 # Development: one worker on every queue (production runs one per queue: docker-compose.yml).
 worker: install
-	$(BIN)/celery -A portal worker -l info -Q portal,portal.emails,portal.pdf,portal.exports,portal.uploads
+	PORT=$(PORT) $(BIN)/celery -A portal worker -l info -Q portal,portal.emails,portal.pdf,portal.exports,portal.uploads
 
 clean:
 	rm -rf $(VENV) var

@@ -37,8 +37,10 @@ if not DEBUG and (_problem := production.secret_key_problem(SECRET_KEY, base_dir
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Absolute address of the portal, used in e-mails and in the QR code of the recap.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute address of the portal, used in e-mails and in the QR code of the recap (rendered by a
+# worker, which has no request to read the address from). Unset, it follows PORT, the port `make
+# run` serves on (issue 18 item 1: links to :8000 while the portal answered on another port).
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +30,12 @@ class WizardForm(PortalForm, forms.Form):
         "L'onglet n'a pas été enregistré : corrigez les champs signalés ci-dessous. Ce qui avait été "
         "enregistré auparavant est conservé."
     )
+    #: issue 18 item 7: on a tab never saved, "what was saved is kept" would promise what is not.
+    first_save_intro = _("Corrigez les champs signalés ci-dessous pour enregistrer cet onglet.")
     inline_radios = ("sex", "forme", *identity.CONSENT_FIELDS)
+
+    def never_saved(self) -> None:
+        self.error_summary_intro = self.first_save_intro
 
     def to_service(self) -> dict:
         return dict(self.cleaned_data)
@@ -139,16 +146,42 @@ class SpecialtyForm(WizardForm):
         label=_("Option"), queryset=SpecialtyOption.objects.none(), required=False,
         help_text=_("Seulement si la spécialité comporte des options."),
     )  # fmt: skip
-    forme = forms.ChoiceField(label=_("Forme de passage"), choices=Forme.choices, widget=forms.RadioSelect)
+    forme = forms.ChoiceField(
+        label=_("Forme de passage"),
+        choices=Forme.choices,
+        widget=forms.RadioSelect,
+        # issue 18 item 4: the page explains both forms above the field (domain.md §3).
+        help_text=_("Ce choix est définitif pour cette spécialité : lisez l'explication ci-dessus."),
+    )
 
     def __init__(self, *args, dossier: Dossier, locked_forme: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         # Only what the session opens (issue 13); the service refuses anything else too.
         specialties = Specialty.objects.filter(openings__session=dossier.session)
         self.fields["specialty"].queryset = specialties
-        self.fields["option"].queryset = SpecialtyOption.objects.filter(
-            openings__session=dossier.session
-        ).select_related("specialty")
+        options = SpecialtyOption.objects.filter(openings__session=dossier.session).select_related(
+            "specialty"
+        )
+        # issue 18 item 4: only the options of the specialty chosen (posted, else saved); before
+        # any choice, grouped under their specialty (static/js/specialty-options.js then keeps
+        # the chosen specialty's group).
+        chosen = self.data.get(self.add_prefix("specialty")) if self.is_bound else dossier.specialty_id
+        if chosen and str(chosen).isdigit() and specialties.filter(pk=chosen).exists():
+            self.fields["option"].queryset = options.filter(specialty_id=chosen)
+        else:
+            self.fields["option"].queryset = options
+            groups: dict[str, list] = {}
+            for option in options.order_by("specialty__name", "code"):
+                groups.setdefault(str(option.specialty), []).append(
+                    (option.pk, f"{option.code} – {option.name}")
+                )
+            self.fields["option"].choices = [("", "---------"), *groups.items()]
+        by_specialty: dict[str, list] = {}
+        for option in options.order_by("code"):
+            by_specialty.setdefault(str(option.specialty_id), []).append(
+                [option.pk, f"{option.code} – {option.name}"]
+            )
+        self.fields["option"].widget.attrs["data-options-by-specialty"] = json.dumps(by_specialty)
         self.locked_forme = locked_forme
         if locked_forme:
             self.fields["forme"].disabled = True
@@ -325,10 +358,13 @@ class HandicapForm(WizardForm):
 
 
 class ConditionsForm(WizardForm):
+    error_summary_intro = first_save_intro = _(
+        "Votre inscription n'est pas encore enregistrée : corrigez ce qui est signalé ci-dessous."
+    )
     certify = forms.BooleanField(
         label=_(
             "Je certifie sur l'honneur l'exactitude des renseignements fournis et avoir pris connaissance "
-            "des conditions d'inscription."
+            "des conditions d'inscription rappelées ci-dessus."
         ),
         required=False,
     )

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from candidates.accounts.rules import country_name
 from candidates.messaging.selectors import unread_by_dossier
 from candidates.models import Dossier
 from candidates.registration import selectors, services, withdrawal
@@ -23,6 +24,7 @@ from candidates.registration.forms import (
 )
 from candidates.registration.selectors import TAB_LABELS, TAB_SLUGS, TABS
 from exams.deadlines import deadline_wording
+from exams.helpdesk.models import AcademieHelp
 from portal.exceptions import DomainError
 
 
@@ -158,6 +160,8 @@ def tab(request, pk: int, tab: str):
     if tab == "conditions":
         return _conditions(request, dossier, now)
     form = _build_form(dossier, tab, request.POST if request.method == "POST" else None)
+    if tab not in (dossier.completed_tabs or []):
+        form.never_saved()
     if request.method == "POST" and form.is_valid():
         try:
             dossier = services.dossier_save_tab(
@@ -207,10 +211,22 @@ def _conditions(request, dossier: Dossier, now):
                 request, _("Inscription enregistrée. Votre numéro de dossier : %(n)s") % {"n": dossier.number}
             )
             return redirect("registration:detail", pk=dossier.pk)
+    # issue 18 item 7: what the candidate certifies (tab 9) is shown and linked, not assumed.
+    academie = dossier.session.academie
+    help_ = AcademieHelp.objects.filter(academie=academie).first()
     return render(
         request,
         "candidates/wizard/tab_conditions.html",
-        _context(dossier, "conditions", now, form=form, **_summary(dossier)),
+        _context(
+            dossier,
+            "conditions",
+            now,
+            form=form,
+            notice_url=help_.notice_url if help_ else "",
+            notice_title=help_.notice_title if help_ else "",
+            pieces_deadline=deadline_wording(dossier.session.pieces_deadline, academie.tzinfo),
+            **_summary(dossier),
+        ),
     )
 
 
@@ -222,6 +238,9 @@ def _summary(dossier: Dossier) -> dict:
         "compulsory_choices": [c for c in choices if not c.epreuve.is_optional],
         "optional_choices": [c for c in choices if c.epreuve.is_optional],
         "profile": getattr(dossier.candidate, "profile", None),
+        # issue 18 item 5: countries by name, as the tabs offer them, not their ISO codes.
+        "birth_country_name": country_name(dossier.birth_country) if dossier.birth_country else "—",
+        "nationality_name": country_name(dossier.nationality) if dossier.nationality else "—",
     }
 
 

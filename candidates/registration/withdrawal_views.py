@@ -15,9 +15,15 @@ from django.views.decorators.http import require_http_methods
 from candidates.models import Dossier
 from candidates.registration import selectors, withdrawal
 from portal.exceptions import DomainError
+from portal.forms import PortalForm
 
 
-class WithdrawalForm(forms.Form):
+class WithdrawalForm(PortalForm, forms.Form):
+    # issue 18 item 2: the portal's one form system, hence its error summary that takes the focus.
+    error_summary_intro = gettext_lazy(
+        "Votre désistement n'est pas enregistré : cochez la case pour confirmer."
+    )
+
     confirm = forms.BooleanField(
         label=gettext_lazy(
             "Je veux me désister de cette inscription : je ne passerai pas les épreuves de cette session."
@@ -45,7 +51,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 1 ticks the box (and gives a reason); step 2 asks once more before anything changes."""
     dossier = _own(request, pk)
     refusal = withdrawal.withdrawal_refusal(dossier, timezone.now())
-    form = WithdrawalForm(request.POST or None)
+    form = WithdrawalForm(request.POST if request.method == "POST" else None)
     step = 1
     if request.method == "POST" and not refusal and form.is_valid():
         step = 2
@@ -69,7 +75,13 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "candidates/wizard/withdraw.html",
-        {"dossier": dossier, "form": form, "refusal": refusal, "step": step},
+        {
+            "dossier": dossier,
+            "form": form,
+            "refusal": refusal,
+            "step": step,
+            "posted": request.method == "POST",
+        },
     )
 
 
@@ -86,4 +98,8 @@ def delete_draft(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Brouillon supprimé."))
             return redirect("candidates:space")
-    return render(request, "candidates/wizard/delete_draft.html", {"dossier": dossier, "error": error})
+    return render(
+        request,
+        "candidates/wizard/delete_draft.html",
+        {"dossier": dossier, "error": error, "posted": request.method == "POST"},
+    )

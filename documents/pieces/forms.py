@@ -107,6 +107,14 @@ class ZeroOneField(forms.Field):
 iso_language = RegexValidator(r"^[a-z]{2}$", _("Code de langue ISO 639-1 attendu (ex. : en)."))
 
 
+OPTION_VALUE_MAX = 84  # a specialty code (80), ":", a letter
+
+
+def qualified_option(specialty_code: str, letter: str) -> str:
+    """The value of an option in the simulator's list: unique across specialties."""
+    return f"{specialty_code}:{letter}"
+
+
 class SimulatorForm(PortalForm, forms.Form):
     """ "Quelles pièces dois-je fournir ?": the same parameters in the page and the JSON API."""
 
@@ -126,7 +134,9 @@ class SimulatorForm(PortalForm, forms.Form):
     option = forms.CharField(
         label=_("Option"),
         required=False,
-        max_length=2,
+        # The API takes the letter ("B"); the page's list sends "<specialty code>:<letter>", since
+        # the letters repeat across specialties (issue 18 item 4).
+        max_length=OPTION_VALUE_MAX,
         help_text=_("Seulement pour une spécialité à options (ex. : B)."),
     )
     continuing_situation = forms.ChoiceField(
@@ -178,10 +188,14 @@ class SimulatorForm(PortalForm, forms.Form):
             languages.insert(0, ("en", "Anglais"))
         self.fields["mandatory_language"].widget = forms.Select(choices=languages)
         self.fields["mandatory_language"].initial = "en"
-        # Options grouped by specialty: the letter is the parameter, the group tells which one.
+        # Options grouped by specialty, each value qualified by its specialty: "A" of Systèmes
+        # numériques is not "A" of Génie climatique, and the list shows back the one chosen.
         groups = [("", _("Sans option"))]
         for specialty in Specialty.objects.prefetch_related("options").order_by("name"):
-            options = [(o.code, f"{o.code} – {o.name}") for o in specialty.options.all()]
+            options = [
+                (qualified_option(specialty.code, o.code), f"{o.code} – {o.name}")
+                for o in specialty.options.all()
+            ]
             if options:
                 groups.append((specialty.name, options))
         self.fields["option"].widget = forms.Select(choices=groups)
@@ -198,6 +212,12 @@ class SimulatorForm(PortalForm, forms.Form):
                 Fieldset(_("Mes choix"), *choices),
             ),
         )
+
+    def clean_option(self):
+        value = (self.cleaned_data.get("option") or "").strip()
+        specialty_code, _sep, letter = value.rpartition(":")
+        self.option_specialty = specialty_code
+        return letter.upper()
 
     def clean_nationality(self):
         return self.cleaned_data["nationality"].upper()
@@ -227,7 +247,9 @@ class SimulatorForm(PortalForm, forms.Form):
             )
         elif specialty is not None:
             codes = {o.code for o in specialty.options.all()}
-            if codes and not option:
+            if option and getattr(self, "option_specialty", "") not in ("", specialty.code):
+                self.add_error("option", _("Cette option est celle d'une autre spécialité."))
+            elif codes and not option:
                 self.add_error("option", _("Choisissez l'option de cette spécialité."))
             elif option and option not in codes:
                 self.add_error(

@@ -302,10 +302,14 @@ def simulator(request):
             },
             json_dumps_params={"ensure_ascii": False},
         )
+    specialty = form.cleaned_data.get("specialty") if pieces is not None else None
+    letter = form.cleaned_data.get("option") if pieces is not None else ""
     context = {
         "form": form,
         "pieces": pieces,
         "session": form.cleaned_data.get("session") if pieces is not None else None,
+        # The option named under the right specialty (issue 18 item 4: the letters repeat).
+        "chosen_option": letter and next((o for o in specialty.options.all() if o.code == letter), None),
     }
     return render(
         request, "documents/simulator.html", context, status=400 if form.is_bound and pieces is None else 200

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from candidates.models import Dossier, DossierEpreuve, DossierState, EpreuveChoice
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument, PieceCode
 from documents.pieces.services import piece_deposit_generated
+from documents.recap import rules as recap_rules
 from documents.recap.convocation_rows import convocation_rows
 from documents.recap.pdf import render_pdf
 from documents.recap.signing import seal_pdf
@@ -157,8 +158,14 @@ def document_context(document: GeneratedDocument, *, generated_at=None) -> dict[
     kept_maitresses = {
         r.epreuve_id: r for r in rows if r.choice == EpreuveChoice.BENEFICE and not r.epreuve.is_unit
     }
+    language = (
+        dossier.mandatory_language.name if dossier.mandatory_language else dossier.mandatory_language_other
+    )
     for row in rows:
         row.covered_units = []
+        row.title = row.epreuve.title
+        if row.epreuve.is_language and not row.epreuve.is_optional:
+            row.title = recap_rules.language_epreuve_title(row.epreuve.title, language=language)
     if kept_maitresses:
         # 2019-2021 exception (CF): the kept maîtresse covers its units, shown under it.
         for unit in Epreuve.objects.filter(parent_id__in=kept_maitresses).order_by("order", "code"):

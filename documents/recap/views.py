@@ -270,9 +270,13 @@ def sign(request, dossier_id: int):
         else:
             messages.success(
                 request,
-                _("Votre récapitulatif est signé : vos choix sont définitifs et la pièce est déposée."),
+                _(
+                    "Votre récapitulatif est signé : vos choix sont définitifs et la pièce est déposée. "
+                    "Déposez maintenant vos autres pièces justificatives ci-dessous."
+                ),
             )
-            return redirect("recap:documents")
+            # issue 18 item 7: the next step is the other pieces, so the candidate lands there.
+            return redirect("documents:dossier_pieces", dossier_id=dossier.pk)
     rows = list(dossier.epreuve_choices.select_related("epreuve").order_by("epreuve__order", "epreuve__code"))
     return render(
         request,

@@ -4,9 +4,25 @@
 (function () {
   "use strict";
   var summary = document.querySelector("[data-error-summary]");
-  if (!summary) return;
+  if (!summary) {
+    // A page that answers a form with results below it (the simulator) brings them into view,
+    // or a phone shows the form again and the answer 1,500 px down (issue 18 item 4).
+    var results = document.querySelector("[data-results-heading]");
+    if (results) {
+      results.focus();
+      results.scrollIntoView({ block: "start" });
+    }
+    return;
+  }
+  // The browser may restore the scroll position of the page the form was posted from once the
+  // page has loaded; the summary's position wins.
+  if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
   summary.focus();
   summary.scrollIntoView({ block: "start" });
+  function again() {
+    if (document.activeElement === summary) summary.scrollIntoView({ block: "start" });
+  }
+  window.addEventListener("load", function () { again(); window.setTimeout(again, 0); });
   // A link of the summary focuses its field (the browser only scrolls to an anchor).
   summary.addEventListener("click", function (event) {
     var link = event.target.closest("a[href^='#']");

@@ -82,6 +82,14 @@ def test_register_assigns_one_number_and_a_second_click_changes_nothing(
     assert Message.objects.filter(kind="registration_saved", dossier=dossier).count() == 1
 
 
+def test_the_registration_email_says_to_sign_online_not_on_paper(world):
+    # issue 18 item 7: the e-signature is the route (documents.recap.views.sign).
+    dossier = registered(world)
+    body = Message.objects.get(kind="registration_saved", dossier=dossier).body
+    assert "signez-le en ligne" in body and "Mes justificatifs" in body
+    assert "datez-le" not in body and "imprim" not in body.replace("sans rien imprimer", "")
+
+
 def test_numbers_follow_each_other_within_a_session(world):
     first = registered(world)
     other = candidate_with_profile(user__email="autre@example.org")

@@ -50,6 +50,37 @@ def test_the_recap_pdf_holds_the_number_the_names_and_each_epreuve(
 
 
 @pytest.mark.django_db
+def test_the_recap_names_the_candidates_language_for_e2_not_the_catalogues(
+    dossier, django_capture_on_commit_callbacks
+):
+    # issue 18 item 7: "E2 … anglais" for a candidate whose language is Japanese.
+    from exams.models import Epreuve
+    from tests.factories import LanguageFactory
+
+    Epreuve.objects.filter(specialty=dossier.specialty, code="E2").update(is_language=True)
+    dossier.mandatory_language = LanguageFactory(code="ja", name="Japonais")
+    dossier.save(update_fields=["mandatory_language"])
+    text = _text(_ready_recap(dossier, django_capture_on_commit_callbacks).file.read())
+    assert "Langue vivante étrangère : japonais" in text
+    assert "anglais" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "shown"),
+    [
+        ("Langue vivante étrangère : anglais", "Japonais", "Langue vivante étrangère : japonais"),
+        ("Communication en langue vivante étrangère (LV1)", "Espagnol",
+         "Communication en langue vivante étrangère (LV1) – espagnol"),
+        ("Langue vivante étrangère : anglais", "", "Langue vivante étrangère : anglais"),
+    ],
+)  # fmt: skip
+def test_the_language_epreuve_title_is_the_dossiers_language(title, language, shown):
+    from documents.recap.rules import language_epreuve_title
+
+    assert language_epreuve_title(title, language=language) == shown
+
+
+@pytest.mark.django_db
 def test_the_recap_embeds_the_shipped_font_and_nothing_from_the_network(
     dossier, django_capture_on_commit_callbacks
 ):

@@ -90,12 +90,15 @@ def test_the_signing_page_signs_with_the_password_and_the_certification(
     assert "Mot de passe incorrect." in html and 'aria-invalid="true"' in html and 'role="alert"' in html
     with django_capture_on_commit_callbacks(execute=True):
         ok = client.post(url, {"document_id": ready_recap.pk, "password": PASSWORD, "certify": "on"})
-    assert ok.status_code == 302 and ok["Location"] == reverse("recap:documents")
+    # issue 18 item 7: signing leads to the other pieces ("Mes justificatifs").
+    assert ok.status_code == 302 and ok["Location"] == reverse("documents:dossier_pieces", args=[dossier.pk])
+    assert "Déposez maintenant vos autres pièces" in client.get(ok["Location"]).content.decode()
     ready_recap.refresh_from_db()
     assert ready_recap.signed_at and ready_recap.signed_ip == "127.0.0.1"
     html = client.get(reverse("recap:documents")).content.decode()
     assert reverse("recap:download_signed", args=[ready_recap.pk]) in html
     assert "Relire et signer" not in html
+    assert reverse("documents:dossier_pieces", args=[dossier.pk]) in html  # "Mes justificatifs"
 
 
 @pytest.mark.django_db

@@ -215,3 +215,25 @@ def test_the_json_answer_builds_no_widget_and_costs_the_same_with_more_catalogue
         assert client.get(URL, params(), **JSON).status_code == 200
     html = client.get(URL, params())
     assert html.status_code == 200 and "Option A" in html.content.decode()  # the page still lists them
+
+
+def test_the_option_chosen_is_shown_back_under_its_own_specialty(client, catalogue):
+    # issue 18 item 4: "A" of Systèmes numériques came back as "A – Génie climatique et fluidique".
+    cl = SpecialtyFactory(code="genie-climatique", name="Fluides, énergies, domotique")
+    SpecialtyOptionFactory(specialty=cl, code="A", name="Génie climatique et fluidique")
+    sn = SpecialtyFactory(code="systemes-numeriques", name="Systèmes numériques")
+    SpecialtyOptionFactory(specialty=sn, code="A", name="Informatique et réseaux")
+    open_specialty(catalogue, cl)
+    open_specialty(catalogue, sn)
+    page = client.get(URL, params(specialty="systemes-numeriques", option="systemes-numeriques:A"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count(':A" selected') == 1  # one "A" chosen, not every "A" of the list
+    assert '<option value="systemes-numeriques:A" selected>A – Informatique et réseaux</option>' in html
+    assert 'value="genie-climatique:A">A – Génie climatique et fluidique' in html  # not selected
+    assert "option A – Informatique et réseaux" in html  # the results say which option
+    assert 'id="resultats" tabindex="-1" data-results-heading' in html  # forms.js brings it into view
+    # The letter of another specialty is refused, and the API still takes a bare letter.
+    refused = client.get(URL, params(specialty="systemes-numeriques", option="genie-climatique:A"))
+    assert refused.status_code == 400 and "celle d&#x27;une autre spécialité" in refused.content.decode()
+    assert client.get(URL, params(specialty="systemes-numeriques", option="A"), **JSON).status_code == 200

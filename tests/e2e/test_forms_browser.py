@@ -112,7 +112,7 @@ def test_a_wizard_tab_with_errors(page, live_server, axe):
     page.fill("#id_mobile_phone", "01 23 45 67 89")
     page.click("text=Enregistrer cet onglet et continuer")
     assert _summary_has_focus(page)
-    assert "L'onglet n'a pas été enregistré" in page.inner_text("[data-error-summary]")
+    assert "pour enregistrer cet onglet" in page.inner_text("[data-error-summary]")
     axe(page, "wizard-contact-errors")
 
 

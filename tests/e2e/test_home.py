@@ -24,7 +24,9 @@ def test_a_visitor_sees_open_sessions_and_reaches_the_content_by_keyboard(live_s
     outline = skip.evaluate("el => getComputedStyle(el).outlineStyle")
     assert outline not in ("", "none")
     page.keyboard.press("Enter")
-    assert page.evaluate("location.hash") == "#contenu"
+    # issue 18 item 7: the content has the focus, and "#contenu" stays out of the address.
+    assert page.evaluate("document.activeElement.id") == "contenu"
+    assert page.evaluate("location.hash") == ""
 
 
 def test_nothing_is_wider_than_a_phone_screen(live_server, page):
