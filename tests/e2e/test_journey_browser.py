@@ -232,12 +232,12 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
     page.fill("#id_password", PASSWORD)
     page.check("#id_certify")
     page.click("main button:has-text('Signer la version')")
-    page.wait_for_url("**/mes-documents/")
+    # issue 18 item 7: signing leads to the next step, the other pieces.
+    page.wait_for_url(f"**/mes-justificatifs/{dossier.pk}/")
     assert "Votre récapitulatif est signé" in page.inner_text("main")
     audit.check(page, "recapitulatif-signe")
 
     # --- pieces: refusals, then every required one, then the lock -------------------------------------
-    page.goto(f"{base}/mes-justificatifs/{dossier.pk}/")
     audit.check(page, "justificatifs")
     # A program renamed .pdf: the server reads the content and refuses it, at the top, focused.
     _upload(page, "identity", "carte-identite.pdf", exe_bytes(), "application/pdf")
