@@ -1,6 +1,8 @@
 // After a refused POST, the error summary at the top of the form takes the focus, so a screen
 // reader announces what failed and a phone scrolls to it (RGAA 11.10). No inline script: the
-// pages run under a Content-Security-Policy without 'unsafe-inline'.
+// pages run under a Content-Security-Policy without 'unsafe-inline'. Scrolls are instant:
+// Bootstrap makes the page's scrolling smooth, and an animation cut short by the page's own
+// loading left the summary or the answer off the screen.
 (function () {
   "use strict";
   var summary = document.querySelector("[data-error-summary]");
@@ -10,7 +12,7 @@
     var results = document.querySelector("[data-results-heading]");
     if (results) {
       results.focus();
-      results.scrollIntoView({ block: "start" });
+      results.scrollIntoView({ block: "start", behavior: "instant" });
     }
     return;
   }
@@ -18,9 +20,9 @@
   // page has loaded; the summary's position wins.
   if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
   summary.focus();
-  summary.scrollIntoView({ block: "start" });
+  summary.scrollIntoView({ block: "start", behavior: "instant" });
   function again() {
-    if (document.activeElement === summary) summary.scrollIntoView({ block: "start" });
+    if (document.activeElement === summary) summary.scrollIntoView({ block: "start", behavior: "instant" });
   }
   window.addEventListener("load", function () { again(); window.setTimeout(again, 0); });
   // A link of the summary focuses its field (the browser only scrolls to an anchor).
@@ -31,7 +33,7 @@
     if (target) {
       event.preventDefault();
       target.focus();
-      target.scrollIntoView({ block: "center" });
+      target.scrollIntoView({ block: "center", behavior: "instant" });
     }
   });
 })();

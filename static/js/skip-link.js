@@ -9,6 +9,6 @@
   link.addEventListener("click", function (event) {
     event.preventDefault();
     main.focus({ preventScroll: true });
-    main.scrollIntoView({ block: "start" });
+    main.scrollIntoView({ block: "start", behavior: "instant" });
   });
 })();

@@ -298,6 +298,9 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
     card = admin.locator(f"#piece-{identity.pk}")
     card.locator("select[name=reason]").select_option(index=1)
     card.locator("input[name=reason_text]").fill("Le document est illisible : déposez un scan net.")
+    # The previews load lazily: click once they have (a box filled under the pointer took the
+    # click on a loaded machine).
+    admin.wait_for_load_state("networkidle")
     card.locator("button:has-text('Invalider')").click()
     admin.wait_for_selector("text=invalidée : le candidat peut la remplacer")
     audit.check(admin, "admin-piece-invalidee")
@@ -344,13 +347,24 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
     with admin.expect_navigation():
         admin.click('button:has-text("Commencer l\'examen")')
     _measure_review_page(admin, "replaced")
-    while admin.locator("button:has-text('Accepter la pièce')").count():
-        with admin.expect_navigation():
-            admin.locator("button:has-text('Accepter la pièce')").first.click()
-        assert "acceptée" in admin.inner_text("body")
+    conforme = admin.locator("button:has-text('Déclarer conforme'):not(:has-text('réserve'))")
+    waited_until = time.monotonic() + 30
+    while True:
+        while admin.locator("button:has-text('Accepter la pièce')").count():
+            with admin.expect_navigation():
+                admin.locator("button:has-text('Accepter la pièce')").first.click()
+            assert "acceptée" in admin.inner_text("body")
+        if conforme.is_enabled():
+            break
+        # The replacement may still be in the antivirus quarantine (no "Accepter" yet): the
+        # button says why it is disabled; look again, as the gestionnaire would.
+        assert time.monotonic() < waited_until, admin.inner_text(".review-actions")
+        admin.wait_for_timeout(500)
+        admin.reload()
     audit.check(admin, "admin-pieces-acceptees")
+    admin.wait_for_load_state("networkidle")
     with admin.expect_navigation():
-        admin.click("button:has-text('Déclarer conforme'):not(:has-text('réserve'))")
+        conforme.click()
     assert "Décision enregistrée" in admin.inner_text("body")
     dossier.refresh_from_db()
     assert dossier.state == DossierState.COMPLIANT
