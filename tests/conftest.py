@@ -201,3 +201,17 @@ def s3_storage(s3_server, settings, monkeypatch):
     settings.STORAGE_URL = url
     settings.STORAGES = {**settings.STORAGES, "default": s3_storage_from_url(url)}
     return s3_server
+
+
+@pytest.fixture
+def signing_certificate(settings, tmp_path_factory):
+    """The platform's signing certificate (make run creates it with ensure_signing_certificate),
+    made once per test process and shared by every test that seals a PDF."""
+    from documents.recap.signing import create_self_signed_certificate
+
+    path = tmp_path_factory.getbasetemp() / "keys" / "signing.p12"
+    if not path.exists():
+        create_self_signed_certificate(path, password="test-pass")
+    settings.SIGNING_CERT_PATH = str(path)
+    settings.SIGNING_CERT_PASSWORD = "test-pass"
+    return path

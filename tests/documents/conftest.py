@@ -20,16 +20,11 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def signing_certificate(settings, tmp_path_factory):
-    from documents.recap.signing import create_self_signed_certificate
-
-    path = tmp_path_factory.getbasetemp() / "keys" / "signing.p12"
-    if not path.exists():
-        create_self_signed_certificate(path, password="test-pass")
-    settings.SIGNING_CERT_PATH = str(path)
-    settings.SIGNING_CERT_PASSWORD = "test-pass"
+def signing_certificate(signing_certificate, settings):
+    """Every documents test seals with the shared certificate (tests/conftest.py) and prints the
+    public address in its QR codes."""
     settings.SITE_URL = "https://examens.example.org"
-    return path
+    return signing_certificate
 
 
 def make_dossier(*, number: str = "NM25-BTS-000042", engagement: bool = False, renounce: bool = False, **kw):

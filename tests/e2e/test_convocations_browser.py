@@ -24,14 +24,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def signing_certificate(settings, tmp_path_factory):
-    from documents.recap.signing import create_self_signed_certificate
-
-    path = tmp_path_factory.getbasetemp() / "keys" / "signing.p12"
-    if not path.exists():
-        create_self_signed_certificate(path, password="test-pass")
-    settings.SIGNING_CERT_PATH = str(path)
-    settings.SIGNING_CERT_PASSWORD = "test-pass"
+def _sealing(signing_certificate):
+    """Every test here renders sealed convocations (the shared certificate, tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -71,18 +71,6 @@ def contexts(browser, viewport):
         context.close()
 
 
-@pytest.fixture
-def signing_certificate(settings, tmp_path_factory):
-    """The platform's signing certificate (make run creates it with ensure_signing_certificate)."""
-    from documents.recap.signing import create_self_signed_certificate
-
-    path = tmp_path_factory.getbasetemp() / "keys" / "signing.p12"
-    if not path.exists():
-        create_self_signed_certificate(path, password="test-pass")
-    settings.SIGNING_CERT_PATH = str(path)
-    settings.SIGNING_CERT_PASSWORD = "test-pass"
-
-
 def _last_mail_to(address: str, subject_part: str = ""):
     for message in reversed(mail.outbox):
         if address in message.to and subject_part.lower() in message.subject.lower():
