@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -249,33 +250,60 @@ def seed_catalogue(*, now: dt.datetime) -> None:
 
 def _seed_sittings(session: Session) -> None:
     """The dates and centre of every unit of the session's specialties (issue 14), so the
-    convocations have something to print: from the first written épreuve, two a working day."""
+    convocations have something to print: from the first written épreuve, two a working day.
+
+    Checked by the same rule as the model's clean() and the CSV import (``sitting_problems``), then
+    written in two statements per session: one query per unit and sitting cost the seed 8 s."""
     from exams.models import EpreuveSitting
+    from exams.sittings.rules import sitting_problems
 
     centre = data.DEMO_CENTRES.get(session.academie.code)
     if centre is None or session.first_written_exam_at is None:
         return
     first_day = session.academie.localtime(session.first_written_exam_at).date()
-    for opening in session.openings.select_related("specialty"):
-        units = Epreuve.objects.filter(specialty=opening.specialty, is_unit=True).order_by("order", "code")
+    existing = {sitting.epreuve_id: sitting for sitting in EpreuveSitting.objects.filter(session=session)}
+    units: dict[int, list[Epreuve]] = {}
+    opened = session.openings.values_list("specialty_id", flat=True)
+    for epreuve in Epreuve.objects.filter(specialty_id__in=opened, is_unit=True).order_by("order", "code"):
+        units.setdefault(epreuve.specialty_id, []).append(epreuve)
+    created, updated = [], []
+    for specialty_units in units.values():
         day, slot = first_day, 0
-        for epreuve in units:
+        for epreuve in specialty_units:
             while day.weekday() >= 5:
                 day += dt.timedelta(days=1)
             if day.year != session.year:
                 break  # a demo calendar late in the year: the épreuves stay within the session's year
             start, end = data.DEMO_SITTING_SLOTS[slot]
-            sitting = EpreuveSitting.objects.filter(
-                session=session, epreuve=epreuve
-            ).first() or EpreuveSitting(session=session, epreuve=epreuve)
-            sitting.starts_at = _local(session.academie, day, start)
-            sitting.ends_at = _local(session.academie, day, end)
-            sitting.centre_name, sitting.centre_address = centre
-            sitting.full_clean()
-            sitting.save()
+            values = {
+                "starts_at": _local(session.academie, day, start),
+                "ends_at": _local(session.academie, day, end),
+                "centre_name": centre[0],
+                "centre_address": centre[1],
+            }
+            problems = sitting_problems(
+                session=session,
+                specialty_opened=True,
+                starts_at=values["starts_at"],
+                ends_at=values["ends_at"],
+            )
+            if problems:
+                raise ValidationError(problems)
+            sitting = existing.get(epreuve.pk)
+            if sitting is None:
+                created.append(EpreuveSitting(session=session, epreuve=epreuve, **values))
+            elif any(getattr(sitting, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(sitting, name, value)
+                sitting.updated_at = timezone.now()  # auto_now: bulk_update does not set it
+                updated.append(sitting)
             slot = (slot + 1) % len(data.DEMO_SITTING_SLOTS)
             if slot == 0:
                 day += dt.timedelta(days=1)
+    EpreuveSitting.objects.bulk_create(created)
+    EpreuveSitting.objects.bulk_update(
+        updated, ["starts_at", "ends_at", "centre_name", "centre_address", "updated_at"]
+    )
 
 
 def _demo_user(email: str, *, now: dt.datetime, is_staff: bool = False, is_superuser: bool = False):
