@@ -38,10 +38,10 @@ def _real_services_missing() -> str | None:
 # a file is one unit, so its module fixtures stay in one process, as `--dist loadfile` did, except
 # where a test is marked `xdist_per_param`: each of its parameters is a unit of its own (the journey
 # at 390 px and at 1280 px, 2-3 minutes each, run side by side). xdist hands the units out in
-# collection order, so the slowest kinds come first (browsers, then real services) and the many short
-# files fill the gaps at the end; its default reorder (most tests first) made the journey's two tests
-# the run's tail.
-_FIRST = ("browser", "integration")
+# collection order, so the longest come first (files marked `slow`, then browsers, then real
+# services) and the many short files fill the gaps at the end; its default reorder (most tests
+# first) made the journey's two tests the run's tail.
+_FIRST = ("slow", "browser", "integration")
 
 
 def _work_unit(item) -> str:
@@ -52,20 +52,34 @@ def _work_unit(item) -> str:
     return path
 
 
-def _share_among_processes(items) -> None:
+def _group_by_unit(items) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(_work_unit(item)))
+
+
+def _longest_first(items) -> None:
     rank: dict[str, int] = {}
     for item in items:
         path = item.nodeid.split("::", 1)[0]
         kinds = [i for i, kind in enumerate(_FIRST) if kind in item.keywords]
         rank[path] = min([rank.get(path, len(_FIRST)), *kinds])
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(_work_unit(item)))
-    items.sort(key=lambda item: rank[item.nodeid.split("::", 1)[0]])  # stable: file order kept
+    items.sort(key=lambda item: rank[item.nodeid.split("::", 1)[0]])  # stable: a file's order kept
+
+
+class _LongestFirst:
+    @pytest.hookimpl(trylast=True)  # after pytest-django's own sort (transactional tests last),
+    def pytest_collection_modifyitems(self, items):  # which would put the journey back at the end
+        _longest_first(items)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_LongestFirst(), "longest-first")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(config, items):
-    _share_among_processes(items)
+    _group_by_unit(items)
     missing = _real_services_missing()
     for item in items:
         if "integration" in item.keywords and missing:

@@ -50,7 +50,7 @@ from tests.factories import (
     open_specialty,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 OWNER_EMAIL = "proprietaire.matrice@example.org"
 OWNER_NAME = "ZYGOMATIQUE"
@@ -277,6 +277,7 @@ def _concerns(target: Target, role: str) -> bool:
     )
 
 
+@pytest.mark.xdist_per_param  # a minute or more per role: make test runs the roles side by side
 @pytest.mark.parametrize("role", ATTACKERS)
 def test_nobody_else_gets_the_owners_objects_or_a_server_error(role, settings):
     settings.AXES_ENABLED = False

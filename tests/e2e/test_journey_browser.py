@@ -39,7 +39,12 @@ from .audit import (
     summary_has_focus,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_per_param, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.xdist_per_param,
+    pytest.mark.django_db(transaction=True),
+]
 
 PASSWORD = "Un-mot-de-passe-solide-1"
 NEXT = "text=Enregistrer cet onglet et continuer"

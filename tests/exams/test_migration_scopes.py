@@ -9,6 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from exams import demo_catalogue as data
 
+pytestmark = pytest.mark.slow  # make test starts it first (tests/conftest.py)
+
 BEFORE = [
     ("exams", "0001_initial"),
     ("documents", "0003_render_claim_and_enqueue_time"),

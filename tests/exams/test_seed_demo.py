@@ -18,6 +18,8 @@ from exams.demo_catalogue import DEMO_PASSWORD
 from exams.management.commands.seed_demo import COUNTED
 from exams.models import Academie, Epreuve, Session, SessionSpecialty, Specialty, StaffAssignment
 
+pytestmark = pytest.mark.slow  # make test starts it first (tests/conftest.py)
+
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
