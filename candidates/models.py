@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -357,6 +357,13 @@ class Dossier(IdentityFields, ContactFields):
             models.Index(fields=["updated_at"], name="dossier_updated_at_idx"),
             # (state too: the duplicate filter's grouping reads this index alone.)
             models.Index(fields=["identity_key", "session", "state"], name="dossier_identity_session_idx"),
+            # The "en attente depuis" filter (candidates.review.selectors.with_review_columns'
+            # waiting_since over the states waiting for staff): a range of this partial index.
+            models.Index(
+                Coalesce("pieces_locked_at", "updated_at"),
+                name="dossier_waiting_since_idx",
+                condition=models.Q(state__in=["submitted", "in_review"]),
+            ),
         ]
 
     def __str__(self) -> str:
