@@ -8,9 +8,11 @@ bench-results.json (docs/performance.md says what each figure means and the goal
     BENCH_CONNECTIONS=16,64  wrk connections (quick: 16)
     BENCH_RUSH_CONCURRENCY=32  candidates at once
     BENCH_ADMIN_DOSSIERS=100000  dossiers generated for the admin (quick: 5000)
+    BENCH_ADMIN_ROUNDS=15  timed requests per admin URL (quick: 3)
     BENCH_SECONDS=5       duration of each wrk run (quick: 1)
     BENCH_ONLY=rush,pages,admin,pdf  a subset
-    BENCH_PG_URL=postgres://postgres@127.0.0.1:5432  the server (database BENCH_DB=bench is dropped and created)
+    BENCH_PG_URL=postgres://postgres@127.0.0.1:5432  the server (database BENCH_DB=bench is dropped and created;
+                          BENCH_DB_TEMPLATE=0: no template database kept beside it)
     BENCH_REDIS=redis://127.0.0.1:6379, BENCH_REDIS_DB=9  the Redis DB (flushed)
     BENCH_PORT=8765       gunicorn's port; BENCH_KEEP=1 keeps the logs in /tmp/portal-bench-*
     BENCH_OUTPUT=bench-results.json
@@ -35,6 +37,7 @@ QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0", "false")
 RUSH_N = int(os.environ.get("BENCH_RUSH", 10 if QUICK else 500))
 RUSH_CONCURRENCY = int(os.environ.get("BENCH_RUSH_CONCURRENCY", 32))
 ADMIN_N = int(os.environ.get("BENCH_ADMIN_DOSSIERS", 5_000 if QUICK else 100_000))
+ADMIN_ROUNDS = int(os.environ.get("BENCH_ADMIN_ROUNDS", 3 if QUICK else 15))
 SECONDS = float(os.environ.get("BENCH_SECONDS", 1 if QUICK else 5))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "16" if QUICK else "16,64").split(",")]
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "rush,pages,admin,pdf").split(",")))
@@ -260,6 +263,7 @@ def main() -> int:
                     Dossier.objects.filter(state=DossierState.SUBMITTED).select_related("session").first()
                 )
                 print(f"== admin: generating {ADMIN_N} dossiers", flush=True)
+                admin_load = [os.getloadavg()[0]]
                 gen_seconds = generate(ADMIN_N, template_dossier_id=template.pk)
                 print(f"   generated in {gen_seconds:.0f} s", flush=True)
                 staff = StaffAssignment.objects.filter(academie=template.session.academie).select_related(
@@ -269,14 +273,20 @@ def main() -> int:
                 from exams import demo_catalogue
 
                 last = Dossier.objects.filter(number__contains="-GEN-").order_by("-pk").first()
+                # The page of a dossier with a possible duplicate (every 100th generated one).
+                twin = Dossier.objects.filter(number__contains="-GEN-", number__endswith="00").first()
                 admin = measure(
                     stack.base_url,
                     email=staff.user.email,
                     password=demo_catalogue.DEMO_PASSWORD,
-                    rounds=3 if QUICK else 15,
+                    rounds=ADMIN_ROUNDS,
                     search_terms={"nom": "DUPONT", "courriel": last.candidate.email, "numéro": last.number},
-                    change_id=last.pk,
+                    change_id=twin.pk,
+                    cpu=stack.web_cpu,
                 )
+                admin_load.append(os.getloadavg()[0])
+                results["admin_load_average"] = admin_load  # at the generation's start, at the end
+                results["admin_generation_seconds"] = round(gen_seconds, 1)
                 results["admin_dossiers"] = Dossier.objects.count()
                 results["admin"] = admin
                 list_pages = {k: v for k, v in admin.items() if k != "change page"}
@@ -338,7 +348,9 @@ def print_table(r: dict) -> None:
             (
                 f"admin {label}",
                 f"p50 {x['p50_ms']:.0f} ms",
-                f"p95 {x['p95_ms']:.0f} ms ({r['admin_dossiers']} dossiers)",
+                f"p95 {x['p95_ms']:.0f} ms"
+                + (f", CPU {x['cpu_ms']:.0f} ms/req" if x.get("cpu_ms") is not None else "")
+                + f" ({r['admin_dossiers']} dossiers)",
             )
         )
     if "recap_render_ms" in r:

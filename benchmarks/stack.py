@@ -38,6 +38,9 @@ BENCH_DB = os.environ.get("BENCH_DB", "bench")
 REDIS_BASE = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+# The migrated and seeded database is kept as a template between runs (BENCH_DB_TEMPLATE=0: no
+# second database on a shared server; the run then migrates and seeds each time).
+KEEP_TEMPLATE = os.environ.get("BENCH_DB_TEMPLATE", "1") not in ("", "0", "false")
 # The worker services of docker-compose.yml that the bench starts with their own command lines.
 CELERY_WORKERS = ("worker", "worker-pdf", "worker-exports", "worker-uploads")
 
@@ -261,7 +264,10 @@ class Stack:
         template = self._template_name()
         with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
+            exists = (
+                KEEP_TEMPLATE
+                and conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
+            )
             if exists:
                 conn.execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE "{template}"')
             else:
@@ -285,7 +291,7 @@ class Stack:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        if not exists:
+        if not exists and KEEP_TEMPLATE:
             with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
                 for (old,) in conn.execute(
                     "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{BENCH_DB}_tpl_%"]

@@ -46,7 +46,13 @@ from candidates.review.forms import (
     StatisticsForm,
 )
 from candidates.review.permissions import review_options
-from candidates.review.selectors import dossier_history, duplicates_of, registration_statistics
+from candidates.review.selectors import (
+    DUPLICATES_SHOWN,
+    dossier_history,
+    duplicates_count,
+    duplicates_of,
+    registration_statistics,
+)
 from documents.models import DocumentKind, GeneratedDocument, Piece, PieceFile, StaffDocument
 from documents.pieces import access as piece_access
 from documents.pieces.uploads import LimitedTemporaryFileUploadHandler
@@ -323,6 +329,15 @@ class DocumentView(_AdminView):
 
 
 # --- the review page -----------------------------------------------------------------------------
+def _duplicates_context(dossier: Dossier, user) -> dict:
+    """The first possible duplicates in the viewer's scope and their number (issue 15: bounded)."""
+    duplicates = duplicates_of(dossier, user)
+    total = len(duplicates)
+    if total == DUPLICATES_SHOWN:
+        total = duplicates_count(dossier, user)
+    return {"duplicates": duplicates, "duplicates_total": total}
+
+
 def review_context(request, dossier: Dossier) -> dict:
     """What templates/admin/candidates/dossier/change_form.html shows above and below the data."""
     pieces = list(
@@ -372,9 +387,7 @@ def review_context(request, dossier: Dossier) -> dict:
         "history": dossier_history(dossier),
         # Issue 14: rectification, possible duplicates (within the viewer's scope), messages.
         "correction_form": StaffCorrectionForm(),
-        "duplicates": [
-            d for d in duplicates_of(dossier) if dossiers_visible_to(request.user).filter(pk=d.pk).exists()
-        ],
+        **_duplicates_context(dossier, request.user),
         "thread_unread": unread_by_dossier([dossier.pk], from_staff=False).get(dossier.pk, 0),
         # Issue 14 item 5: the decisions posted by the bureau (removed ones stay in the history).
         "staff_documents": list(

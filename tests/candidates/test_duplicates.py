@@ -55,3 +55,38 @@ def test_the_duplicate_filter_costs_a_bounded_number_of_queries(client, django_a
     client.force_login(w["superuser"])
     with django_assert_max_num_queries(20):
         client.get(reverse("admin:candidates_dossier_changelist") + "?doublon=1")
+
+
+def test_the_dossier_page_lists_the_first_duplicates_in_scope_and_counts_them_all(
+    client, django_assert_max_num_queries, settings
+):
+    """Issue 15: the list of possible duplicates is bounded (it listed every one, and checked the
+    viewer's scope with one query per row); the page says how many there are and links to them."""
+    from candidates.review import selectors
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    w = world()
+    same = {"birth_name": "LEFÈVRE", "first_name_1": "Zoé", "birth_date": BIRTH}
+    a = dossier(w["s_nantes"], w["bat"], **same)
+    twins = [dossier(w["s_nantes"], w["bat"], **same) for _ in range(selectors.DUPLICATES_SHOWN + 2)]
+    hidden = dossier(w["s_nantes"], w["ms"], **same)  # another specialty: not gest_bat's
+    assert len(duplicates_of(a)) == selectors.DUPLICATES_SHOWN
+    assert selectors.duplicates_count(a) == len(twins) + 1
+    assert selectors.duplicates_count(a, w["gest_bat"]) == len(twins)
+    assert hidden in duplicates_of(a, w["manager_nantes"], limit=100)  # the manager sees it
+    assert hidden not in duplicates_of(a, w["gest_bat"], limit=100)
+    client.force_login(w["gest_bat"])
+    url = reverse("admin:candidates_dossier_change", args=[a.pk])
+    client.get(url)  # warm the caches
+    with django_assert_max_num_queries(60) as few:
+        page = client.get(url).content.decode()
+    assert f"que {len(twins)} autres dossiers de la session" in page
+    assert str(hidden) not in page
+    assert sum(str(t) in page for t in twins) == selectors.DUPLICATES_SHOWN
+    assert "q=14/05/2001" in page.replace("%2F", "/")
+    # More duplicates cost no more queries.
+    for _ in range(5):
+        dossier(w["s_nantes"], w["bat"], **same)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert f"que {len(twins) + 5} autres dossiers" in page

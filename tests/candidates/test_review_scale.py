@@ -76,3 +76,38 @@ def test_filter_choices_come_from_the_catalogue_of_the_scope(client, w):
     page = client.get(reverse(CHANGELIST)).content.decode()
     assert f"session__id__exact={empty.pk}" in page
     assert f"session__id__exact={w['s_toulouse'].pk}" not in page
+
+
+def test_the_list_stops_counting_at_its_cap_and_says_so(
+    client, w, monkeypatch, django_assert_max_num_queries
+):
+    """Issue 15: the filtered list's COUNT(*) scanned every dossier on every page; it stops at the
+    cap (a LIMIT inside the count) and the page reads "plus de …" instead of a number."""
+    from portal.admin_paging import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 3)
+    for _ in range(5):
+        dossier(w["s_nantes"], w["bat"])
+    client.force_login(w["manager_nantes"])
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert "plus de 3 dossiers" in page and "5 dossiers" not in page
+    assert "Sélectionner tous les dossiers de la liste filtrée (plus de 3)" in page
+    # Under the cap the exact count, as before.
+    page = client.get(reverse(CHANGELIST), {"q": "BTS-999999"}).content.decode()
+    assert "0 dossiers" in page and "plus de 3 dossiers" not in page
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse(CHANGELIST))
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert counts and all("LIMIT 4" in sql for sql in counts)
+
+
+def test_the_rows_checkbox_is_djangos_markup_without_a_widget(w):
+    from django.contrib.admin import ModelAdmin, site
+    from django.test.html import parse_html
+
+    d = dossier(w["s_nantes"], w["bat"])
+    ours = site._registry[Dossier].action_checkbox(d)
+    assert parse_html(ours) == parse_html(ModelAdmin.action_checkbox(site._registry[Dossier], d))
