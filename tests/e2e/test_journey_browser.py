@@ -390,6 +390,7 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
         "seed_s": round(seeded - started, 1),
         "browser_s": round(time.monotonic() - seeded, 1),
         "pages": len(audit.pages),
+        **{f"audit_{part}_s": round(seconds, 1) for part, seconds in audit.seconds.items()},
     }
     print(f"\nissue 18 measures ({viewport['width']} px): {MEASURES}")
     audit.assert_clean()
