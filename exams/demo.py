@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -251,11 +252,18 @@ def _seed_sittings(session: Session) -> None:
     """The dates and centre of every unit of the session's specialties (issue 14), so the
     convocations have something to print: from the first written épreuve, two a working day."""
     from exams.models import EpreuveSitting
+    from exams.sittings.rules import sitting_problems
 
     centre = data.DEMO_CENTRES.get(session.academie.code)
     if centre is None or session.first_written_exam_at is None:
         return
     first_day = session.academie.localtime(session.first_written_exam_at).date()
+    # One read of the session's sittings and one save per sitting (issue 18: the seed of the
+    # journey test took up to a minute on a loaded machine, 8 queries a sitting through
+    # full_clean). The model's own rule is the one asked (exams.sittings.rules); the specialty is
+    # opened (the openings are what is walked) and the pair (session, épreuve) is unique by the
+    # dict; the database still enforces both constraints.
+    existing = {s.epreuve_id: s for s in EpreuveSitting.objects.filter(session=session)}
     for opening in session.openings.select_related("specialty"):
         units = Epreuve.objects.filter(specialty=opening.specialty, is_unit=True).order_by("order", "code")
         day, slot = first_day, 0
@@ -265,13 +273,15 @@ def _seed_sittings(session: Session) -> None:
             if day.year != session.year:
                 break  # a demo calendar late in the year: the épreuves stay within the session's year
             start, end = data.DEMO_SITTING_SLOTS[slot]
-            sitting = EpreuveSitting.objects.filter(
-                session=session, epreuve=epreuve
-            ).first() or EpreuveSitting(session=session, epreuve=epreuve)
+            sitting = existing.get(epreuve.pk) or EpreuveSitting(session=session, epreuve=epreuve)
             sitting.starts_at = _local(session.academie, day, start)
             sitting.ends_at = _local(session.academie, day, end)
             sitting.centre_name, sitting.centre_address = centre
-            sitting.full_clean()
+            problems = sitting_problems(
+                session=session, specialty_opened=True, starts_at=sitting.starts_at, ends_at=sitting.ends_at
+            )
+            if problems:
+                raise ValidationError(problems)
             sitting.save()
             slot = (slot + 1) % len(data.DEMO_SITTING_SLOTS)
             if slot == 0:
