@@ -152,7 +152,7 @@ def test_review_views_run_an_end_to_end_review(client, w):
     assert "Déclarer conforme" not in page  # not offered in this state
     client.post(reverse("admin:candidates_dossier_review", args=[d.pk, "start_review"]), {"lock_version": 0})
     page = client.get(change).content.decode()
-    assert "<iframe" in page  # the PDF preview
+    assert "data-pdf-preview=" in page  # the PDF preview, opened on demand (issue 18)
     client.post(
         reverse("admin:candidates_dossier_piece_review", args=[d.pk, piece.pk, "invalidate"]),
         {"lock_version": 1, "reason": "", "reason_text": "Photo floue"},
