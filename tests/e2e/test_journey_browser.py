@@ -56,14 +56,13 @@ def viewport(request):
 
 @pytest.fixture
 def contexts(browser, viewport):
-    """The candidate's browser and the gestionnaire's, of the same size. axe is injected in every
-    page (Audit.install), so these contexts ignore the CSP (tests/e2e/test_csp_browser.py checks it)."""
+    """The candidate's browser and the gestionnaire's, of the same size. axe is injected as an
+    inline script, so these contexts ignore the CSP (tests/e2e/test_csp_browser.py checks it)."""
     made = []
 
     def new():
         context = browser.new_context(viewport=viewport, locale="fr-FR", bypass_csp=True)
         context.add_init_script(CLS_OBSERVER)
-        Audit.install(context)
         # Generous: the shared CI machine is often loaded; every wait is for a state, never a sleep.
         context.set_default_timeout(30_000)
         made.append(context)
