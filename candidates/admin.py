@@ -6,6 +6,7 @@ import re
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.urls import path
 from django.utils import timezone
@@ -423,10 +424,33 @@ class DossierAdmin(admin.ModelAdmin):
         ]
 
     # --- the review page ------------------------------------------------------------------------
+    def get_object(self, request, object_id, from_field=None):
+        """The dossier of the review page, with what the page reads of it (issue 18: the page read
+        it twice — here and in Django's changeform_view — and its session, exam, académie,
+        specialty and candidate once more each, for the template)."""
+        key = (object_id, from_field)
+        known = getattr(request, "_dossier_objects", {})
+        if key not in known:
+            queryset = self.get_queryset(request).select_related(
+                "candidate", "session__academie", "session__exam", "specialty", "option", "decided_by"
+            )
+            model = queryset.model
+            field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+            try:
+                object_id = field.to_python(object_id)
+                known[key] = queryset.get(**{field.name: object_id})
+            except (model.DoesNotExist, ValidationError, ValueError):
+                known[key] = None
+            request._dossier_objects = known
+        return known[key]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         dossier = self.get_object(request, object_id)
         if dossier is not None:
             extra_context = {**(extra_context or {}), **views.review_context(request, dossier)}
+            # issue 18: the review page has no navigation sidebar (its script re-laid the page
+            # out, CLS 0.185): without it, neither its stylesheet nor its script are fetched.
+            extra_context["is_nav_sidebar_enabled"] = False
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -188,6 +188,20 @@ def compliance_refusal(dossier: Dossier, *, under_reservation: bool = False) -> 
     """The one answer to "may this dossier be declared conforme?" (the page greys the button with
     it, the decision refuses with it): every required piece, late ones included, deposited and
     accepted, unless the gestionnaire says "sous réserve des pièces tardives" (review.rules)."""
+    return review_rules.compliance_refusal(_compliance_pieces(dossier), under_reservation=under_reservation)
+
+
+def compliance_refusals(dossier: Dossier) -> tuple[str | None, str | None]:
+    """``compliance_refusal`` without and with "sous réserve des pièces tardives", from one read of
+    the requirements (the dossier page shows both buttons; issue 18: it read them twice)."""
+    pieces = _compliance_pieces(dossier)
+    return (
+        review_rules.compliance_refusal(pieces, under_reservation=False),
+        review_rules.compliance_refusal(pieces, under_reservation=True),
+    )
+
+
+def _compliance_pieces(dossier: Dossier) -> list[review_rules.RequiredPieceState]:
     from documents.pieces.selectors import required_pieces_for_dossier
 
     states = dict(dossier.pieces.values_list("code", "state"))
@@ -199,7 +213,7 @@ def compliance_refusal(dossier: Dossier, *, under_reservation: bool = False) -> 
         for code, state in states.items()
         if code not in codes
     ]
-    return review_rules.compliance_refusal(required + extra, under_reservation=under_reservation)
+    return required + extra
 
 
 @transaction.atomic

@@ -280,6 +280,10 @@ class ExportFile(_AdminView):
 
 
 # --- private files -------------------------------------------------------------------------------
+PREVIEWABLE = frozenset({"image/jpeg", "image/png"})  # what the uploads worker stores for images
+JPEG = "image/jpeg"
+
+
 class PieceFileView(_AdminView):
     """A deposited file, only for staff who may see its dossier (files are private)."""
 
@@ -295,13 +299,18 @@ class PieceFileView(_AdminView):
             raise Http404
         # issue 12 (RGPD): the access is logged, identity documents are served watermarked.
         download = request.GET.get("telecharger") == "1"
+        # issue 18: the dossier page shows a small JPEG of an image piece, not the photo itself.
+        preview = not download and request.GET.get("apercu") == "1" and stored.content_type in PREVIEWABLE
         try:
-            content = piece_access.open_for_staff(piece_file=stored, user=request.user, download=download)
+            if preview:
+                content = piece_access.preview_for_staff(piece_file=stored, user=request.user)
+            else:
+                content = piece_access.open_for_staff(piece_file=stored, user=request.user, download=download)
         except DomainError as exc:
             return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
         return private_file_response(
             content,
-            content_type=stored.content_type,
+            content_type=JPEG if preview else stored.content_type,
             filename=stored.original_name,
             inline=False if download else None,
         )
@@ -347,30 +356,37 @@ def review_context(request, dossier: Dossier) -> dict:
         .order_by("code")
     )
     for piece in pieces:
-        piece.file_list = [
-            {
-                "file": f,
-                "url": reverse("admin:candidates_dossier_piece_file", args=[f.uuid]),
-                "is_image": f.content_type in INLINE_CONTENT_TYPES and f.content_type.startswith("image/"),
-                "is_pdf": f.content_type == PDF,
-            }
-            for f in piece.files.all()
-        ]
-    recaps = list(
-        GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.RECAP)
+        piece.file_list = []
+        for f in piece.files.all():
+            url = reverse("admin:candidates_dossier_piece_file", args=[f.uuid])
+            piece.file_list.append(
+                {
+                    "file": f,
+                    "url": url,
+                    "is_image": f.content_type in INLINE_CONTENT_TYPES
+                    and f.content_type.startswith("image/"),
+                    # issue 18: a small JPEG for the page (PieceFileView ?apercu=1), the file behind its link.
+                    "preview_url": f"{url}?apercu=1" if f.content_type in PREVIEWABLE else url,
+                    "is_pdf": f.content_type == PDF,
+                }
+            )
+    # The recaps and (issue 14) the convocations issued to this dossier, newest first, in one read.
+    documents = list(
+        GeneratedDocument.objects.filter(
+            dossier=dossier, kind__in=[DocumentKind.RECAP, DocumentKind.CONVOCATION]
+        )
         .select_related("signed_by")
         .order_by("-version")
     )
-    for recap in recaps:
-        recap.url = reverse("admin:candidates_dossier_document", args=[recap.pk])
-        recap.is_current = recap.choices_version == dossier.choices_version
-    # Issue 14: the convocations issued to this dossier, newest first (sealed PDFs).
-    convocations = list(
-        GeneratedDocument.objects.filter(dossier=dossier, kind=DocumentKind.CONVOCATION).order_by("-version")
-    )
-    for convocation in convocations:
-        convocation.url = reverse("admin:candidates_dossier_document", args=[convocation.pk])
+    for document in documents:
+        document.url = reverse("admin:candidates_dossier_document", args=[document.pk])
+        document.is_current = document.choices_version == dossier.choices_version
+    recaps = [d for d in documents if d.kind == DocumentKind.RECAP]
+    convocations = [d for d in documents if d.kind == DocumentKind.CONVOCATION]
     options = review_options(request.user, dossier)
+    refusal, refusal_under_reservation = (
+        services.compliance_refusals(dossier) if options.can_review else ("", "")
+    )
     return {
         "dossier": dossier,
         "pieces": pieces,
@@ -379,9 +395,8 @@ def review_context(request, dossier: Dossier) -> dict:
         "can_review": options.can_review,
         "transitions": options.transitions,
         "pieces_reviewable": options.pieces_reviewable,
-        "compliance_refusal": services.compliance_refusal(dossier) if options.can_review else "",
-        "reservation_possible": options.can_review
-        and services.compliance_refusal(dossier, under_reservation=True) is None,
+        "compliance_refusal": refusal,
+        "reservation_possible": options.can_review and refusal_under_reservation is None,
         "invalidation_reasons": services.INVALIDATION_REASONS,
         "non_compliance_reasons": services.NON_COMPLIANCE_REASONS,
         "history": dossier_history(dossier),

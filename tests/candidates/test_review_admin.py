@@ -152,7 +152,7 @@ def test_review_views_run_an_end_to_end_review(client, w):
     assert "Déclarer conforme" not in page  # not offered in this state
     client.post(reverse("admin:candidates_dossier_review", args=[d.pk, "start_review"]), {"lock_version": 0})
     page = client.get(change).content.decode()
-    assert "<iframe" in page  # the PDF preview
+    assert "data-pdf-preview=" in page  # the PDF preview, opened on demand (issue 18)
     client.post(
         reverse("admin:candidates_dossier_piece_review", args=[d.pk, piece.pk, "invalidate"]),
         {"lock_version": 1, "reason": "", "reason_text": "Photo floue"},
@@ -305,3 +305,40 @@ def test_groups_are_created_idempotently_and_assigned(w):
     assert not w["gest_bat"].has_perm("exams.change_session")
     assert w["manager_nantes"].has_perm("exams.change_session")
     assert w["manager_nantes"].has_perm("exams.add_staffassignment")
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_dossier_page_costs_the_same_queries_with_one_or_six_pieces(
+    client, django_assert_max_num_queries, n
+):
+    """issue 18: the review page read the dossier twice, the requirements twice and its session,
+    exam, académie, specialty and candidate once more each (42 queries with 6 pieces)."""
+    from django.core.files.base import ContentFile
+
+    from tests.documents.files import jpeg_bytes
+    from tests.factories import PieceFactory
+
+    w = world()
+    d = dossier(w["s_nantes"], w["bat"], pieces=())
+    for code in [
+        "identity",
+        "jdc",
+        "access_diploma",
+        "recap_signed",
+        "previous_transcript",
+        "schooling_certs",
+    ][:n]:
+        PieceFileFactory(piece=PieceFactory(dossier=d, code=code))
+        PieceFileFactory(
+            piece=d.pieces.get(code=code), file=ContentFile(jpeg_bytes(), name="x"), content_type="image/jpeg"
+        )
+    start_review(d, w["gest_bat"])
+    _login(client, w["gest_bat"])
+    url = reverse("admin:candidates_dossier_change", args=[d.pk])
+    client.get(url)  # the process's first admin page fills Django's content-type cache
+    with django_assert_max_num_queries(23):
+        response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("?apercu=1") == n  # one small preview per image, a PDF on demand
+    assert page.count("data-pdf-preview=") == n

@@ -111,6 +111,37 @@ def test_a_staff_copy_of_an_identity_image_is_watermarked(client, w):
     assert marked.tobytes() != plain.tobytes()
 
 
+def test_the_dossier_pages_preview_of_an_image_is_a_small_jpeg_logged_and_watermarked(client, w):
+    """issue 18: the page showed the full photos (1.2 MB each in the browser test); its preview is a
+    JPEG within PREVIEW_BOX, a view in the access log like the file, watermarked like it."""
+    from documents.pieces.previews import PREVIEW_BOX
+
+    original = png_bytes(size=(1600, 1200))
+    identity = _file(w, "identity", original, "image/png", "carte.png")
+    client.force_login(w["gest_bat"])
+    response = client.get(admin_url(identity) + "?apercu=1")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert {"private", "no-store"} <= {p.strip() for p in response["Cache-Control"].split(",")}
+    preview = Image.open(io.BytesIO(response.content))
+    assert preview.format == "JPEG"
+    assert preview.size[0] <= PREVIEW_BOX[0] and preview.size[1] <= PREVIEW_BOX[1]
+    assert preview.size == (PREVIEW_BOX[0], PREVIEW_BOX[0] * 1200 // 1600)  # the aspect ratio kept
+    access = PieceAccess.objects.get()
+    assert (access.action, access.watermarked, access.file_name) == (
+        PieceAccessAction.VIEW,
+        True,
+        "carte.png",
+    )
+    # The band at the bottom is there at the preview's size (the plain scaled image has none).
+    plain = Image.open(io.BytesIO(original)).convert("RGB").resize(preview.size)
+    bottom = (5, preview.size[1] - 3)
+    assert preview.convert("RGB").getpixel(bottom) != plain.getpixel(bottom)
+    # A PDF has no image preview: the file itself (the page opens it on demand).
+    pdf = _file(w, "jdc", pdf_bytes(), "application/pdf", "jdc.pdf")
+    assert client.get(admin_url(pdf) + "?apercu=1")["Content-Type"] == "application/pdf"
+
+
 def test_the_watermark_text_names_the_academie_session_and_date():
     assert watermark_text(academie_name="Nantes", session_year=2027, on="01/12/2026") == (
         "Transmis au rectorat de Nantes pour l'inscription au BTS 2027 — 01/12/2026"

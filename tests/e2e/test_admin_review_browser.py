@@ -3,10 +3,14 @@
 early click on « Invalider » hit nothing. The previews now load lazily in boxes of a reserved size.
 
 Measured here: the cumulative layout shift while the page loads and while the gestionnaire
-scrolls through the previews (< 0.1), and the browser's navigation timing (printed; asserted
-loosely, the machine running the suite is shared)."""
+scrolls through the previews (< 0.1), and the browser's navigation timing: the load event
+within 500 ms at the best of five visits, scaled by the machine's load per core (the machine
+running the suite is shared). Images are
+previewed as small JPEGs, PDFs open in their box on demand."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from django.core.files.base import ContentFile
@@ -61,28 +65,69 @@ def _six_pieces(w):
     return start_review(d, w["gest_bat"])
 
 
+# The navigation's budget (issue 18: "answers in under 500 ms in the browser with 6 pieces"),
+# taken as the best of a few visits: a shared machine slows some visits several times, rarely
+# all of them. Measured figures: docs/performance.md, "In the browser".
+LOAD_BUDGET_MS = 500
+VISITS = 5
+
+
+# Where an element is in the page (not the viewport): top, left, width, height.
+IN_PAGE = """e => { const r = e.getBoundingClientRect();
+  return {top: r.top + scrollY, left: r.left + scrollX, width: r.width, height: r.height}; }"""
+
+
+def load_budget_ms() -> float:
+    """500 ms on a machine with a core free; on a loaded one (the shared CI machine runs the
+    suite in parallel beside other work), as many times more as there are runnable processes per
+    core — the server's CPU time is what waits for a core (docs/performance.md)."""
+    per_core = os.getloadavg()[0] / (os.cpu_count() or 1)
+    return LOAD_BUDGET_MS * max(1.0, per_core)
+
+
 def test_the_review_page_with_six_pieces_is_stable_and_quick(page, live_server):
     w = world()
     d = _six_pieces(w)
     _login(page, live_server, w["gest_bat"])
     url = f"{live_server.url}/admin/candidates/dossier/{d.pk}/change/"
     page.goto(url)  # a first visit warms the server's caches (templates, static files)
-    page.goto(url)
-    page.wait_for_load_state("load")
-    timing = navigation_ms(page)
+    visits = []
+    for _ in range(VISITS):
+        page.goto(url)  # waits for the load event
+        visits.append({k: round(v) for k, v in navigation_ms(page).items()})
+    best = min(visits, key=lambda t: t["load"])
+    budget = load_budget_ms()
+    # No PDF viewer until asked for; below the fold, no preview is fetched before the load event.
+    assert page.locator("iframe").count() == 0
     # Previews are lazy: below the fold they are not fetched before the gestionnaire gets there.
-    previews = page.locator(".piece-preview .preview-box")
-    assert previews.count() == len(CODES)
-    assert all(previews.nth(i).get_attribute("loading") == "lazy" for i in range(previews.count()))
+    assert page.locator(".piece-preview .preview-box").count() == len(CODES)
+    images = page.locator("img.preview-box")
+    assert images.count() == len(CODES) // 2
+    assert all(images.nth(i).get_attribute("loading") == "lazy" for i in range(images.count()))
+    assert page.locator("[data-pdf-preview]").count() == len(CODES) // 2
     # Scrolled through, as a gestionnaire does: the previews arrive in their boxes, nothing moves.
     scroll_through_previews(page)
     cls = cumulative_layout_shift(page)
+    # What the page fetched once scrolled through: the small previews of the three images only.
+    fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    files = [name for name in fetched if "/fichiers/" in name]
+    assert len(files) == len(CODES) // 2 and all(name.endswith("?apercu=1") for name in files), fetched
     width = page.viewport_size["width"]
-    print(f"\nissue 18 admin review page, 6 pieces, {width} px: CLS {cls:.4f}, timing {timing}")
+    print(
+        f"\nissue 18 admin review page, 6 pieces, {width} px: CLS {cls:.4f}, best {best}, "
+        f"budget {budget:.0f} ms (load average {os.getloadavg()[0]:.1f}), visits {visits}"
+    )
     assert cls < 0.1, layout_shifts(page)
-    # The timing is printed, not asserted: on the shared CI machine it varies fourfold with the load
-    # (docs/performance.md has the figures measured on a quiet one).
-    assert timing["load"] > 0
+    assert best["load"] < budget, visits
+    # A PDF opens in its own reserved box, on demand, and keeps the focus there.
+    box = page.locator("[data-pdf-preview]").first
+    before = box.evaluate(IN_PAGE)
+    box.get_by_role("link").click()
+    frame = page.locator("iframe.preview-box").first
+    frame.wait_for()
+    after = frame.evaluate(IN_PAGE)
+    assert all(abs(after[k] - before[k]) < 1 for k in before), (before, after)
+    assert page.evaluate("document.activeElement.tagName") == "IFRAME"
     audit = Audit.from_env()
     audit.check(page, "admin-dossier-6-pieces")
     audit.assert_clean()

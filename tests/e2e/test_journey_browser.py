@@ -48,6 +48,8 @@ pytestmark = [
 
 PASSWORD = "Un-mot-de-passe-solide-1"
 NEXT = "text=Enregistrer cet onglet et continuer"
+LOCK = 'main button:has-text("J\'ai fourni toutes mes pièces")'
+START_REVIEW = 'button:has-text("Commencer l\'examen")'
 # What the journey measured, printed at the end (pytest -s) for the report and docs/performance.md.
 MEASURES: dict[str, dict] = {}
 
@@ -83,10 +85,28 @@ def _last_mail_to(address: str, subject_part: str = ""):
     raise AssertionError(f"no e-mail to {address} about {subject_part!r}: {[m.subject for m in mail.outbox]}")
 
 
+def _submit(page, action, step: str) -> None:
+    """Run ``action`` (a click that posts a form) and wait for the page it leads to, as far as its
+    HTML (``domcontentloaded``: the next ``Audit.check`` waits for ``load`` itself). A navigation
+    that never comes fails with the step's name, the URL and what the page shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        with page.expect_navigation(wait_until="domcontentloaded"):
+            action()
+    except PlaywrightTimeout as exc:
+        try:
+            shown = page.evaluate("() => document.body ? document.body.innerText : ''")
+        except Exception as unreadable:  # the page is still navigating: say so
+            shown = f"(page unreadable: {unreadable})"
+        shown = re.sub(r"\s+", " ", shown)[:1500]
+        first = str(exc).splitlines()[0]
+        raise AssertionError(f"step « {step} »: {first}\nat {page.url}\npage: {shown}") from exc
+
+
 def _upload(page, code: str, name: str, content: bytes, mime: str) -> None:
     page.set_input_files(f"#id_{code}-files", files=[{"name": name, "mimeType": mime, "buffer": content}])
-    with page.expect_navigation():
-        page.click(f"#piece-{code} button[type=submit]")
+    _submit(page, lambda: page.click(f"#piece-{code} button[type=submit]"), f"déposer {code} ({name})")
 
 
 def test_the_whole_journey(contexts, live_server, settings, viewport, signing_certificate, tmp_path):
@@ -257,8 +277,7 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
             _upload(page, code, f"{code}.jpg", jpeg_bytes((900, 600)), "image/jpeg")
             assert "déposée" in page.inner_text(".alert-success")
     audit.check(page, "justificatifs-deposes", shot=True)
-    with page.expect_navigation():
-        page.click('main button:has-text("J\'ai fourni toutes mes pièces")')
+    _submit(page, lambda: page.click(LOCK), "verrouiller les pièces")
     assert "vos pièces sont verrouillées" in page.inner_text("main")
     audit.check(page, "justificatifs-verrouilles")
     dossier.refresh_from_db()
@@ -299,8 +318,7 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
     audit.check(admin, "admin-piece-invalidee")
     # The dossier goes back to the candidate: "Dossier incomplet" with the reasons, pre-filled.
     assert "illisible" in admin.input_value("#correction-message")
-    with admin.expect_navigation():
-        admin.click("button:has-text('demander la correction')")
+    _submit(admin, lambda: admin.click("button:has-text('demander la correction')"), "demander la correction")
     assert "Correction demandée" in admin.inner_text("body")
     dossier.refresh_from_db()
     assert dossier.state == DossierState.INCOMPLETE
@@ -327,8 +345,7 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
         replace.check()
     _upload(page, "identity", "carte-identite-nette.pdf", pdf_bytes(), "application/pdf")
     assert "déposée" in page.inner_text(".alert-success")
-    with page.expect_navigation():
-        page.click('main button:has-text("J\'ai fourni toutes mes pièces")')
+    _submit(page, lambda: page.click(LOCK), "verrouiller à nouveau les pièces")
     assert "vos pièces sont verrouillées" in page.inner_text("main")
     audit.check(page, "justificatifs-reverrouilles")
 
@@ -337,15 +354,14 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
 
     # --- the gestionnaire accepts every piece and declares the dossier conforme ------------------------
     admin.goto(f"{base}/admin/candidates/dossier/{dossier.pk}/change/")
-    with admin.expect_navigation():
-        admin.click('button:has-text("Commencer l\'examen")')
+    _submit(admin, lambda: admin.click(START_REVIEW), "reprendre l'examen")
     _measure_review_page(admin, "replaced")
     conforme = admin.locator("button:has-text('Déclarer conforme'):not(:has-text('réserve'))")
     waited_until = time.monotonic() + 30
     while True:
         while admin.locator("button:has-text('Accepter la pièce')").count():
-            with admin.expect_navigation():
-                admin.locator("button:has-text('Accepter la pièce')").first.click()
+            accept = admin.locator("button:has-text('Accepter la pièce')").first
+            _submit(admin, accept.click, "accepter une pièce")
             assert "acceptée" in admin.inner_text("body")
         if conforme.is_enabled():
             break
@@ -356,8 +372,7 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
         admin.reload()
     audit.check(admin, "admin-pieces-acceptees")
     admin.wait_for_load_state("networkidle")
-    with admin.expect_navigation():
-        conforme.click()
+    _submit(admin, conforme.click, "déclarer conforme")
     assert "Décision enregistrée" in admin.inner_text("body")
     dossier.refresh_from_db()
     assert dossier.state == DossierState.COMPLIANT
@@ -380,6 +395,7 @@ def test_the_whole_journey(contexts, live_server, settings, viewport, signing_ce
         "seed_s": round(seeded - started, 1),
         "browser_s": round(time.monotonic() - seeded, 1),
         "pages": len(audit.pages),
+        **{f"audit_{part}_s": round(seconds, 1) for part, seconds in audit.seconds.items()},
     }
     print(f"\nissue 18 measures ({viewport['width']} px): {MEASURES}")
     audit.assert_clean()
