@@ -91,8 +91,16 @@ def _submit(page, action, step: str) -> None:
     that never comes fails with the step's name, the URL and what the page shows."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    posted: list[str] = []
+
+    def record(request) -> None:
+        if request.is_navigation_request() and request.method == "POST":
+            posted.append(request.url)
+
+    page.on("request", record)
     try:
-        with page.expect_navigation(wait_until="domcontentloaded"):
+        # A minute: the CI machine runs three test processes, workers and browsers on two cores.
+        with page.expect_navigation(wait_until="domcontentloaded", timeout=60_000):
             action()
     except PlaywrightTimeout as exc:
         try:
@@ -101,7 +109,10 @@ def _submit(page, action, step: str) -> None:
             shown = f"(page unreadable: {unreadable})"
         shown = re.sub(r"\s+", " ", shown)[:1500]
         first = str(exc).splitlines()[0]
-        raise AssertionError(f"step « {step} »: {first}\nat {page.url}\npage: {shown}") from exc
+        sent = f"the form was posted to {posted}" if posted else "the click posted nothing"
+        raise AssertionError(f"step « {step} »: {first}; {sent}\nat {page.url}\npage: {shown}") from exc
+    finally:
+        page.remove_listener("request", record)
 
 
 def _upload(page, code: str, name: str, content: bytes, mime: str) -> None:
