@@ -19,8 +19,11 @@ def _chromium_path() -> str | None:
     return path if os.path.exists(path) else None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test file. Not per session: Playwright's sync API keeps an asyncio loop
+    running in the test thread while it is started, and the tests that `make test` runs after a
+    browser file in the same process (pyHanko's validation calls asyncio.run) would fail."""
     path = _chromium_path()
     if path is None:
         if IN_CI:
