@@ -20,6 +20,17 @@ class DocumentsConfig(AppConfig):
 
         register_convocation_publisher(_publish_convocations)
 
+        # issue 15: the piece rules are read from the catalogue cache; their specialties are a
+        # many-to-many relation the admin saves after the rule (save_related).
+        from django.db.models.signals import m2m_changed
+
+        from documents.models import PieceRule
+        from exams.catalogue_cache import bump_on_m2m_change
+
+        m2m_changed.connect(
+            bump_on_m2m_change, sender=PieceRule.specialties.through, dispatch_uid="catalogue:piece_rules"
+        )
+
 
 def _copy_piece_rules(previous, new) -> None:
     from documents.pieces.services import piece_rules_copy

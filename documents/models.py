@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from candidates.models import Dossier
+from exams.catalogue_cache import CatalogueVersioned
 from exams.models import PieceDeadlineKind
 
 
@@ -217,7 +218,7 @@ class NationalityCondition(models.TextChoices):
     NOT_FRENCH = "not_FR", _("Nationalité étrangère")
 
 
-class PieceRule(models.Model):
+class PieceRule(CatalogueVersioned, models.Model):
     """When an académie asks for a piece (domain.md §6): requirement rules are data that academy
     managers edit, seeded from the notices (documents/piece_rules_catalogue.py).
 

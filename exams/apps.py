@@ -13,3 +13,14 @@ class ExamsConfig(AppConfig):
         from . import staff
 
         post_migrate.connect(staff.on_post_migrate, dispatch_uid="exams.roles.post_migrate")
+
+        # issue 15: the catalogue cache's version follows its many-to-many relations too.
+        from django.db.models.signals import m2m_changed
+
+        from .catalogue_cache import bump_on_m2m_change
+        from .models import Session, SessionSpecialty
+
+        for relation in (Session.optional_languages, Session.mandatory_languages, SessionSpecialty.options):
+            m2m_changed.connect(
+                bump_on_m2m_change, sender=relation.through, dispatch_uid=f"catalogue:{relation.through}"
+            )

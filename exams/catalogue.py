@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from portal.exceptions import DomainError
 
-from . import catalogue_seeds
-from .models import Session, SessionSpecialty, Specialty
+from . import catalogue_cache, catalogue_seeds
+from .models import Departement, Epreuve, Session, SessionSpecialty, Specialty, SpecialtyOption
 
 # Every per-session field the roll-over copies as is (the dates are shifted, the rest is copied).
 COPIED_FIELDS = (
@@ -52,13 +52,58 @@ OPENING_FIELDS = (
 
 def opening_for(session: Session, specialty_id: int | None) -> SessionSpecialty | None:
     """The session's opening of a specialty (its options, contact, R408), or None when the session
-    does not open it."""
+    does not open it. Read from the catalogue cache (issue 15: the wizard's checks, the pieces
+    page and the simulator ask it on every request), with the ids of its opened options
+    (``opened_option_ids``)."""
     if specialty_id is None:
         return None
-    return (
+    return catalogue_cache.cached(
+        "opening", lambda: _opening(session, specialty_id), vary=f"{session.pk}:{specialty_id}"
+    )
+
+
+def _opening(session: Session, specialty_id: int) -> SessionSpecialty | None:
+    opening = (
         SessionSpecialty.objects.filter(session=session, specialty_id=specialty_id)
         .select_related("session__academie", "specialty")
         .first()
+    )
+    if opening is not None:
+        opening.opened_option_ids = frozenset(opening.options.values_list("pk", flat=True))
+    return opening
+
+
+def departement(code: str) -> Departement | None:
+    """A département with its académie, or None (a code of no académie of the portal), cached:
+    the wizard's checks and the session tab ask it of every candidate's residence."""
+    return catalogue_cache.cached(
+        "departement",
+        lambda: Departement.objects.select_related("academie").filter(pk=code).first(),
+        vary=code,
+    )
+
+
+def specialty_option_ids(specialty_id: int) -> frozenset[int]:
+    """The ids of a specialty's options (empty: a specialty without options), cached."""
+    return catalogue_cache.cached(
+        "specialty_options",
+        lambda: frozenset(
+            SpecialtyOption.objects.filter(specialty_id=specialty_id).values_list("pk", flat=True)
+        ),
+        vary=str(specialty_id),
+    )
+
+
+def specialty_has_compulsory_language(specialty_id: int | None) -> bool:
+    """Whether the specialty has a compulsory language épreuve (tab 7 then asks for the LV)."""
+    if specialty_id is None:
+        return False
+    return catalogue_cache.cached(
+        "compulsory_language",
+        lambda: Epreuve.objects.filter(
+            specialty_id=specialty_id, is_language=True, is_optional=False
+        ).exists(),
+        vary=str(specialty_id),
     )
 
 

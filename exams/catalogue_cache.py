@@ -1,11 +1,14 @@
 """The catalogue's version in the shared cache (Redis in production), so pages can cache what they
 read of the catalogue under a versioned key (issue 15: the home page's public calendar).
 
-Every save or delete of a catalogue row the public calendar shows (académie, département, exam,
-session) bumps the version explicitly (``CatalogueVersioned``, below: the admin, the catalogue
-services, the seeds and the tests' factories all save through the model), at once and again when
-the transaction commits, so a reader between the write and the commit cannot keep the old rows
-under the new version. Cached values also expire after ``TTL`` seconds, which bounds what a write
+Every save or delete of a catalogue row (académie, département, exam, session, language,
+specialty, option, opening, épreuve, piece rule) bumps the version explicitly
+(``CatalogueVersioned``, below: the admin, the catalogue services, the seeds and the tests'
+factories all save through the model), at once and again when the transaction commits, so a reader
+between the write and the commit cannot keep the old rows under the new version. A many-to-many
+change (a session's languages, an opening's options, a piece rule's specialties) saves no row of
+the model: ``bump_on_m2m_change`` is connected to those relations (exams.apps, documents.apps),
+whoever changes them (the admin's save_related, a service, a test). Cached values also expire after ``TTL`` seconds, which bounds what a write
 outside the models (a data migration, ``loaddata``) could leave stale.
 
 Redis away (issue 17) never breaks a page or a save: reads then go to the database, and a bump that
@@ -69,6 +72,13 @@ def cached(name: str, build, *, vary: str = ""):
         except Exception:
             logger.warning("catalogue cache unavailable", exc_info=True)
     return value
+
+
+def bump_on_m2m_change(sender, action: str, **kwargs) -> None:
+    """m2m_changed receiver of the catalogue's many-to-many relations."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        bump()
+        transaction.on_commit(bump)
 
 
 class CatalogueVersioned:

@@ -96,7 +96,7 @@ class Exam(CatalogueVersioned, models.Model):
         return self.name
 
 
-class Language(models.Model):
+class Language(CatalogueVersioned, models.Model):
     code = models.CharField(
         _("code ISO 639-1"), max_length=2, unique=True, validators=[RegexValidator(r"^[a-z]{2}$")]
     )
@@ -406,7 +406,7 @@ class Session(CatalogueVersioned, models.Model):
         return self.academie.localtime(value) if value else None
 
 
-class Specialty(models.Model):
+class Specialty(CatalogueVersioned, models.Model):
     """A BTS specialty of the national referential (codes, titles, options, épreuve tree): read-only
     for academy managers. What an académie decides about it (opened or not, options, its bureau's
     contact, R408) is a SessionSpecialty."""
@@ -427,7 +427,7 @@ class Specialty(models.Model):
         return self.name
 
 
-class SpecialtyOption(models.Model):
+class SpecialtyOption(CatalogueVersioned, models.Model):
     specialty = models.ForeignKey(Specialty, on_delete=models.CASCADE, related_name="options")
     code = models.CharField(_("code"), max_length=2, validators=[RegexValidator(r"^[A-Z]$")])
     name = models.CharField(_("intitulé"), max_length=160)
@@ -444,7 +444,7 @@ class SpecialtyOption(models.Model):
         return f"{self.specialty.abbreviation or self.specialty.name} option {self.code} – {self.name}"
 
 
-class SessionSpecialty(models.Model):
+class SessionSpecialty(CatalogueVersioned, models.Model):
     """A specialty a session opens (domain.md §2), with the options opened, the contact of this
     académie's bureau for it (TLS annex 3: printed on the recap and letters) and whether its
     candidates must give the R408 attestation (CF table; AM lists its own)."""
@@ -498,7 +498,7 @@ class SessionSpecialty(models.Model):
             )
 
 
-class Epreuve(models.Model):
+class Epreuve(CatalogueVersioned, models.Model):
     """An épreuve or sous-épreuve of a specialty (domain.md §2).
 
     An épreuve maîtresse (E3) is not a unit; its sous-épreuves (E31, E32) are. Since session 2022

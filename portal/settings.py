@@ -147,7 +147,8 @@ if REDIS_URL and (_xdist_worker := env("PYTEST_XDIST_WORKER", default="")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, one client per pool instead of one per command (issue 15).
+            "BACKEND": "portal.cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             # Redis away must cost a request one second, not hang it (issue 17).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+from crispy_forms.layout import Layout, LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from candidates.accounts import identity
@@ -19,7 +22,7 @@ from candidates.models import (
 )
 from candidates.registration import rules
 from exams.models import Language, Session, Specialty, SpecialtyOption
-from portal.forms import PortalForm
+from portal.forms import PortalForm, PortalFormHelper, choice_parts, input_parts
 
 
 class WizardForm(PortalForm, forms.Form):
@@ -203,6 +206,34 @@ BENEFICE_CHOICES = [
 ]
 
 
+class EpreuveRows(LayoutObject):
+    """The rows of tab 6 for crispy: one template loop (bootstrap5/layout/epreuve_rows.html) over
+    the épreuves, each field given as values computed once (portal.forms.choice_parts,
+    input_parts). issue 15: three fields per épreuve through field.html and a widget template per
+    radio were half of the page's CPU."""
+
+    template = "%s/layout/epreuve_rows.html"
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        rows = []
+        for row in form.rows():
+            rows.append(
+                {
+                    **row,
+                    "choice": choice_parts(row["choice"]),
+                    "inputs": [
+                        (input_parts(row["grade"]), "col-sm-4"),
+                        (input_parts(row["obtained_on"]), "col-sm-5"),
+                    ],
+                }
+            )
+            form.rendered_fields.update((row["choice"].name, row["grade"].name, row["obtained_on"].name))
+        return render_to_string(
+            self.get_template_name(template_pack),
+            {"rows": rows, "show_errors": context.get("form_show_errors", True)},
+        )
+
+
 class EpreuvesForm(WizardForm):
     """One row per épreuve: choice, and for a bénéfice the grade and the date obtained."""
 
@@ -212,10 +243,12 @@ class EpreuvesForm(WizardForm):
         super().__init__(*args, **kwargs)
         self.epreuves = epreuves
         self.offered = offered
+        # The labels translated once for every row (issue 15: each lazy label was translated
+        # again for each épreuve).
         choices = [
-            c
-            for c in BENEFICE_CHOICES
-            if dossier.forme == rules.PROGRESSIVE or c[0] != EpreuveChoice.NOT_TAKEN
+            (value, str(label))
+            for value, label in BENEFICE_CHOICES
+            if dossier.forme == rules.PROGRESSIVE or value != EpreuveChoice.NOT_TAKEN
         ]
         shown = {e.pk for e in epreuves}
         self.has_maitresse = any(e.parent_id in shown for e in epreuves)
@@ -285,6 +318,9 @@ class EpreuvesForm(WizardForm):
                 % {"codes": codes},
             )
         return cleaned
+
+    def build_helper(self) -> PortalFormHelper:
+        return PortalFormHelper(self, Layout(EpreuveRows()))
 
     def rows(self):
         for e in self.epreuves:

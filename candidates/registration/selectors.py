@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Dossier, DossierEpreuve, DossierState
 from candidates.registration import rules
+from exams import catalogue, catalogue_cache
 from exams.models import Academie, Departement, Epreuve, Session
 
 # The nine tabs, in order (issue 4). The slug is the URL segment and the key in completed_tabs.
@@ -48,7 +49,8 @@ def candidate_academie(user) -> Academie | None:
     profile = getattr(user, "profile", None)
     if profile is None or profile.departement_id is None:
         return None
-    return profile.departement.academie
+    found = catalogue.departement(profile.departement_id)  # the catalogue cache's (issue 15)
+    return found.academie if found else None
 
 
 def residence_outside_portal(user) -> str:
@@ -90,7 +92,8 @@ def open_sessions_for(user, *, at: dt.datetime | None = None) -> QuerySet[Sessio
 
 
 def earlier_dossiers(candidate, *, specialty_id: int | None = None, exclude_id: int | None = None):
-    """The candidate's registered dossiers of earlier sessions, latest first."""
+    """The candidate's registered dossiers of earlier sessions, latest first. ``candidate``: the
+    user or their id (a dossier's candidate_id: the user is not read again)."""
     qs = Dossier.objects.filter(candidate=candidate, state__in=REGISTERED_STATES, number__isnull=False)
     if specialty_id:
         qs = qs.filter(specialty_id=specialty_id)
@@ -109,13 +112,16 @@ def locked_forme(dossier: Dossier) -> str:
     """The forme chosen for this specialty at an earlier session: final (NM)."""
     if not dossier.specialty_id:
         return ""
+    # Only the value (issue 15: the whole dossier and three joins were read for it).
     earlier = (
-        earlier_dossiers(dossier.candidate, specialty_id=dossier.specialty_id, exclude_id=dossier.pk)
+        earlier_dossiers(dossier.candidate_id, specialty_id=dossier.specialty_id, exclude_id=dossier.pk)
         .filter(session__year__lt=dossier.session.year)
         .exclude(forme="")
+        .select_related(None)
+        .values_list("forme", flat=True)
         .first()
     )
-    return earlier.forme if earlier else ""
+    return earlier or ""
 
 
 def offered_benefices(dossier: Dossier) -> dict[int, DossierEpreuve]:
@@ -123,13 +129,19 @@ def offered_benefices(dossier: Dossier) -> dict[int, DossierEpreuve]:
     (latest first wins). A renounced bénéfice is returned too, marked: renouncing is final (AM)."""
     if not dossier.specialty_id:
         return {}
+    # issue 15: the tab and every save's checks ask it, and most candidates have no earlier
+    # dossier: their ids first (a light query), the rows with their joins only when there are.
+    earlier = list(
+        earlier_dossiers(dossier.candidate_id, specialty_id=dossier.specialty_id)
+        .filter(session__year__lt=dossier.session.year)
+        .select_related(None)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if not earlier:
+        return {}
     rows = (
-        DossierEpreuve.objects.filter(
-            dossier__in=earlier_dossiers(dossier.candidate, specialty_id=dossier.specialty_id).filter(
-                session__year__lt=dossier.session.year
-            ),
-            grade__isnull=False,
-        )
+        DossierEpreuve.objects.filter(dossier_id__in=earlier, grade__isnull=False)
         .select_related("dossier__session", "epreuve")
         .order_by("-dossier__session__year")
     )
@@ -139,16 +151,25 @@ def offered_benefices(dossier: Dossier) -> dict[int, DossierEpreuve]:
     return offered
 
 
-def wizard_epreuves(dossier: Dossier) -> list[Epreuve]:
-    """The compulsory épreuves of the dossier's specialty and option (tab 6)."""
-    if not dossier.specialty_id:
-        return []
-    qs = Epreuve.objects.filter(specialty_id=dossier.specialty_id, is_optional=False)
-    if dossier.option_id:
-        qs = qs.filter(option__isnull=True) | qs.filter(option_id=dossier.option_id)
+def _compulsory_epreuves(specialty_id: int, option_id: int | None) -> list[Epreuve]:
+    qs = Epreuve.objects.filter(specialty_id=specialty_id, is_optional=False)
+    if option_id:
+        qs = qs.filter(option__isnull=True) | qs.filter(option_id=option_id)
     else:
         qs = qs.filter(option__isnull=True)
-    epreuves = list(qs.select_related("parent").order_by("order", "code"))
+    return list(qs.select_related("parent").order_by("order", "code"))
+
+
+def wizard_epreuves(dossier: Dossier) -> list[Epreuve]:
+    """The compulsory épreuves of the dossier's specialty and option (tab 6). Catalogue rows, read
+    from the catalogue cache (issue 15: the tab and every save's re-checks read them)."""
+    if not dossier.specialty_id:
+        return []
+    epreuves = catalogue_cache.cached(
+        "compulsory_epreuves",
+        lambda: _compulsory_epreuves(dossier.specialty_id, dossier.option_id),
+        vary=f"{dossier.specialty_id}:{dossier.option_id or ''}",
+    )
     # An épreuve maîtresse is chosen through its units; it gets a row of its own only for the
     # candidates first registered in 2019-2021, who may keep a maîtresse grade (CF, AM).
     parents = {e.parent_id for e in epreuves if e.parent_id}
@@ -248,36 +269,45 @@ def dossier_status(dossier: Dossier, *, at: dt.datetime | None = None) -> Dossie
 
 
 def dossiers_for_space(user) -> QuerySet[Dossier]:
+    """The dossier cards of the space (candidates/_dossier_list.html): the session, its académie
+    and exam, the specialty and option; no épreuve choices, which the cards do not show (issue
+    15: their prefetch was a query and its rows on every visit)."""
     return (
         Dossier.objects.filter(candidate=user)
         .select_related("session__academie", "session__exam", "specialty", "option")
-        .prefetch_related(
-            Prefetch("epreuve_choices", queryset=DossierEpreuve.objects.select_related("epreuve"))
-        )
         .order_by("-created_at")
     )
 
 
+# What every page of a dossier reads of its relations. issue 15: the dossier joined to all seven
+# of its catalogue relations is an eight-table query that PostgreSQL plans exhaustively
+# (join_collapse_limit = 8) in 11-31 ms of CPU, on every tab and twice more on every save; with
+# four tables it plans in about 1 ms. The other relations (option, languages, département) are
+# read when a page uses them, one primary-key lookup each.
+DOSSIER_RELATIONS = ("session__academie", "session__exam", "specialty")
+
+
 def dossier_for_candidate(user, pk: int) -> Dossier:
     """The candidate's own dossier or Dossier.DoesNotExist (never someone else's)."""
-    return Dossier.objects.select_related(
-        "session__academie",
-        "session__exam",
-        "specialty",
-        "option",
-        "mandatory_language",
-        "optional_language",
-        "departement",
-    ).get(pk=pk, candidate=user)
+    dossier = Dossier.objects.select_related(*DOSSIER_RELATIONS).get(pk=pk, candidate=user)
+    dossier.candidate = user  # the request's user: not read again
+    return dossier
 
 
-def keepable_benefices(dossier: Dossier, *, today: dt.date | None = None) -> set[int]:
+def keepable_benefices(
+    dossier: Dossier, *, today: dt.date | None = None, offered: dict[int, DossierEpreuve] | None = None
+) -> set[int]:
     """Épreuve ids whose earlier grade the rules allow to keep now: tab 6 proposes them as
-    bénéfices, the others as "taken" (the candidate still sees the grade)."""
+    bénéfices, the others as "taken" (the candidate still sees the grade). ``offered``: what
+    offered_benefices already answered for this dossier (the tab reads it once)."""
+    if offered is None:
+        offered = offered_benefices(dossier)
+    if not offered:
+        return set()
     today = today or dossier.session.academie.localtime(timezone.now()).date()
     reference = benefice_reference_date(dossier.session)
     keep = set()
-    for epreuve_id, row in offered_benefices(dossier).items():
+    for epreuve_id, row in offered.items():
         refusal = rules.benefice_refusal(
             grade=row.grade,
             obtained_on=row.obtained_on,

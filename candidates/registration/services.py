@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,8 +31,9 @@ from candidates.registration import rules, selectors
 from candidates.registration.selectors import CHOICE_TABS, TAB_LABELS
 from candidates.states import EDITABLE_STATES, transition
 from documents.recap.services import dossier_request_documents
-from exams.catalogue import opening_for
-from exams.models import Departement, Epreuve, Session
+from exams import catalogue
+from exams.catalogue import opening_for, specialty_option_ids
+from exams.models import Session
 from portal.exceptions import DomainError
 
 IDENTITY_FIELDS = list(IDENTITY_FIELD_NAMES)
@@ -91,12 +92,21 @@ def _require_open(session: Session, at: dt.datetime) -> None:
 
 
 def _lock(dossier_id: int, candidate=None) -> Dossier:
-    qs = Dossier.objects.select_for_update().filter(pk=dossier_id)
+    """The dossier row locked until commit, with the relations every tab's check reads
+    (selectors.DOSSIER_RELATIONS: few enough tables for PostgreSQL to plan the query cheaply),
+    the row alone locked."""
+    qs = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related(*selectors.DOSSIER_RELATIONS)
+        .filter(pk=dossier_id)
+    )
     if candidate is not None:
         qs = qs.filter(candidate=candidate)
     dossier = qs.first()
     if dossier is None:
         raise DomainError(_("Ce dossier n'existe pas."), code="not_found")
+    if candidate is not None:
+        dossier.candidate = candidate  # the request's user (its profile read once per request)
     return dossier
 
 
@@ -134,13 +144,22 @@ def _require_editable(dossier: Dossier, at: dt.datetime) -> None:
         raise refusal
 
 
+def _read_choices(dossier: Dossier) -> None:
+    """The dossier's épreuve rows read once into ``dossier.epreuve_choices.all()``, for the
+    snapshot and every tab's check (issue 15: three queries of the same rows on each save)."""
+    dossier._prefetched_objects_cache = getattr(dossier, "_prefetched_objects_cache", {})
+    dossier._prefetched_objects_cache.pop("epreuve_choices", None)
+    prefetch_related_objects([dossier], "epreuve_choices")
+
+
 def _snapshot(dossier: Dossier) -> tuple:
+    """The choices as they stand: the tracked fields and the épreuve rows (as _read_choices read
+    them)."""
     fields = tuple(getattr(dossier, f + "_id" if f in _FK_FIELDS else f) for f in TRACKED_FIELDS)
     rows = tuple(
         sorted(
-            DossierEpreuve.objects.filter(dossier=dossier).values_list(
-                "epreuve_id", "choice", "grade", "obtained_on", "benefice_renounced"
-            )
+            (c.epreuve_id, c.choice, c.grade, c.obtained_on, c.benefice_renounced)
+            for c in dossier.epreuve_choices.all()
         )
     )
     return fields, rows
@@ -190,9 +209,7 @@ def _check_contact(dossier: Dossier, at: dt.datetime) -> None:
         dossier, at, [f for f in CONTACT_FIELDS if f != "departement"], identity.CONTACT_REQUIRED
     )
     code = account_rules.departement_from_postcode(dossier.postcode)
-    dossier.departement = (
-        Departement.objects.select_related("academie").filter(pk=code).first() if code else None
-    )
+    dossier.departement = catalogue.departement(code) if code else None
     if dossier.departement is None:
         raise DomainError(
             _("Ce code postal ne correspond à aucun département de nos académies : vérifiez-le."),
@@ -221,7 +238,8 @@ BENEFICE_NEEDS_NUMBER = (
 
 
 def _keeps_benefice(dossier: Dossier) -> bool:
-    return bool(dossier.pk) and dossier.epreuve_choices.filter(choice=EpreuveChoice.BENEFICE).exists()
+    # .all(): the rows dossier_save_tab read once for every check (issue 15), else one query.
+    return bool(dossier.pk) and any(c.choice == EpreuveChoice.BENEFICE for c in dossier.epreuve_choices.all())
 
 
 def _check_situation(dossier: Dossier, at: dt.datetime) -> None:
@@ -267,12 +285,12 @@ def _check_specialite(dossier: Dossier, at: dt.datetime) -> None:
     opening = opening_for(dossier.session, dossier.specialty_id)
     if opening is None:
         raise DomainError(_("Cette spécialité n'est pas ouverte à cette session."), field="specialty")
-    has_options = dossier.specialty.options.exists()
-    if has_options and dossier.option_id is None:
+    options = specialty_option_ids(dossier.specialty_id)
+    if options and dossier.option_id is None:
         raise DomainError(_("Cette spécialité comporte des options : choisissez la vôtre."), field="option")
-    if dossier.option_id and dossier.option.specialty_id != dossier.specialty_id:
+    if dossier.option_id and dossier.option_id not in options:
         raise DomainError(_("Cette option n'appartient pas à la spécialité choisie."), field="option")
-    if dossier.option_id and not opening.options.filter(pk=dossier.option_id).exists():
+    if dossier.option_id and dossier.option_id not in opening.opened_option_ids:
         raise DomainError(_("Cette option n'est pas ouverte à cette session."), field="option")
     if not dossier.category:
         raise DomainError(_("Renseignez d'abord votre situation (onglet 4)."), field="forme")
@@ -362,9 +380,7 @@ def _check_epreuves(dossier: Dossier, at: dt.datetime) -> None:
 
 
 def _check_langues(dossier: Dossier, at: dt.datetime) -> None:
-    needs_lv = Epreuve.objects.filter(
-        specialty_id=dossier.specialty_id, is_language=True, is_optional=False
-    ).exists()
+    needs_lv = catalogue.specialty_has_compulsory_language(dossier.specialty_id)
     if dossier.mandatory_language_id and dossier.mandatory_language_other:
         raise DomainError(
             _("Choisissez une langue dans la liste ou saisissez-en une autre, pas les deux."),
@@ -452,11 +468,13 @@ def _apply_contact(dossier: Dossier, data: dict[str, Any]) -> None:
     for field in CONSENT_FIELDS:
         if data.get(field) is None:
             raise DomainError(identity.CONSENT_REQUIRED_MESSAGE, field=field)
-    # The three answers belong to the account (CF), kept for the next registrations.
-    profile, _created = Profile.objects.get_or_create(user=dossier.candidate)
-    for field in CONSENT_FIELDS:
-        setattr(profile, field, data[field])
-    profile.save()
+    # The three answers belong to the account (CF), kept for the next registrations; written
+    # only when one changed (issue 15: a tab saved again with the same data writes nothing).
+    profile, created = Profile.objects.get_or_create(user=dossier.candidate)
+    if created or any(getattr(profile, field) != data[field] for field in CONSENT_FIELDS):
+        for field in CONSENT_FIELDS:
+            setattr(profile, field, data[field])
+        profile.save()
 
 
 def _apply_situation(dossier: Dossier, data: dict[str, Any]) -> None:
@@ -578,6 +596,10 @@ APPLIERS = {
     "langues": _apply_langues,
     "handicap": lambda d, data: _apply_fields(d, data, HANDICAP_FIELDS),
 }
+
+
+# The tabs whose applier writes épreuve rows (read again after it); the others leave them.
+ROW_TABS = frozenset({"specialite", "epreuves", "langues"})
 
 
 def _changed(dossier: Dossier, before: tuple) -> bool:
@@ -707,9 +729,12 @@ def dossier_save_tab(
         candidate=acting_user,
     )
     _require_editable(dossier, at)
+    _read_choices(dossier)
     before = _snapshot(dossier)
     before_row = _row(dossier)
     APPLIERS[tab](dossier, data)
+    if tab in ROW_TABS:
+        _read_choices(dossier)  # as the applier left them
     CHECKS[tab](dossier, at)
     completed = [t for t in dossier.completed_tabs if t != tab] + [tab]
     # The re-checks below see this tab as answered (tab 8's handicap settles a bénéfice of tab 6).

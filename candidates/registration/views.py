@@ -134,13 +134,14 @@ def _build_form(dossier: Dossier, tab: str, data=None):
         )
     if tab == "epreuves":
         existing = {c.epreuve_id: c for c in dossier.epreuve_choices.all()}
+        offered = selectors.offered_benefices(dossier)
         return EpreuvesForm(
             data,
             dossier=dossier,
             epreuves=selectors.wizard_epreuves(dossier),
-            offered=selectors.offered_benefices(dossier),
+            offered=offered,
             existing=existing,
-            keepable=selectors.keepable_benefices(dossier),
+            keepable=selectors.keepable_benefices(dossier, offered=offered),
         )
     if tab == "langues":
         return LanguagesForm(

@@ -18,6 +18,7 @@ from documents.pieces.rules import (
     conditions_from,
     required_pieces,
 )
+from exams import catalogue_cache
 from exams.catalogue import opening_for
 from exams.models import PieceDeadlineKind, Session
 
@@ -62,7 +63,13 @@ def rule_data_from_model(rule: PieceRule) -> RuleData:
 def rules_for_session(session: Session) -> list[RuleData]:
     """The session's rules as its académie's managers edited them (next year's edits never change
     this year's: issue 13); a session that has none yet gets its académie's notice table
-    (Toulouse's when its notice has none: domain.md §6), so it is never without."""
+    (Toulouse's when its notice has none: domain.md §6), so it is never without. Read from the
+    catalogue cache (issue 15: the simulator and every pieces page read them): a rule's save or
+    delete and a change of its specialties bump the catalogue's version (exams.catalogue_cache)."""
+    return catalogue_cache.cached("piece_rules", lambda: _rules_for_session(session), vary=str(session.pk))
+
+
+def _rules_for_session(session: Session) -> list[RuleData]:
     if PieceRule.objects.filter(session=session).exists():
         rules = PieceRule.objects.filter(session=session, is_active=True).prefetch_related("specialties")
         return [rule_data_from_model(rule) for rule in rules]

@@ -65,6 +65,10 @@ def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | N
     rows = []
     for required in required_pieces:
         piece = pieces.get(required.code)
+        # The upload form only where the page shows it (no refusal), or the one just refused.
+        form = (forms or {}).get(required.code)
+        if form is None and not refusals[required.code]:
+            form = PieceUploadForm(code=required.code, prefix=required.code)
         rows.append(
             {
                 "required": required,
@@ -78,10 +82,9 @@ def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | N
                 "refusal": refusals[required.code],
                 "checking": checking.get(required.code, []),
                 "refused_uploads": refused.get(required.code, []),
-                "form": (
-                    (forms or {}).get(required.code)
-                    or PieceUploadForm(code=required.code, prefix=required.code)
-                ).for_piece(
+                "form": None
+                if form is None
+                else form.for_piece(
                     required.label, invalidated=bool(piece and piece.state == PieceState.INVALIDATED)
                 ),
             }

@@ -142,3 +142,27 @@ def test_a_refused_upload_says_so_at_the_top(page, live_server, axe):
     assert "a été refusé" in page.inner_text("[data-error-summary]")
     assert page.evaluate("document.querySelector('[data-error-summary]').getBoundingClientRect().top") < 844
     axe(page, "pieces-refused")
+
+
+def test_the_epreuves_tab_with_errors(page, live_server, axe):
+    """issue 15: tab 6's rows are written by one crispy template loop; the page stays what axe and
+    a screen reader expect (a fieldset and legend per épreuve and per choice, labels, errors tied
+    to their field, the summary focused)."""
+    from tests.candidates.test_wizard_epreuves import _dossier_at_tab_6
+    from tests.factories import LanguageFactory, bts_catalogue
+
+    session = open_session()
+    cat = bts_catalogue()
+    LanguageFactory(code="en", name="Anglais")
+    world = {"session": session, "user": candidate_with_profile(), **cat}
+    dossier = _dossier_at_tab_6(Client(), world)
+    _login(page, live_server, world["user"])
+    page.goto(f"{live_server.url}/inscription/{dossier.pk}/epreuves/")
+    axe(page, "wizard-epreuves")
+    e1 = cat["E1"].pk
+    page.check(f"#id_choice_{e1}_1")  # "Je conserve une note (bénéfice)"
+    page.fill(f"#id_grade_{e1}", "25")
+    page.click("text=Enregistrer cet onglet et continuer")
+    assert _summary_has_focus(page)
+    assert page.get_attribute(f"#id_grade_{e1}", "aria-describedby") == f"id_grade_{e1}_error"
+    axe(page, "wizard-epreuves-errors")
