@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from celery._state import _set_task_join_will_block
 
 from portal.celery import app as celery_app
 from portal.queueing import queue_names
@@ -112,6 +113,11 @@ def _empty_cache():
 def _eager_celery(request, settings):
     """Unit tests run tasks in-process; integration tests opt into the real worker."""
     eager = "integration" not in request.keywords
+    # Celery's "a task is being joined" flag is one global for every thread: an eager task run by
+    # the live server's thread while the test's thread runs another leaves it set (each thread
+    # restores what it saw on entering), and every later EagerResult.get() of this process then
+    # raises "Never call result.get() within a task!". Each test starts with it cleared.
+    _set_task_join_will_block(False)
     old = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = eager
     yield
