@@ -48,7 +48,9 @@ def test_a_new_candidate_signs_up_activates_logs_in_and_fills_the_profile(page, 
     page.fill("#id_birth_commune", "Ajaccio")
     page.fill("#id_address_line1", "3 cours Napoléon")
     page.fill("#id_postcode", "20000")
-    page.wait_for_function("document.getElementById('departement-display').textContent.includes('2A')")
+    # A selector, not wait_for_function: its string is eval'd in the page, which the CSP refuses
+    # ('unsafe-eval') as soon as the first check is false and Playwright polls.
+    page.wait_for_selector("#departement-display:has-text('2A')")
     page.fill("#id_city", "Ajaccio")
     page.fill("#id_mobile_phone", "06 12 34 56 78")
     for name in ("consent_press", "consent_commercial", "consent_local_authorities"):

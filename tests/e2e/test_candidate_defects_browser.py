@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from candidates.registration.services import dossier_start
 from documents.models import DocumentKind
@@ -163,7 +164,7 @@ def test_the_simulators_answer_is_on_a_phones_screen_under_the_right_option(phon
     page.fill("#id_birth_date", "2001-05-14")
     page.click("button:has-text('Afficher les pièces')")
     page.wait_for_selector("[data-results-heading]")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'resultats'")
+    expect(page.locator("#resultats")).to_be_focused()  # no eval in the page (CSP)
     page.wait_for_load_state("load")
     top = page.evaluate("document.getElementById('resultats').getBoundingClientRect().top")
     # Was 1,506 px down, below the form: now the answer comes first and is in the first screen's
