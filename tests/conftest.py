@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from celery._state import _set_task_join_will_block
+from xdist.scheduler import LoadFileScheduling
 
 from portal.celery import app as celery_app
 from portal.queueing import queue_names
@@ -35,37 +36,71 @@ def _real_services_missing() -> str | None:
     return None
 
 
-# How `make test` shares the work among its processes (`--dist loadgroup --no-loadscope-reorder`):
-# a file is one unit, so its module fixtures stay in one process, as `--dist loadfile` did, except
-# where a test is marked `xdist_per_param`: each of its parameters is a unit of its own (the journey
-# at 390 px and at 1280 px, 2-3 minutes each, run side by side). xdist hands the units out in
-# collection order, so the longest come first (files marked `slow`, then browsers, then real
-# services) and the many short files fill the gaps at the end; its default reorder (most tests
-# first) made the journey's two tests the run's tail.
+# How `make test` shares the work among its processes (`--dist loadfile`, with the scheduler
+# below): a file is one unit, so its module fixtures (a seed, a browser, collected static files)
+# are built once in one process, except for the tests listed in _PER_PARAM, each of whose
+# parameters is a unit of its own (the journey at 390 px and at 1280 px, 2-3 minutes each, and the
+# authorization matrix's roles, run side by side). xdist hands the units out in collection order,
+# so the longest come first (files marked `slow`, then browsers, then real services) and the many
+# short files fill the gaps at the end; its default reorder (most tests first) made the journey's
+# two tests the run's tail.
+#
+# Not `--dist loadgroup` with xdist_group marks: xdist 3.8 groups by appending the group to the
+# node id (`item._nodeid`), which pytest 9 no longer reads, so every test was a unit of its own and
+# a file's module fixtures were built again in each process that ran one of its tests.
 _FIRST = ("slow", "browser", "integration")
+# Marked `xdist_per_param` in their files; xdist's scheduler runs in the controller, which sees
+# node ids only, so they are named here too (pytest_collection_modifyitems checks both agree).
+_PER_PARAM = frozenset(
+    {
+        "tests/e2e/test_journey_browser.py::test_the_whole_journey",
+        "tests/test_authorization_matrix.py::test_nobody_else_gets_the_owners_objects_or_a_server_error",
+    }
+)
 
 
-def _work_unit(item) -> str:
-    path = item.nodeid.split("::", 1)[0]
-    callspec = getattr(item, "callspec", None)
-    if callspec is not None and item.get_closest_marker("xdist_per_param"):
-        return f"{path}[{callspec.id}]"
-    return path
+def work_unit(nodeid: str) -> str:
+    """The unit of work of a test: its file, or itself for a parameter of a _PER_PARAM test."""
+    if nodeid.split("[", 1)[0] in _PER_PARAM:
+        return nodeid
+    return nodeid.split("::", 1)[0]
 
 
-def _group_by_unit(items) -> None:
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(_work_unit(item)))
+class FileOrParameterScheduling(LoadFileScheduling):
+    def _split_scope(self, nodeid: str) -> str:
+        return work_unit(nodeid)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "loadfile":
+        return FileOrParameterScheduling(config, log)
+    return None
+
+
+def _check_per_param(items) -> None:
+    marked = {i.nodeid.split("[", 1)[0] for i in items if i.get_closest_marker("xdist_per_param")}
+    collected = {i.nodeid.split("[", 1)[0] for i in items}
+    if marked != _PER_PARAM & collected:
+        raise pytest.UsageError(
+            f"tests marked xdist_per_param {sorted(marked)} differ from tests/conftest.py's "
+            f"_PER_PARAM {sorted(_PER_PARAM & collected)}: update both"
+        )
 
 
 def _longest_first(items) -> None:
+    """Files in the order of `_FIRST`, each file's tests together. pytest-django sorts the whole
+    session by kind of database use (transactional tests last), which cut a file that mixes kinds
+    into pieces far apart: its module fixtures were then torn down and built again for each piece
+    (seed_demo three times, collectstatic three times, a browser per piece)."""
     rank: dict[str, int] = {}
-    for item in items:
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
         path = item.nodeid.split("::", 1)[0]
         kinds = [i for i, kind in enumerate(_FIRST) if kind in item.keywords]
         rank[path] = min([rank.get(path, len(_FIRST)), *kinds])
-    items.sort(key=lambda item: rank[item.nodeid.split("::", 1)[0]])  # stable: a file's order kept
+        first.setdefault(path, index)
+    # Stable: inside a file, pytest-django's order (transactional tests after the others) is kept.
+    items.sort(key=lambda item: (rank[p := item.nodeid.split("::", 1)[0]], first[p]))
 
 
 class _LongestFirst:
@@ -78,9 +113,8 @@ def pytest_configure(config):
     config.pluginmanager.register(_LongestFirst(), "longest-first")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(config, items):
-    _group_by_unit(items)
+    _check_per_param(items)
     missing = _real_services_missing()
     for item in items:
         if "integration" in item.keywords and missing:
@@ -91,6 +125,42 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(
                     pytest.mark.skip(reason=f"integration test needs the real services: {missing}")
                 )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's fixture, except that the test database is a copy of a template migrated
+    once per version of the code (tests/db_template.py) instead of migrated in every process."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    from tests.db_template import setup_test_database
+
+    verbosity = request.config.option.verbose
+    teardown = None
+    with django_db_blocker.unblock():
+        if django_db_use_migrations and not django_db_keepdb:
+            teardown = setup_test_database(verbosity=max(verbosity - 1, 0))
+        if teardown is None:  # --reuse-db, --nomigrations, another backend: pytest-django's way
+            if not django_db_use_migrations:
+                from pytest_django.fixtures import _disable_migrations
+
+                _disable_migrations()
+            keepdb = {"keepdb": True} if django_db_keepdb and not django_db_createdb else {}
+            db_cfg = setup_databases(verbosity=verbosity, interactive=False, **keepdb)
+    yield
+    with django_db_blocker.unblock():
+        if teardown is not None:
+            teardown()
+        elif not django_db_keepdb:
+            teardown_databases(db_cfg, verbosity=verbosity)
 
 
 @pytest.fixture
