@@ -58,3 +58,19 @@ def test_make_test_uses_the_scheduler_that_keeps_a_file_together():
     split = FileOrParameterScheduling._split_scope
     assert split(None, "tests/test_forms.py::test_x[a]") == split(None, "tests/test_forms.py::test_y")
     assert "--dist loadfile" in (ROOT / "Makefile").read_text()
+
+
+@pytest.mark.django_db
+def test_the_flush_after_a_transactional_test_deletes_rows_and_keeps_no_row():
+    from django.core.management.color import no_style
+    from django.core.management.sql import sql_flush
+
+    from tests.factories import DossierFactory
+
+    DossierFactory()  # a dossier, its candidate, session, académie, specialty: foreign keys
+    statements = sql_flush(no_style(), connection, reset_sequences=False)
+    assert statements and all("TRUNCATE" not in sql for sql in statements)
+    connection.ops.execute_sql_flush(statements)  # inside the test's transaction, rolled back
+    from candidates.models import Dossier, User
+
+    assert not Dossier.objects.exists() and not User.objects.exists()
