@@ -108,6 +108,17 @@ def _postgresql(connection, verbosity: int):
         with connection.creation._nodb_cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {_quote(target)}")
             cursor.execute(f"CREATE DATABASE {_quote(target)} TEMPLATE {_quote(template)}")
+            # A migration's ALTER DATABASE ... SET (e.g. jit) belongs to the template's OID and
+            # CREATE DATABASE does not copy it: the copy gets the same settings.
+            cursor.execute(
+                "SELECT unnest(s.setconfig) FROM pg_db_role_setting s"
+                " JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = %s AND s.setrole = 0",
+                [template],
+            )
+            for (setting,) in cursor.fetchall():
+                name, _, value = setting.partition("=")
+                value = value.replace("'", "''")
+                cursor.execute(f"ALTER DATABASE {_quote(target)} SET {_quote(name)} TO '{value}'")
     _use(connection, target)
     connection.ensure_connection()
 

@@ -74,3 +74,24 @@ def test_the_flush_after_a_transactional_test_deletes_rows_and_keeps_no_row():
     from candidates.models import Dossier, User
 
     assert not Dossier.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_copy_keeps_the_database_settings_a_migration_gave_the_template():
+    if connection.vendor != "postgresql":
+        pytest.skip("database-level settings are PostgreSQL's")
+    name = connection.settings_dict["NAME"]
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
+            " WHERE d.datname = %s AND s.setrole = 0",
+            [f"{name.rsplit('_gw', 1)[0]}_tpl_{db_template.code_digest()}"],
+        )
+        (template_settings,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
+            " WHERE d.datname = %s AND s.setrole = 0",
+            [name],
+        )
+        (copy_settings,) = cursor.fetchone()
+    assert copy_settings == template_settings
