@@ -223,10 +223,25 @@ def pieces_blocking_submission(
     return blocking
 
 
-def invalidated_pieces_for_user(user) -> list[Piece]:
-    """Pieces a gestionnaire invalidated, for the alert at the top of the candidate space."""
-    return list(
-        Piece.objects.filter(dossier__candidate=user, state=PieceState.INVALIDATED)
-        .select_related("dossier__session__academie")
-        .order_by("dossier_id", "code")
+def invalidated_pieces_for_user(user, *, dossiers=None) -> list[Piece]:
+    """Pieces a gestionnaire invalidated, for the alert at the top of the candidate space.
+    ``dossiers``: all of the user's, already read (the space's list). issue 15: the pieces are then
+    read alone (the alert shows a dossier's number only, which the list holds), and not at all
+    when no dossier has a piece (``pieces_total``, kept by documents.pieces.counters)."""
+    if dossiers is None:
+        return list(
+            Piece.objects.filter(dossier__candidate=user, state=PieceState.INVALIDATED)
+            .select_related("dossier")
+            .order_by("dossier_id", "code")
+        )
+    by_id = {d.pk: d for d in dossiers if d.pieces_total}
+    if not by_id:
+        return []
+    pieces = list(
+        Piece.objects.filter(dossier_id__in=by_id, state=PieceState.INVALIDATED).order_by(
+            "dossier_id", "code"
+        )
     )
+    for piece in pieces:
+        piece.dossier = by_id[piece.dossier_id]
+    return pieces
