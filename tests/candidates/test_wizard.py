@@ -389,3 +389,43 @@ def test_a_redoublant_is_offered_the_benefices_they_can_keep(client, world):
     form = client.get(_url(dossier, "epreuves")).context["form"]
     assert form[f"choice_{e1}"].value() == "benefice"  # ≥ 10: proposed (CF, NM)
     assert form[f"choice_{e2}"].value() == "taken"  # < 10 in global form: not proposed (NM)
+
+
+def _save_queries(client, dossier) -> list[str]:
+    from django.db import connection
+
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.post(_url(dossier, "situation"), TAB_DATA["situation"])
+    assert response.status_code == 302
+    return queries
+
+
+def test_a_save_reads_the_earlier_dossiers_once_for_the_forme_and_the_benefices(client, world):
+    """issue 15: the re-checks of tab 5 (the forme chosen before is final) and tab 6 (the grades
+    offered) start from the same earlier dossiers of the specialty: one query for both, and the
+    same queries with one or two of them."""
+    from tests.candidates.test_services import registered
+
+    def earlier(back):
+        old = open_session(year=world["session"].year - back, code=f"nancy-metz-bts-old{back}")
+        registered(world, session=old)
+
+    earlier(1)
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    _fill_all(client, world, dossier)
+    _save_queries(client, dossier)  # the caches warm
+    one = _save_queries(client, dossier)
+    earlier(2)
+    _save_queries(client, dossier)  # a new session: the catalogue's cache is read again
+    two = _save_queries(client, dossier)
+    for queries in (one, two):
+        earlier_reads = [q for q in queries if '"candidates_dossier"."number" IS NOT NULL' in q]
+        assert len(earlier_reads) == 1, earlier_reads
+    assert len(one) == len(two) <= 13  # savepoints of the test's transaction included
