@@ -428,4 +428,37 @@ def test_a_save_reads_the_earlier_dossiers_once_for_the_forme_and_the_benefices(
     for queries in (one, two):
         earlier_reads = [q for q in queries if '"candidates_dossier"."number" IS NOT NULL' in q]
         assert len(earlier_reads) == 1, earlier_reads
-    assert len(one) == len(two) <= 13  # savepoints of the test's transaction included
+    assert len(one) == len(two) <= 14  # the savepoints of the test's transaction included
+
+
+def test_a_save_reads_the_dossier_once_under_its_lock(client, world):
+    """issue 15: the POST builds its form on the dossier it locks, and the service saves that one
+    instead of reading and locking it again."""
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    _fill_all(client, world, dossier)
+    reads = [q for q in _save_queries(client, dossier) if 'WHERE ("candidates_dossier"."id" = %s' in q]
+    assert len(reads) == 1 and reads[0].endswith('FOR UPDATE OF "candidates_dossier"'), reads
+
+
+def test_a_dossier_the_caller_did_not_lock_is_locked_again_by_the_save(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from candidates.registration import services
+    from candidates.registration.forms import TAB_FORMS
+
+    dossier = services.dossier_start(candidate=world["user"], session=world["session"])
+    form = TAB_FORMS["situation"](TAB_DATA["situation"])
+    assert form.is_valid()
+    unlocked = Dossier.objects.get(pk=dossier.pk)  # read without any lock
+    with CaptureQueriesContext(connection) as queries:
+        saved = services.dossier_save_tab(
+            dossier_id=dossier.pk,
+            tab="situation",
+            data=form.to_service(),
+            acting_user=world["user"],
+            locked=unlocked,
+        )
+    assert any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    assert saved is not unlocked and "situation" in saved.completed_tabs
