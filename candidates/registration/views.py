@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,8 +51,17 @@ def _context(dossier: Dossier, tab: str, now, **extra) -> dict:
         "tab": tab,
         "tab_label": TAB_LABELS[tab],
         "tab_number": index + 1,
+        # Each tab's link reversed once here: the frame writes the list twice (phone, desktop),
+        # and a {% url %} per item was a tenth of a tab's CPU (issue 15).
         "tabs": [
-            {"slug": slug, "label": label, "number": i + 1, "done": slug in done, "current": slug == tab}
+            {
+                "slug": slug,
+                "label": label,
+                "number": i + 1,
+                "done": slug in done,
+                "current": slug == tab,
+                "url": reverse("registration:tab", args=[dossier.pk, slug]),
+            }
             for i, (slug, label) in enumerate(TABS)
         ],
         "progress": round(100 * len(done & set(TAB_SLUGS)) / len(TAB_SLUGS)),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Dossier, DossierState
+from candidates.registration.selectors import TABS
 from exams.models import Academie, Departement
 from tests.factories import LanguageFactory, bts_catalogue, candidate_with_profile, open_session
 
@@ -462,3 +463,20 @@ def test_a_dossier_the_caller_did_not_lock_is_locked_again_by_the_save(world):
         )
     assert any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
     assert saved is not unlocked and "situation" in saved.completed_tabs
+
+
+def test_the_frame_links_every_tab_twice_and_marks_the_current_one(client, world):
+    """issue 15: the links are reversed once in the view; the two lists (phone, desktop) still
+    link each tab and mark the current one as the step."""
+    import re
+
+    client.force_login(world["user"])
+    dossier = _start(client, world)
+    page = client.get(_url(dossier, "contact")).content.decode()
+    for nav_id in ("onglets-mobile", "onglets"):
+        nav = re.search(rf'<nav aria-label="Onglets de l\'inscription" id="{nav_id}">(.*?)</nav>', page, re.S)
+        links = re.findall(
+            r'<a class="([^"]*)" href="([^"]*)"( aria-current="step")?>([^<]*)</a>', nav.group(1)
+        )
+        assert [href for _c, href, _cur, _l in links] == [_url(dossier, slug) for slug, _label in TABS]
+        assert [label for _c, _h, cur, label in links if cur] == ["Coordonnées"]
