@@ -1,5 +1,6 @@
 """The catalogue's version in the shared cache (Redis in production), so pages can cache what they
-read of the catalogue under a versioned key (issue 15: the home page's public calendar).
+read of the catalogue under that version (issue 15: the home page's public calendar): each value
+is stored with the version it was built under and is current only while that version is.
 
 Every save or delete of a catalogue row (académie, département, exam, session, language,
 specialty, option, opening, épreuve, piece rule) bumps the version explicitly
@@ -74,6 +75,10 @@ def cached(name: str, build, *, vary: str = ""):
     if stored is not None and stored[0] == current:
         return stored[1]
     value = build()
+    if value is None:
+        # Nothing found is not kept (as before): the keys stay those of the catalogue's rows,
+        # whatever codes a request asks for.
+        return value
     try:
         cache.set(key, (current, value), TTL)
     except Exception:
