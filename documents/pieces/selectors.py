@@ -128,12 +128,19 @@ def requirement_profile_for_dossier(dossier: Dossier) -> RequirementProfile:
     )
 
 
+# required_pieces_for_dossier's snapshot not read by the caller (None means: there is none).
+UNREAD = object()
+
+
 def required_pieces_for_dossier(
-    dossier: Dossier, *, rules: list[RuleData] | None = None
+    dossier: Dossier, *, rules: list[RuleData] | None = None, snapshot=UNREAD
 ) -> list[RequiredPiece]:
     """What the dossier must provide: once its pieces were locked, the requirements it was locked
-    (and then decided) on, whatever the session's rules became since (issue 13)."""
-    snapshot = RequirementSnapshot.objects.filter(dossier_id=dossier.pk).first() if dossier.pk else None
+    (and then decided) on, whatever the session's rules became since (issue 13). ``snapshot``:
+    the dossier's RequirementSnapshot or None, when the caller read it with the dossier in the
+    same request (the pieces page, issue 15); read here otherwise."""
+    if snapshot is UNREAD:
+        snapshot = RequirementSnapshot.objects.filter(dossier_id=dossier.pk).first() if dossier.pk else None
     if snapshot is not None:
         deadlines = session_deadlines(dossier.session)
         return [

@@ -314,3 +314,35 @@ def test_an_invalidated_piece_shows_its_reason_and_a_replace_action(client):
     assert "Pièce(s) à remplacer" in html and "Photo floue" in html
     assert "À remplacer avant le" in html
     assert ">Remplacer</button>" in html
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_the_page_reads_the_frozen_requirements_with_the_dossier(client, frozen):
+    """issue 15: the requirements frozen at the lock come joined to the dossier, no query of their
+    own; they are shown, not the session's rules as edited since (issue 13)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from documents.pieces import selectors
+
+    dossier = registered_dossier()
+    if frozen:
+        required = selectors.required_pieces_for_dossier(dossier)
+        selectors.freeze_requirements(
+            dossier, at=timezone.now() - dt.timedelta(hours=1), required=required[:1]
+        )
+    client.force_login(dossier.candidate)
+    client.get(pieces_url(dossier))
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        html = client.get(pieces_url(dossier)).content.decode()
+    assert not [q for q in queries if q.startswith('SELECT "documents_requirementsnapshot"')]
+    assert ("Pièces demandées (1)" in html) is frozen
+    assert "(pièce tardive)" in html or frozen  # the session's rules: R408 late, when not frozen
