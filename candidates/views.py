@@ -18,8 +18,10 @@ from candidates.registration.selectors import dossiers_for_space
 @require_GET
 def space(request: HttpRequest) -> HttpResponse:
     # Always the logged-in candidate's own profile: no id in any URL, nothing to guess.
-    p, _ = Profile.objects.select_related("departement").get_or_create(user=request.user)
-    dossiers = dossiers_for_space(request.user)
+    # The page shows no département (issue 15: its join was compiled and read for nothing).
+    p, _ = Profile.objects.get_or_create(user=request.user)
+    # issue 15: read once for the cards, the stale-contact notice and the invalidated pieces' alert.
+    dossiers = list(dossiers_for_space(request.user))
     return render(
         request,
         "candidates/space.html",
@@ -27,6 +29,6 @@ def space(request: HttpRequest) -> HttpResponse:
             "dossiers": dossiers,
             "profile": p,
             "completeness": account_services.profile_completeness(p),
-            "stale_contact": dossiers_with_stale_contact(request.user, profile=p),
+            "stale_contact": dossiers_with_stale_contact(request.user, profile=p, dossiers=dossiers),
         },
     )

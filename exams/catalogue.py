@@ -4,6 +4,7 @@ and the roll-over to next year ("Préparer la session suivante")."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable
 
@@ -71,6 +72,33 @@ def _opening(session: Session, specialty_id: int) -> SessionSpecialty | None:
     if opening is not None:
         opening.opened_option_ids = frozenset(opening.options.values_list("pk", flat=True))
     return opening
+
+
+# A code asked by a request (the simulator's parameters) is looked up in the cache only when it
+# looks like one of ours; anything else goes to the database, which finds nothing.
+_CODE = re.compile(r"[\w.-]{1,100}")
+
+
+def session_by_code(code: str) -> Session | None:
+    """A session with its académie by its code, or None, cached (the simulator's parameter)."""
+    if not _CODE.fullmatch(code):
+        return Session.objects.select_related("academie").filter(code=code).first()
+    return catalogue_cache.cached(
+        "session_by_code",
+        lambda: Session.objects.select_related("academie").filter(code=code).first(),
+        vary=code,
+    )
+
+
+def specialty_by_code(code: str) -> Specialty | None:
+    """A specialty with its options by its code, or None, cached (the simulator's parameter)."""
+    if not _CODE.fullmatch(code):
+        return Specialty.objects.prefetch_related("options").filter(code=code).first()
+    return catalogue_cache.cached(
+        "specialty_by_code",
+        lambda: Specialty.objects.prefetch_related("options").filter(code=code).first(),
+        vary=code,
+    )
 
 
 def departement(code: str) -> Departement | None:

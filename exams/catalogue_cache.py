@@ -1,5 +1,6 @@
 """The catalogue's version in the shared cache (Redis in production), so pages can cache what they
-read of the catalogue under a versioned key (issue 15: the home page's public calendar).
+read of the catalogue under that version (issue 15: the home page's public calendar): each value
+is stored with the version it was built under and is current only while that version is.
 
 Every save or delete of a catalogue row (académie, département, exam, session, language,
 specialty, option, opening, épreuve, piece rule) bumps the version explicitly
@@ -55,22 +56,33 @@ def bump() -> None:
 
 def cached(name: str, build, *, vary: str = ""):
     """``build()`` cached under the catalogue's version (and ``vary``); built afresh, and not
-    cached, when the cache cannot be reached."""
-    current = version()
-    if current is None:
-        return build()
-    key = f"catalogue:{name}:v{current}:{vary}"
+    cached, when the cache cannot be reached. The value is stored with the version it was built
+    under and read together with the current version in one round trip (issue 15: a version read
+    and then a value read were two, twelve per wizard save); a value of another version is built
+    again, as a versioned key would be missed."""
+    key = f"catalogue:{name}:{vary}"
     try:
-        value = cache.get(key)
-    except Exception:
+        found = cache.get_many([VERSION_KEY, key])
+    except Exception:  # Redis away: the callers read the database
         logger.warning("catalogue cache unavailable", exc_info=True)
         return build()
+    current = found.get(VERSION_KEY)
+    if current is None:
+        current = version()  # starts a version the cache never held
+        if current is None:
+            return build()
+    stored = found.get(key)
+    if stored is not None and stored[0] == current:
+        return stored[1]
+    value = build()
     if value is None:
-        value = build()
-        try:
-            cache.set(key, value, TTL)
-        except Exception:
-            logger.warning("catalogue cache unavailable", exc_info=True)
+        # Nothing found is not kept (as before): the keys stay those of the catalogue's rows,
+        # whatever codes a request asks for.
+        return value
+    try:
+        cache.set(key, (current, value), TTL)
+    except Exception:
+        logger.warning("catalogue cache unavailable", exc_info=True)
     return value
 
 

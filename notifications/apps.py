@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        from notifications import unread  # noqa: F401 (issue 15: the unread count forgotten on writes)
         from portal import embedded
 
         if embedded.should_start():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from . import unread
 from .models import Message
 
 
@@ -14,5 +15,5 @@ def inbox_messages(*, user) -> QuerySet[Message]:
 
 
 def unread_count(*, user) -> int:
-    # Served by the (recipient, read_at) index.
-    return Message.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The navigation's badge: from the shared cache, kept per user (notifications.unread)."""
+    return unread.unread_count(user.pk)

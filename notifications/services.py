@@ -34,6 +34,7 @@ from django.utils import timezone
 from portal.queueing import enqueue
 
 from .models import EmailStatus, Message, OutgoingEmail
+from .unread import forget as unread_count_forget
 
 logger = logging.getLogger(__name__)
 
@@ -353,6 +354,7 @@ def message_mark_read(*, message: Message) -> None:
         now = timezone.now()
         Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
         message.read_at = now
+        unread_count_forget(message.recipient_id)  # a queryset update sends no post_save
 
 
 # --- the delivery task (enqueued on commit by notify and by the sweeper) ---------------------------

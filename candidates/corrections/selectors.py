@@ -26,18 +26,24 @@ def contact_differences(profile, dossier: Dossier) -> list[str]:
     return diffs
 
 
-def dossiers_with_stale_contact(user, *, profile=None) -> list[Dossier]:
+def dossiers_with_stale_contact(user, *, profile=None, dossiers=None) -> list[Dossier]:
     """The candidate's open dossiers whose address or phone differs from the profile, each with
-    ``contact_diffs`` (field names). One query for the dossiers, one for the profile unless the
-    caller already holds it (``profile``)."""
+    ``contact_diffs`` (field names). One query for the dossiers unless the caller already holds all
+    of the user's (``dossiers``, newest first: the space's list, issue 15), one for the profile
+    unless the caller holds it (``profile``)."""
     profile = profile or getattr(user, "profile", None)
     if profile is None:
         return []
-    dossiers = Dossier.objects.filter(candidate=user, state__in=OPEN_STATES).select_related(
-        "session__academie", "specialty"
-    )
+    if dossiers is None:
+        dossiers = (
+            Dossier.objects.filter(candidate=user, state__in=OPEN_STATES)
+            .select_related("session__academie", "specialty")
+            .order_by("-created_at")
+        )
+    else:
+        dossiers = [d for d in dossiers if d.state in OPEN_STATES]
     stale = []
-    for dossier in dossiers.order_by("-created_at"):
+    for dossier in dossiers:
         dossier.contact_diffs = contact_differences(profile, dossier)
         if dossier.contact_diffs:
             stale.append(dossier)

@@ -17,7 +17,7 @@ from candidates.messaging.models import DossierMessage
 from candidates.models import Dossier, DossierState
 from candidates.permissions import dossiers_visible_to, user_can_review
 from exams.catalogue import opening_for
-from notifications.services import notify
+from notifications.services import notify, unread_count_forget
 from portal.exceptions import DomainError
 
 MAX_BODY = 5000
@@ -111,6 +111,7 @@ def thread_mark_read(*, dossier: Dossier, by_staff: bool, at: dt.datetime | None
         Message.objects.filter(
             recipient_id=dossier.candidate_id, dossier=dossier, kind="conversation_from_bureau", read_at=None
         ).update(read_at=at)
+        unread_count_forget(dossier.candidate_id)  # a queryset update sends no post_save
     return DossierMessage.objects.filter(dossier=dossier, from_staff=not by_staff, read_at=None).update(
         read_at=at
     )

@@ -108,20 +108,30 @@ def previous_dossier(candidate, *, before_year: int, specialty_id: int | None = 
     )
 
 
+def _earlier_of_specialty(dossier: Dossier) -> list[tuple[int, str]]:
+    """(id, forme) of the candidate's registered dossiers of this specialty at earlier sessions,
+    latest first: what the locked forme and the offered bénéfices both start from. issue 15: a save
+    checks both (tabs 5 and 6), two queries of the same rows; read once per dossier instance and
+    specialty (the instance lives for one request; a tab that changes the specialty reads again)."""
+    key = (dossier.candidate_id, dossier.specialty_id, dossier.session.year)
+    memo = getattr(dossier, "_earlier_of_specialty", None)
+    if memo is None or memo[0] != key:
+        rows = list(
+            earlier_dossiers(dossier.candidate_id, specialty_id=dossier.specialty_id, exclude_id=dossier.pk)
+            .filter(session__year__lt=dossier.session.year)
+            .select_related(None)
+            .values_list("pk", "forme")
+        )
+        memo = dossier._earlier_of_specialty = (key, rows)
+    return memo[1]
+
+
 def locked_forme(dossier: Dossier) -> str:
     """The forme chosen for this specialty at an earlier session: final (NM)."""
     if not dossier.specialty_id:
         return ""
-    # Only the value (issue 15: the whole dossier and three joins were read for it).
-    earlier = (
-        earlier_dossiers(dossier.candidate_id, specialty_id=dossier.specialty_id, exclude_id=dossier.pk)
-        .filter(session__year__lt=dossier.session.year)
-        .exclude(forme="")
-        .select_related(None)
-        .values_list("forme", flat=True)
-        .first()
-    )
-    return earlier or ""
+    # Only the values (issue 15: the whole dossier and three joins were read for it).
+    return next((forme for _pk, forme in _earlier_of_specialty(dossier) if forme), "")
 
 
 def offered_benefices(dossier: Dossier) -> dict[int, DossierEpreuve]:
@@ -130,14 +140,9 @@ def offered_benefices(dossier: Dossier) -> dict[int, DossierEpreuve]:
     if not dossier.specialty_id:
         return {}
     # issue 15: the tab and every save's checks ask it, and most candidates have no earlier
-    # dossier: their ids first (a light query), the rows with their joins only when there are.
-    earlier = list(
-        earlier_dossiers(dossier.candidate_id, specialty_id=dossier.specialty_id)
-        .filter(session__year__lt=dossier.session.year)
-        .select_related(None)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    # dossier: their ids first (a light query, shared with locked_forme), the rows with their
+    # joins only when there are.
+    earlier = [pk for pk, _forme in _earlier_of_specialty(dossier)]
     if not earlier:
         return {}
     rows = (

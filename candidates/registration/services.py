@@ -107,7 +107,32 @@ def _lock(dossier_id: int, candidate=None) -> Dossier:
         raise DomainError(_("Ce dossier n'existe pas."), code="not_found")
     if candidate is not None:
         dossier.candidate = candidate  # the request's user (its profile read once per request)
+    dossier._locked_for_update = True  # see _still_locked
     return dossier
+
+
+def dossier_lock_for_edit(*, dossier_id: int, candidate) -> Dossier:
+    """The candidate's own dossier, its row locked until the caller's transaction commits: the
+    wizard's POST builds and checks its form on it, then hands it to ``dossier_save_tab``
+    (``locked=``), which then does not read it again (issue 15: the view read the dossier and the
+    service read it once more to lock it, two four-table queries per save). Call it inside
+    ``transaction.atomic()``. DomainError(code="not_found") for anyone else's."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("dossier_lock_for_edit outside a transaction: the lock would end at once")
+    return _lock(dossier_id, candidate=candidate)
+
+
+def _still_locked(dossier: Dossier | None, dossier_id: int, candidate) -> bool:
+    """``dossier`` comes from ``_lock`` for this candidate and a transaction is open (the
+    caller's, which holds the lock). Anything else is locked and read again: a dossier read
+    without its lock is never saved."""
+    return (
+        dossier is not None
+        and getattr(dossier, "_locked_for_update", False)
+        and dossier.pk == dossier_id
+        and dossier.candidate_id == getattr(candidate, "pk", None)
+        and transaction.get_connection().in_atomic_block
+    )
 
 
 SIGNED_MESSAGE = (
@@ -715,19 +740,30 @@ def dossier_start(*, candidate, session: Session, acting_user=None, at: dt.datet
 
 @transaction.atomic
 def dossier_save_tab(
-    *, dossier_id: int, tab: str, data: dict[str, Any], acting_user, at: dt.datetime | None = None
+    *,
+    dossier_id: int,
+    tab: str,
+    data: dict[str, Any],
+    acting_user,
+    at: dt.datetime | None = None,
+    locked: Dossier | None = None,
 ) -> Dossier:
     """Save one tab (2-8). Refused after the closing minute, after signature and outside the
     editable states; a field at fault is named in the DomainError. A change bumps
-    choices_version and, on a registered dossier, makes a new recap version (domain.md §7)."""
+    choices_version and, on a registered dossier, makes a new recap version (domain.md §7).
+    ``locked``: the dossier the caller locked with ``dossier_lock_for_edit`` in its open
+    transaction (the wizard's POST), used as is instead of being read and locked again."""
     at = _now(at)
     if tab not in APPLIERS:
         raise DomainError(_("Onglet inconnu."), code="unknown_tab")
-    dossier = _lock(
-        # Registration is "un acte personnel" (CF, TLS): only the candidate edits their own dossier.
-        dossier_id,
-        candidate=acting_user,
-    )
+    if _still_locked(locked, dossier_id, acting_user):
+        dossier = locked
+    else:
+        dossier = _lock(
+            # Registration is "un acte personnel" (CF, TLS): only the candidate edits their own dossier.
+            dossier_id,
+            candidate=acting_user,
+        )
     _require_editable(dossier, at)
     _read_choices(dossier)
     before = _snapshot(dossier)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates.accounts import identity
 from candidates.models import Category, ContinuingSituation
 from documents.pieces.uploads import ACCEPT_ATTRIBUTE, human_size
-from exams.catalogue import opening_for
+from exams.catalogue import opening_for, session_by_code, specialty_by_code
 from exams.models import Language, Session, Specialty
 from portal.forms import PortalForm, PortalFormHelper
 
@@ -115,20 +115,44 @@ def qualified_option(specialty_code: str, letter: str) -> str:
     return f"{specialty_code}:{letter}"
 
 
+class CatalogueCodeField(forms.ModelChoiceField):
+    """A ModelChoiceField over a whole catalogue table by code, whose lookup is answered by the
+    catalogue cache (issue 15: the simulator's JSON read the session and the specialty on every
+    request); the page's list of choices still comes from ``queryset``."""
+
+    def __init__(self, *args, lookup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lookup = lookup
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, self.queryset.model):
+            return value
+        found = self.lookup(str(value))
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return found
+
+
 class SimulatorForm(PortalForm, forms.Form):
     """ "Quelles pièces dois-je fournir ?": the same parameters in the page and the JSON API."""
 
-    session = forms.ModelChoiceField(
+    session = CatalogueCodeField(
         label=_("Session"),
         queryset=Session.objects.select_related("academie").order_by("academie__name", "-year"),
         to_field_name="code",
+        lookup=session_by_code,
         error_messages={"invalid_choice": _("Session inconnue.")},
     )
     category = forms.ChoiceField(label=_("Catégorie de candidat"), choices=Category.choices)
-    specialty = forms.ModelChoiceField(
+    specialty = CatalogueCodeField(
         label=_("Spécialité"),
         queryset=Specialty.objects.prefetch_related("options").order_by("name"),
         to_field_name="code",
+        lookup=specialty_by_code,
         error_messages={"invalid_choice": _("Spécialité inconnue.")},
     )
     option = forms.CharField(

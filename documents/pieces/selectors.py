@@ -128,12 +128,19 @@ def requirement_profile_for_dossier(dossier: Dossier) -> RequirementProfile:
     )
 
 
+# required_pieces_for_dossier's snapshot not read by the caller (None means: there is none).
+UNREAD = object()
+
+
 def required_pieces_for_dossier(
-    dossier: Dossier, *, rules: list[RuleData] | None = None
+    dossier: Dossier, *, rules: list[RuleData] | None = None, snapshot=UNREAD
 ) -> list[RequiredPiece]:
     """What the dossier must provide: once its pieces were locked, the requirements it was locked
-    (and then decided) on, whatever the session's rules became since (issue 13)."""
-    snapshot = RequirementSnapshot.objects.filter(dossier_id=dossier.pk).first() if dossier.pk else None
+    (and then decided) on, whatever the session's rules became since (issue 13). ``snapshot``:
+    the dossier's RequirementSnapshot or None, when the caller read it with the dossier in the
+    same request (the pieces page, issue 15); read here otherwise."""
+    if snapshot is UNREAD:
+        snapshot = RequirementSnapshot.objects.filter(dossier_id=dossier.pk).first() if dossier.pk else None
     if snapshot is not None:
         deadlines = session_deadlines(dossier.session)
         return [
@@ -223,10 +230,25 @@ def pieces_blocking_submission(
     return blocking
 
 
-def invalidated_pieces_for_user(user) -> list[Piece]:
-    """Pieces a gestionnaire invalidated, for the alert at the top of the candidate space."""
-    return list(
-        Piece.objects.filter(dossier__candidate=user, state=PieceState.INVALIDATED)
-        .select_related("dossier__session__academie")
-        .order_by("dossier_id", "code")
+def invalidated_pieces_for_user(user, *, dossiers=None) -> list[Piece]:
+    """Pieces a gestionnaire invalidated, for the alert at the top of the candidate space.
+    ``dossiers``: all of the user's, already read (the space's list). issue 15: the pieces are then
+    read alone (the alert shows a dossier's number only, which the list holds), and not at all
+    when no dossier has a piece (``pieces_total``, kept by documents.pieces.counters)."""
+    if dossiers is None:
+        return list(
+            Piece.objects.filter(dossier__candidate=user, state=PieceState.INVALIDATED)
+            .select_related("dossier")
+            .order_by("dossier_id", "code")
+        )
+    by_id = {d.pk: d for d in dossiers if d.pieces_total}
+    if not by_id:
+        return []
+    pieces = list(
+        Piece.objects.filter(dossier_id__in=by_id, state=PieceState.INVALIDATED).order_by(
+            "dossier_id", "code"
+        )
     )
+    for piece in pieces:
+        piece.dossier = by_id[piece.dossier_id]
+    return pieces

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Dossier, DossierState
 from candidates.permissions import user_can_view_dossier
-from documents.models import PieceCode, PieceFile, PieceState, UploadStatus
+from documents.models import PieceCode, PieceFile, PieceState, RequirementSnapshot, UploadStatus
 from documents.pieces import access, quarantine, selectors, services
 from documents.pieces.forms import PieceUploadForm, SimulatorForm
 from documents.pieces.rules import RequirementProfile
@@ -93,10 +93,16 @@ def _rows(dossier: Dossier, pieces: dict, required_pieces: list, forms: dict | N
 
 
 def _render_pieces(
-    request, dossier: Dossier, *, forms: dict | None = None, lock_error: str = "", status: int = 200
+    request,
+    dossier: Dossier,
+    *,
+    forms: dict | None = None,
+    lock_error: str = "",
+    status: int = 200,
+    snapshot=selectors.UNREAD,
 ):
     pieces = {p.code: p for p in dossier.pieces.prefetch_related("files")}
-    required_pieces = selectors.required_pieces_for_dossier(dossier)
+    required_pieces = selectors.required_pieces_for_dossier(dossier, snapshot=snapshot)
     rows = _rows(dossier, pieces, required_pieces, forms)
     missing_standard = selectors.pieces_blocking_submission(dossier, required=required_pieces, pieces=pieces)
     lock_refusal = services.piece_lock_refusal(dossier=dossier, blocking=missing_standard)
@@ -120,7 +126,18 @@ def _render_pieces(
 
 @login_required
 def dossier_pieces(request, dossier_id: int):
-    return _render_pieces(request, _own_dossier(request, dossier_id))
+    # issue 15: the requirements frozen at the lock come with the dossier (a one-to-one joined to
+    # it), not in a query of their own. Only here: after a refused POST the page reads them again.
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("session__academie", "specialty", "option", "requirement_snapshot"),
+        pk=dossier_id,
+        candidate=request.user,
+    )
+    try:
+        snapshot = dossier.requirement_snapshot
+    except RequirementSnapshot.DoesNotExist:
+        snapshot = None
+    return _render_pieces(request, dossier, snapshot=snapshot)
 
 
 @csrf_exempt

@@ -9,9 +9,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("documents/_space_pieces.html", takes_context=True)
-def invalidated_pieces_alert(context):
+def invalidated_pieces_alert(context, dossiers=None):
+    """``dossiers``: the user's dossiers when the page already holds them all (the space)."""
     user = context.get("user")
-    pieces = invalidated_pieces_for_user(user) if user and user.is_authenticated else []
+    pieces = invalidated_pieces_for_user(user, dossiers=dossiers) if user and user.is_authenticated else []
     return {"invalidated_pieces": pieces}
 
 

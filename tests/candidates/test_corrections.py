@@ -131,3 +131,26 @@ def test_the_admin_page_offers_the_rectification_and_the_view_calls_the_service(
     page = client.post(url, {"field": "city", "value": "Metz", "reason": ""}, follow=True).content.decode()
     d.refresh_from_db()
     assert d.city == "Nancy" and "obligatoire" in page
+
+
+def test_the_space_counts_only_the_open_dossiers_whose_contact_differs(client, candidate_dossier):
+    """issue 15: the space finds them in its own dossier list (no second read): a withdrawn
+    dossier with the old address is not one of them, an open one is."""
+    profile, dossier = candidate_dossier
+    from tests.factories import SpecialtyFactory
+
+    closed = registered_dossier(
+        candidate=profile.user,
+        specialty=SpecialtyFactory(code="old"),
+        address_line1="1 rue Ancienne",
+        country="FR",
+    )
+    closed.state = DossierState.WITHDRAWN
+    closed.save()
+    client.force_login(profile.user)
+    assert "Mettre à jour mes dossiers" not in client.get(reverse("candidates:space")).content.decode()
+    profile.address_line1 = "3 place Carnot"
+    profile.save()
+    page = client.get(reverse("candidates:space")).content.decode()
+    assert f"diffère de celui de 1 dossier ({dossier.number})" in page
+    assert [d.pk for d in selectors.dossiers_with_stale_contact(profile.user)] == [dossier.pk]

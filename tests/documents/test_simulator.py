@@ -237,3 +237,40 @@ def test_the_option_chosen_is_shown_back_under_its_own_specialty(client, catalog
     refused = client.get(URL, params(specialty="systemes-numeriques", option="genie-climatique:A"))
     assert refused.status_code == 400 and "celle d&#x27;une autre spécialité" in refused.content.decode()
     assert client.get(URL, params(specialty="systemes-numeriques", option="A"), **JSON).status_code == 200
+
+
+@pytest.mark.parametrize("specialties", [0, 5])
+def test_the_json_answer_asks_the_database_nothing_once_the_catalogue_is_cached(
+    client, catalogue, django_assert_num_queries, specialties
+):
+    """issue 15: the session and the specialty named by code come from the catalogue cache, as
+    the opening and the piece rules already did; the same with a larger catalogue."""
+    for i in range(specialties):
+        other = SpecialtyFactory(code=f"autre-{i}", name=f"Autre {i}")
+        SpecialtyOptionFactory(specialty=other, code="A", name="Option A")
+    first = client.get(URL, params(specialty="maintenance-des-systemes", option="B"), **JSON)
+    with django_assert_num_queries(0):
+        again = client.get(URL, params(specialty="maintenance-des-systemes", option="B"), **JSON)
+    assert again.status_code == 200 and again.json() == first.json()
+    with django_assert_num_queries(0):  # its options came with it: a wrong letter is told as before
+        refused = client.get(URL, params(specialty="maintenance-des-systemes", option="Z"), **JSON)
+    assert refused.status_code == 400 and "Option inconnue" in refused.content.decode()
+
+
+def test_an_unknown_code_is_refused_and_not_kept(client, catalogue):
+    from django.core.cache import cache
+
+    for _ in range(2):
+        response = client.get(URL, params(session="nulle-part-2025"), **JSON)
+        assert response.status_code == 400 and "Session inconnue." in response.content.decode()
+    assert cache.get("catalogue:session_by_code:nulle-part-2025") is None
+    odd = client.get(URL, params(specialty="pas un code ; " * 20), **JSON)
+    assert odd.status_code == 400 and "Spécialité inconnue." in odd.content.decode()
+
+
+def test_a_saved_session_shows_at_the_next_answer(client, catalogue):
+    before = client.get(URL, params(), **JSON).json()
+    catalogue.pieces_deadline = catalogue.pieces_deadline.replace(year=catalogue.pieces_deadline.year + 1)
+    catalogue.save()
+    after = client.get(URL, params(), **JSON).json()
+    assert after != before and str(catalogue.pieces_deadline.year) in str(after)

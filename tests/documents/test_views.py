@@ -238,6 +238,53 @@ def test_the_candidate_space_alert_lists_invalidated_pieces():
     assert "Photo floue" in html and "Remplacer" in html and "#piece-identity" in html
 
 
+def _piece_queries(client, path) -> list[str]:
+    from django.db import connection
+
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        assert client.get(path).status_code == 200
+    return [q for q in queries if '"documents_piece"' in q]
+
+
+@pytest.mark.parametrize("invalidated", [1, 3])
+def test_the_space_lists_invalidated_pieces_with_one_query_from_its_own_dossiers(client, invalidated):
+    """issue 15: the space hands its dossier list to the alert, which reads the pieces alone (no
+    join) in one query whatever their number, and still names each dossier and links each piece."""
+    dossiers = []
+    for i in range(invalidated):
+        more = (
+            {"candidate": dossiers[0].candidate, "specialty": SpecialtyFactory(code=f"inv{i}")}
+            if dossiers
+            else {}
+        )
+        dossier = registered_dossier(**more)
+        piece = _file(dossier).piece
+        piece.state, piece.invalidation_reason = "invalidated", f"Photo floue {i}"
+        piece.save()
+        dossiers.append(dossier)
+    client.force_login(dossiers[0].candidate)
+    client.get(reverse("candidates:space"))
+    queries = _piece_queries(client, reverse("candidates:space"))
+    assert len(queries) == 1 and "JOIN" not in queries[0]
+    html = client.get(reverse("candidates:space")).content.decode()
+    for i, dossier in enumerate(dossiers):
+        assert f"Photo floue {i}" in html and f"(dossier {dossier.number})" in html
+        assert f'href="{pieces_url(dossier)}#piece-identity"' in html
+
+
+def test_the_space_of_a_candidate_without_any_piece_reads_no_piece(client):
+    dossier = registered_dossier()
+    client.force_login(dossier.candidate)
+    assert _piece_queries(client, reverse("candidates:space")) == []
+    assert "Pièce(s) invalidée(s)" not in client.get(reverse("candidates:space")).content.decode()
+
+
 def test_the_index_redirects_to_the_only_dossier(client):
     dossier = registered_dossier()
     client.force_login(dossier.candidate)
@@ -267,3 +314,35 @@ def test_an_invalidated_piece_shows_its_reason_and_a_replace_action(client):
     assert "Pièce(s) à remplacer" in html and "Photo floue" in html
     assert "À remplacer avant le" in html
     assert ">Remplacer</button>" in html
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_the_page_reads_the_frozen_requirements_with_the_dossier(client, frozen):
+    """issue 15: the requirements frozen at the lock come joined to the dossier, no query of their
+    own; they are shown, not the session's rules as edited since (issue 13)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from documents.pieces import selectors
+
+    dossier = registered_dossier()
+    if frozen:
+        required = selectors.required_pieces_for_dossier(dossier)
+        selectors.freeze_requirements(
+            dossier, at=timezone.now() - dt.timedelta(hours=1), required=required[:1]
+        )
+    client.force_login(dossier.candidate)
+    client.get(pieces_url(dossier))
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        html = client.get(pieces_url(dossier)).content.decode()
+    assert not [q for q in queries if q.startswith('SELECT "documents_requirementsnapshot"')]
+    assert ("Pièces demandées (1)" in html) is frozen
+    assert "(pièce tardive)" in html or frozen  # the session's rules: R408 late, when not frozen

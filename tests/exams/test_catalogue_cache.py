@@ -54,3 +54,44 @@ def test_a_many_to_many_change_bumps_the_version(relation):
         version = catalogue_cache.version()
         rule.specialties.add(cat["specialty"])
     assert catalogue_cache.version() != version
+
+
+def test_a_cached_read_is_one_round_trip_to_the_cache(monkeypatch):
+    """issue 15: the version and the value are read together (one MGET), not one after the other."""
+    from django.core.cache import cache
+
+    session = open_session()
+    cat = bts_catalogue()
+    catalogue.opening_for(session, cat["specialty"].pk)
+    calls = []
+    for method in ("get", "get_many"):
+        original = getattr(cache, method)
+        monkeypatch.setattr(
+            cache, method, lambda *a, _o=original, _m=method, **k: calls.append(_m) or _o(*a, **k)
+        )
+    assert catalogue.opening_for(session, cat["specialty"].pk).specialty == cat["specialty"]
+    assert calls == ["get_many"]
+
+
+def test_a_value_of_an_earlier_version_is_built_again(django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    session = open_session()
+    cat = bts_catalogue()
+    catalogue.opening_for(session, cat["specialty"].pk)
+    catalogue_cache.bump()
+    with CaptureQueriesContext(connection) as queries:
+        catalogue.opening_for(session, cat["specialty"].pk)
+    assert len(queries) > 0  # built again under the new version
+    with django_assert_num_queries(0):
+        catalogue.opening_for(session, cat["specialty"].pk)
+
+
+def test_redis_away_builds_the_value_from_the_database(monkeypatch):
+    from django.core.cache import cache
+
+    session = open_session()
+    cat = bts_catalogue()
+    monkeypatch.setattr(cache, "get_many", lambda *a, **k: (_ for _ in ()).throw(ConnectionError()))
+    assert catalogue.opening_for(session, cat["specialty"].pk).specialty == cat["specialty"]
