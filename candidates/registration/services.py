@@ -107,7 +107,10 @@ def _lock(dossier_id: int, candidate=None) -> Dossier:
         raise DomainError(_("Ce dossier n'existe pas."), code="not_found")
     if candidate is not None:
         dossier.candidate = candidate  # the request's user (its profile read once per request)
-    dossier._locked_for_update = True  # see _still_locked
+    # The outermost transaction that holds the row lock (see _still_locked): a new Atomic per
+    # `with transaction.atomic()`, so a dossier locked in a transaction that has ended never passes.
+    blocks = transaction.get_connection().atomic_blocks
+    dossier._locked_in = blocks[0] if blocks else None
     return dossier
 
 
@@ -126,12 +129,13 @@ def _still_locked(dossier: Dossier | None, dossier_id: int, candidate) -> bool:
     """``dossier`` comes from ``_lock`` for this candidate and a transaction is open (the
     caller's, which holds the lock). Anything else is locked and read again: a dossier read
     without its lock is never saved."""
+    blocks = transaction.get_connection().atomic_blocks
     return (
         dossier is not None
-        and getattr(dossier, "_locked_for_update", False)
+        and blocks
+        and getattr(dossier, "_locked_in", None) is blocks[0]
         and dossier.pk == dossier_id
         and dossier.candidate_id == getattr(candidate, "pk", None)
-        and transaction.get_connection().in_atomic_block
     )
 
 

@@ -465,6 +465,32 @@ def test_a_dossier_the_caller_did_not_lock_is_locked_again_by_the_save(world):
     assert saved is not unlocked and "situation" in saved.completed_tabs
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_dossier_locked_in_a_transaction_that_ended_is_locked_again_by_the_save(world):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from candidates.registration import services
+    from candidates.registration.forms import TAB_FORMS
+
+    dossier = services.dossier_start(candidate=world["user"], session=world["session"])
+    with transaction.atomic():
+        stale = services.dossier_lock_for_edit(dossier_id=dossier.pk, candidate=world["user"])
+    # The lock ended with that transaction: the save must not trust this copy.
+    form = TAB_FORMS["situation"](TAB_DATA["situation"])
+    assert form.is_valid()
+    with CaptureQueriesContext(connection) as queries:
+        saved = services.dossier_save_tab(
+            dossier_id=dossier.pk,
+            tab="situation",
+            data=form.to_service(),
+            acting_user=world["user"],
+            locked=stale,
+        )
+    assert any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    assert saved is not stale
+
+
 def test_the_frame_links_every_tab_twice_and_marks_the_current_one(client, world):
     """issue 15: the links are reversed once in the view; the two lists (phone, desktop) still
     link each tab and mark the current one as the step."""
