@@ -111,3 +111,82 @@ def test_the_rows_checkbox_is_djangos_markup_without_a_widget(w):
     d = dossier(w["s_nantes"], w["bat"])
     ours = site._registry[Dossier].action_checkbox(d)
     assert parse_html(ours) == parse_html(ModelAdmin.action_checkbox(site._registry[Dossier], d))
+
+
+def _names_copied() -> bool:
+    return all(
+        d.specialty_name == (d.specialty.name if d.specialty_id else None)
+        for d in Dossier.objects.select_related("specialty")
+    )
+
+
+def test_the_dossier_keeps_its_specialtys_name_through_every_write(w):
+    """Migration 0015's triggers: the copy the ordering reads follows the dossier's specialty and a
+    renamed specialty, whoever writes them (a save, a stale instance, a queryset update)."""
+    from tests.factories import DossierFactory
+
+    d = dossier(w["s_nantes"], w["bat"])
+    draft = DossierFactory(session=w["s_nantes"], specialty=None, state=DossierState.DRAFT)
+    assert _names_copied() and Dossier.objects.get(pk=draft.pk).specialty_name is None
+    d.specialty = w["ms"]
+    d.save()
+    assert _names_copied()
+    stale = Dossier.objects.get(pk=d.pk)
+    Dossier.objects.filter(pk=d.pk).update(specialty=w["bat"])
+    stale.save()  # writes the old specialty back: the copy follows it
+    assert _names_copied()
+    w["bat"].name = "Bâtiment (intitulé 2027)"
+    w["bat"].save()
+    Specialty.objects.filter(pk=w["ms"].pk).update(name="Maintenance des systèmes")
+    assert _names_copied()
+    Dossier.objects.filter(pk=draft.pk).update(specialty=w["ms"])
+    assert _names_copied()
+
+
+def test_the_list_by_specialty_keeps_the_order_of_the_specialtys_name(client, w):
+    for specialty in (w["ms"], w["bat"], w["ms"], None, w["bat"]):
+        if specialty is None:
+            from tests.factories import DossierFactory
+
+            DossierFactory(
+                session=w["s_nantes"], specialty=None, state=DossierState.REGISTERED, number="BTS-X-000999"
+            )
+        else:
+            dossier(w["s_nantes"], specialty)
+    for o, ordering in (("3", ["specialty__name", "-pk"]), ("-3", ["-specialty__name", "-pk"])):
+        expected = [str(d) for d in Dossier.objects.order_by(*ordering)]
+        client.force_login(w["superuser"])
+        page = client.get(reverse(CHANGELIST), {"o": o}).content.decode()
+        shown = sorted(expected, key=page.index)
+        assert shown == expected
+
+
+def test_the_migration_copies_the_names_of_the_dossiers_already_there(w):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("candidates.migrations.0015_dossier_specialty_name")
+    dossier(w["s_nantes"], w["bat"])
+    dossier(w["s_nantes"], w["ms"])
+    editor = _Editor()
+    migration.drop_triggers(apps, editor)  # as before the migration (rolled back with the test)
+    Dossier.objects.update(specialty_name=None)
+    assert not _names_copied()
+    migration.create_triggers(apps, editor)
+    migration.fill_names(apps, editor)
+    assert _names_copied()
+
+
+class _Editor:
+    """What the migration's functions use of a schema editor (Django's refuses to start inside
+    the test's transaction on SQLite)."""
+
+    def __init__(self):
+        from django.db import connection
+
+        self.connection = connection
+
+    def execute(self, sql):
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
