@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, Func, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -260,6 +260,15 @@ def _display(model_field, value, names: _RelatedNames | None = None) -> str:
     return str(value)
 
 
+class SearchedNames(Func):
+    """The names the search box reads, joined by spaces: the expression of the trigram index
+    ``candidates_dossier_names_trgm`` (migration 0016; icontains adds the UPPER(…::text) around it)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = CharField()
+
+
 # A dossier number as printed on the recap ("2026-NANCY-METZ-000123"): words and dashes ending in
 # digits, which no name or e-mail looks like.
 NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]*-\d{3,}$", re.IGNORECASE)
@@ -282,12 +291,12 @@ def dossier_search(
     from candidates.models import User
 
     for word in term.split():
+        # A word (no space in it) is in one of the names exactly when it is in the three joined by
+        # spaces: one trigram index on that expression (migration 0016) instead of three ORed, which
+        # PostgreSQL answered with a scan of every dossier for a common name (80–100 ms per query).
         names = (
-            Dossier.objects.filter(
-                Q(birth_name__icontains=word)
-                | Q(usage_name__icontains=word)
-                | Q(first_name_1__icontains=word)
-            )
+            Dossier.objects.annotate(names=SearchedNames("birth_name", "usage_name", "first_name_1"))
+            .filter(names__icontains=word)
             .order_by()
             .values("pk")
         )

@@ -190,3 +190,30 @@ class _Editor:
     def execute(self, sql):
         with self.connection.cursor() as cursor:
             cursor.execute(sql)
+
+
+def test_a_word_of_the_search_matches_within_one_name_never_across_two(w):
+    a = dossier(w["s_nantes"], w["bat"], birth_name="DUPONT", usage_name="", first_name_1="Camille")
+    b = dossier(w["s_nantes"], w["bat"], birth_name="MARTIN", usage_name="LE GALL", first_name_1="Inès")
+    everything = Dossier.objects.all()
+    assert list(dossier_search(everything, "pont")) == [a]
+    assert list(dossier_search(everything, "gall")) == [b]  # the usage name
+    assert list(dossier_search(everything, "inès")) == [b]  # the first name
+    assert list(dossier_search(everything, "dupontcamille")) == []
+    assert list(dossier_search(everything, "ntcam")) == []  # not across the names' boundary
+    assert list(dossier_search(everything, "martinle")) == []
+
+
+def test_the_search_by_name_can_read_its_trigram_index(w):
+    """The query's expression is the index's (migration 0016): with sequential scans off,
+    PostgreSQL answers through it (a mismatch would silently scan the table again)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's")
+    dossier(w["s_nantes"], w["bat"], birth_name="DUPONT")
+    names = Dossier.objects.filter(pk__in=dossier_search(Dossier.objects.all(), "dupont").values("pk"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = names.explain()
+    assert "candidates_dossier_names_trgm" in plan
