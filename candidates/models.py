@@ -356,11 +356,14 @@ class Dossier(IdentityFields, ContactFields):
             models.Index(fields=["session", "state"]),
             models.Index(fields=["state", "updated_at"]),
             # issue 15: the admin list at 100,000 dossiers. Each sortable column is read in index
-            # order (an incremental sort for the primary key's tie-break) instead of joining and
-            # sorting every row; the possible duplicates are found by (identity key, session).
-            models.Index(fields=["birth_name"], name="dossier_birth_name_idx"),
-            models.Index(fields=["category"], name="dossier_category_idx"),
-            models.Index(fields=["pieces_accepted"], name="dossier_pieces_accepted_idx"),
+            # order with the list's tie-break (newest first) instead of joining and sorting every
+            # row: with the column alone, the first value's rows (20,000 of one category) were
+            # sorted by the primary key for each page. (state, -id) also serves the state filter
+            # on the default order. The possible duplicates are found by (identity key, session).
+            models.Index(fields=["birth_name", "-id"], name="dossier_birth_name_id_idx"),
+            models.Index(fields=["category", "-id"], name="dossier_category_id_idx"),
+            models.Index(fields=["state", "-id"], name="dossier_state_id_idx"),
+            models.Index(fields=["pieces_accepted", "-id"], name="dossier_pieces_accepted_id_idx"),
             models.Index(fields=["updated_at"], name="dossier_updated_at_idx"),
             # The list's ordering by specialty (name, then newest first: the admin's tie-break).
             models.Index(fields=["specialty_name", "-id"], name="dossier_specialty_name_idx"),

@@ -217,3 +217,22 @@ def test_the_search_by_name_can_read_its_trigram_index(w):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = names.explain()
     assert "candidates_dossier_names_trgm" in plan
+
+
+@pytest.mark.parametrize("column", ["birth_name", "specialty_name", "category", "state", "pieces_accepted"])
+def test_the_lists_orderings_are_read_from_an_index_with_their_tie_break(w, column):
+    """The admin orders by the column, then newest first (-pk): an index on both gives the page
+    without sorting (migrations 0015, 0017); one on the column alone sorted a whole category's
+    20,000 rows by the primary key for every page."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plans")
+    dossier(w["s_nantes"], w["bat"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Dossier.objects.order_by(column, "-pk")[:50].explain()
+        by_state = Dossier.objects.filter(state=DossierState.SUBMITTED).order_by("-pk")[:50].explain()
+    assert "Sort" not in plan, plan
+    assert "Sort" not in by_state and "dossier_state_id_idx" in by_state, by_state
