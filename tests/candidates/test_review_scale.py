@@ -287,3 +287,19 @@ def test_a_deep_page_shows_the_rows_and_order_of_the_plain_slice(client, w, monk
         with CaptureQueriesContext(connection) as narrow_queries:
             assert plain and order(params) == plain, params
         assert len(narrow_queries) == len(plain_queries)
+
+
+def test_the_portals_database_runs_without_jit():
+    """Migration 0018: JIT compilation cost 0.1–1 s per admin list query whose estimate passed
+    jit_above_cost; the database's connections start with it off."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's JIT")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+            "WHERE d.datname = current_database() AND s.setrole = 0"
+        )
+        settings = [item for row in cursor.fetchall() for item in row[0]]
+    assert "jit=off" in settings
