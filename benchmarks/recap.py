@@ -2,12 +2,17 @@
 WeasyPrint document rendered in the same run, and recaps per second for one worker.
 
 Runs against a throw-away SQLite database and a temporary certificate, so it needs nothing
-installed and touches no data: `python benchmarks/recap.py [rounds]` or `make bench`.
+installed and touches no data: `python benchmarks/recap.py [rounds] [renders] [warm-up renders]`
+or `make bench`. The migrated database is kept between runs as a file named after the migrations
+(migrating SQLite took 20–40 s of the quick run); `recap.py prepare` only builds it, which
+`make bench` starts in the background beside the stack's start-up.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -16,6 +21,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def migrated_template() -> Path:
+    """Where the migrated database is kept, named after what shapes it (as the stack's PostgreSQL
+    template): any change of a migration makes a new one."""
+    digest = hashlib.sha1()
+    for path in sorted(ROOT.glob("*/migrations/*.py")):
+        digest.update(path.read_bytes())
+    return Path(tempfile.gettempdir()) / f"portal-bench-recap-{digest.hexdigest()[:10]}.sqlite3"
 
 
 def _setup(tmp: Path) -> None:
@@ -39,8 +53,25 @@ def _setup(tmp: Path) -> None:
     from django.core.management import call_command
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # fontTools fallback notice, per render
+    # Nothing to apply when the kept database was copied in (migrate then only checks).
     call_command("migrate", verbosity=0)
     call_command("ensure_signing_certificate", verbosity=0, stdout=open(os.devnull, "w"))
+
+
+def prepare() -> Path:
+    """The migrated database, built once (into a temporary file renamed into place, so a run that
+    stops half-way leaves nothing half-migrated)."""
+    template = migrated_template()
+    if not template.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            _setup(Path(tmp))
+            from django.db import connections
+
+            connections.close_all()
+            partial = template.with_suffix(f".{os.getpid()}.partial")
+            shutil.copyfile(Path(tmp) / "bench.sqlite3", partial)
+            partial.replace(template)
+    return template
 
 
 WALL: dict[str, float] = {}
@@ -68,9 +99,13 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def main(rounds: int = 15, rss_renders: int = 200) -> dict:
+def main(rounds: int = 15, rss_renders: int = 200, warm_renders: int = 20) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        if migrated_template().exists():
+            shutil.copyfile(migrated_template(), Path(tmp) / "bench.sqlite3")
         _setup(Path(tmp))
+        setup_seconds = time.perf_counter() - started
         from weasyprint import HTML
 
         from documents.models import DocumentKind, GeneratedDocument
@@ -104,14 +139,16 @@ def main(rounds: int = 15, rss_renders: int = 200) -> dict:
             recap.document_render(document_id=doc.pk)
 
         task = _median_ms(full_task, rounds, "render_task")
-        # Worker memory: after a warm-up of 20 renders, then after ``rss_renders`` more.
-        for _ in range(20):
+        # Worker memory: after a warm-up of ``warm_renders`` renders, then after ``rss_renders`` more.
+        for _ in range(warm_renders):
             full_task()
         rss_warm = _rss_mb()
         for _ in range(rss_renders):
             full_task()
         rss_after = _rss_mb()
-        print(f"Recap benchmark ({rounds} rounds, medians of CPU time, one process)")
+        print(
+            f"Recap benchmark ({rounds} rounds, medians of CPU time, one process; set-up {setup_seconds:.0f} s)"
+        )
         print(f"  one-page WeasyPrint document : {baseline:7.1f} ms")
         print(
             f"  render one recap (PDF only)  : {render:7.1f} ms  ({render / baseline:.1f}x the one-page document)"
@@ -132,14 +169,18 @@ def main(rounds: int = 15, rss_renders: int = 200) -> dict:
             "worker_rss_warm_mb": rss_warm,
             "worker_rss_after_renders_mb": rss_after,
             "worker_rss_renders": rss_renders,
+            "worker_rss_warm_renders": warm_renders,
             "pdf_wall_ms": WALL,
+            "pdf_setup_seconds": round(setup_seconds, 1),
         }
 
 
 if __name__ == "__main__":
-    figures = main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 15, int(sys.argv[2]) if len(sys.argv) > 2 else 200
-    )
+    if sys.argv[1:] == ["prepare"]:
+        print(f"recap database: {prepare()}")
+        sys.exit(0)
+    args = [int(a) for a in sys.argv[1:4]]
+    figures = main(*args)
     if os.environ.get("BENCH_RECAP_JSON"):  # benchmarks/run.py reads them back
         import json
 

@@ -270,6 +270,7 @@ class Stack:
             )
             if exists:
                 conn.execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE "{template}"')
+                _copy_database_settings(conn, template, BENCH_DB)
             else:
                 conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
         # One process for every step (each Django start costs seconds on a busy machine). The
@@ -298,6 +299,7 @@ class Stack:
                 ).fetchall():
                     conn.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
                 conn.execute(f'CREATE DATABASE "{template}" TEMPLATE "{BENCH_DB}"')
+                _copy_database_settings(conn, BENCH_DB, template)
 
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
         log = open(self.tmp / f"{name}.log", "wb")
@@ -412,6 +414,20 @@ class Stack:
             pass
         if not os.environ.get("BENCH_KEEP"):
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _copy_database_settings(conn, source: str, target: str) -> None:
+    """CREATE DATABASE … TEMPLATE copies the tables, not what the migrations set with ALTER
+    DATABASE … SET (candidates 0018: jit = off), which the bench's database must have as a
+    migrated one does."""
+    rows = conn.execute(
+        "SELECT unnest(s.setconfig) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+        "WHERE d.datname = %s AND s.setrole = 0",
+        [source],
+    ).fetchall()
+    for (item,) in rows:
+        name, value = item.split("=", 1)
+        conn.execute(f'ALTER DATABASE "{target}" SET "{name}" = \'{value}\'')
 
 
 def _port_busy(port: int) -> bool:

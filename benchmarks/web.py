@@ -114,12 +114,18 @@ def wrk(stack, requests: list[dict], *, connections: int, seconds: float) -> dic
     return result
 
 
-def page_benchmark(stack, pages: dict[str, list[dict]], ceiling: list[dict], *, connections, seconds) -> dict:
+def page_benchmark(
+    stack, pages: dict[str, list[dict]], ceiling: list[dict], *, connections, seconds, warm_together=False
+) -> dict:
     """{page: {connections: {page result, ceiling result, ratio, cpu_ratio}}}."""
     results: dict = {}
-    # Warm every worker's imports, templates and connections first.
-    for reqs in [ceiling, *pages.values()]:
-        wrk(stack, reqs, connections=4, seconds=1)
+    # Warm every worker's imports, templates and connections first: a run per page, or (the quick
+    # version) one run over all of them, which sends the same requests in fewer runs and waits.
+    warm_ups = [ceiling, *pages.values()]
+    if warm_together:
+        warm_ups = [[r for reqs in warm_ups for r in reqs]]
+    for reqs in warm_ups:
+        wrk(stack, reqs, connections=4, seconds=2 if warm_together else 1)
     for c in connections:
         for name, reqs in pages.items():
             base = wrk(stack, ceiling, connections=c, seconds=seconds)

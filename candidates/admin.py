@@ -331,7 +331,8 @@ class DossierAdmin(admin.ModelAdmin):
             "{}<br><small>{} · né(e) le {}</small>", name or "—", obj.candidate.email, birth or "?"
         )
 
-    @admin.display(description=_("spécialité / option"), ordering="specialty__name")
+    # Ordered by the dossier's copy of the name (migration 0015): the same order, from an index.
+    @admin.display(description=_("spécialité / option"), ordering="specialty_name")
     def specialty_display(self, obj: Dossier) -> str:
         if not obj.specialty_id:
             return "—"

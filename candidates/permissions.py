@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from exams.models import StaffAssignment, StaffRole
+from exams.models import Session, StaffAssignment, StaffRole
 
 from .models import Dossier
 
@@ -25,17 +25,21 @@ def _scope(user) -> Q | None:
     # Subqueries, not a Python loop over the assignments: one SQL statement whatever the number
     # of assignments, and the changelist's query count stays fixed.
     # A deactivated assignment (exams.staff.staff_deactivate) grants nothing.
-    manager_academies = StaffAssignment.objects.filter(
-        user=user, role=StaffRole.MANAGER, deactivated_at__isnull=True
-    ).values("academie_id")
+    # Written on the dossier's own columns (session_id, specialty_id), not through a join to its
+    # session (issue 15): a list ordered by an index then reads it in order, filtering as it goes.
+    manager_sessions = Session.objects.filter(
+        academie__staff_assignments__user=user,
+        academie__staff_assignments__role=StaffRole.MANAGER,
+        academie__staff_assignments__deactivated_at__isnull=True,
+    ).values("pk")
     gestionnaire_pairs = StaffAssignment.specialties.through.objects.filter(
         staffassignment__user=user,
         staffassignment__role=StaffRole.GESTIONNAIRE,
         staffassignment__deactivated_at__isnull=True,
-        staffassignment__academie_id=OuterRef("session__academie_id"),
+        staffassignment__academie__sessions=OuterRef("session_id"),
         specialty_id=OuterRef("specialty_id"),
     )
-    return Q(session__academie_id__in=manager_academies) | Q(Exists(gestionnaire_pairs))
+    return Q(session_id__in=manager_sessions) | Q(Exists(gestionnaire_pairs))
 
 
 def dossiers_visible_to(user, queryset: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:

@@ -7,12 +7,14 @@ and the dashboard give exact figures for what a gestionnaire counts."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Subquery
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 
 
 class CappedCountPaginator(Paginator):
     count_cap = 10_000
+    narrow_from = 1_000
 
     @cached_property
     def count(self) -> int:
@@ -26,3 +28,16 @@ class CappedCountPaginator(Paginator):
     @property
     def cap(self) -> str:
         return number_format(self.count_cap, force_grouping=True)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        query = getattr(self.object_list, "query", None)
+        # A DISTINCT list selects its ordering's columns too: no single-column subquery for it.
+        if bottom < self.narrow_from or query is None or query.distinct:
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=Subquery(keys)), number, self)
