@@ -138,6 +138,14 @@ def _initial(dossier: Dossier, tab: str) -> dict:
 
 
 def _build_form(dossier: Dossier, tab: str, data=None):
+    """The tab's form, told when the tab was never saved (its messages then say so)."""
+    form = _tab_form(dossier, tab, data)
+    if tab not in (dossier.completed_tabs or []):
+        form.never_saved()
+    return form
+
+
+def _tab_form(dossier: Dossier, tab: str, data=None):
     initial = _initial(dossier, tab)
     if tab == "specialite":
         return SpecialtyForm(
@@ -172,8 +180,6 @@ def _save_tab(request, pk: int, tab: str) -> tuple[Dossier | None, object, bool]
         except DomainError:
             raise Http404 from None
         form = _build_form(dossier, tab, request.POST)
-        if tab not in (dossier.completed_tabs or []):
-            form.never_saved()
         if not form.is_valid():
             return dossier, form, False
         try:
@@ -216,8 +222,6 @@ def tab(request, pk: int, tab: str):
         if tab == "conditions":
             return _conditions(request, dossier, now)
         form = _build_form(dossier, tab)
-        if tab not in (dossier.completed_tabs or []):
-            form.never_saved()
     context = _context(dossier, tab, now, form=form)
     if context["read_only"]:
         # The widget is disabled, not the field: a refused POST still shows what was typed.

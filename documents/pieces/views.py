@@ -30,10 +30,10 @@ from portal.exceptions import DomainError
 from portal.files import private_file_response
 
 
-def _own_dossier(request, dossier_id: int) -> Dossier:
+def _own_dossier(request, dossier_id: int, *related: str) -> Dossier:
     """The candidate's own dossier; anyone else's is a 404, never a 403 that confirms it exists."""
     return get_object_or_404(
-        Dossier.objects.select_related("session__academie", "specialty", "option"),
+        Dossier.objects.select_related("session__academie", "specialty", "option", *related),
         pk=dossier_id,
         candidate=request.user,
     )
@@ -128,11 +128,7 @@ def _render_pieces(
 def dossier_pieces(request, dossier_id: int):
     # issue 15: the requirements frozen at the lock come with the dossier (a one-to-one joined to
     # it), not in a query of their own. Only here: after a refused POST the page reads them again.
-    dossier = get_object_or_404(
-        Dossier.objects.select_related("session__academie", "specialty", "option", "requirement_snapshot"),
-        pk=dossier_id,
-        candidate=request.user,
-    )
+    dossier = _own_dossier(request, dossier_id, "requirement_snapshot")
     try:
         snapshot = dossier.requirement_snapshot
     except RequirementSnapshot.DoesNotExist:

@@ -442,52 +442,50 @@ def test_a_save_reads_the_dossier_once_under_its_lock(client, world):
     assert len(reads) == 1 and reads[0].endswith('FOR UPDATE OF "candidates_dossier"'), reads
 
 
-def test_a_dossier_the_caller_did_not_lock_is_locked_again_by_the_save(world):
+def _save_situation_handing_over(world, dossier, locked):
+    """Save tab 2 with ``locked`` handed over as the caller's locked copy; returns the saved
+    dossier and whether the service locked the row itself (a SELECT ... FOR UPDATE)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from candidates.registration import services
     from candidates.registration.forms import TAB_FORMS
 
-    dossier = services.dossier_start(candidate=world["user"], session=world["session"])
     form = TAB_FORMS["situation"](TAB_DATA["situation"])
     assert form.is_valid()
-    unlocked = Dossier.objects.get(pk=dossier.pk)  # read without any lock
     with CaptureQueriesContext(connection) as queries:
         saved = services.dossier_save_tab(
             dossier_id=dossier.pk,
             tab="situation",
             data=form.to_service(),
             acting_user=world["user"],
-            locked=unlocked,
+            locked=locked,
         )
-    assert any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    return saved, any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_dossier_the_caller_did_not_lock_is_locked_again_by_the_save(world):
+    from candidates.registration import services
+
+    dossier = services.dossier_start(candidate=world["user"], session=world["session"])
+    unlocked = Dossier.objects.get(pk=dossier.pk)  # read without any lock
+    saved, locked_again = _save_situation_handing_over(world, dossier, unlocked)
+    assert locked_again
     assert saved is not unlocked and "situation" in saved.completed_tabs
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_dossier_locked_in_a_transaction_that_ended_is_locked_again_by_the_save(world):
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
+    from django.db import transaction
 
     from candidates.registration import services
-    from candidates.registration.forms import TAB_FORMS
 
     dossier = services.dossier_start(candidate=world["user"], session=world["session"])
     with transaction.atomic():
         stale = services.dossier_lock_for_edit(dossier_id=dossier.pk, candidate=world["user"])
     # The lock ended with that transaction: the save must not trust this copy.
-    form = TAB_FORMS["situation"](TAB_DATA["situation"])
-    assert form.is_valid()
-    with CaptureQueriesContext(connection) as queries:
-        saved = services.dossier_save_tab(
-            dossier_id=dossier.pk,
-            tab="situation",
-            data=form.to_service(),
-            acting_user=world["user"],
-            locked=stale,
-        )
-    assert any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    saved, locked_again = _save_situation_handing_over(world, dossier, stale)
+    assert locked_again
     assert saved is not stale
 
 
