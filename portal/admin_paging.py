@@ -34,10 +34,37 @@ class CappedCountPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         query = getattr(self.object_list, "query", None)
         # A DISTINCT list selects its ordering's columns too: no single-column subquery for it.
-        if bottom < self.narrow_from or query is None or query.distinct:
+        if query is None or query.distinct:
+            return super().page(number)
+        # Keys first for a deep page, and for any long list: PostgreSQL joins every row of a
+        # search's matches (3,668 for a common name at 100,000 dossiers) to the session, the
+        # specialty, the candidate… before sorting them and keeping 50 (76 ms); the 50 keys are
+        # sorted from the dossier alone, then only their rows are joined.
+        if bottom < self.narrow_from and self.count <= self.narrow_from:
             return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
         keys = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.object_list.filter(pk__in=Subquery(keys)), number, self)
+        return self._get_page(_rows_of(self.object_list, Subquery(keys)), number, self)
+
+
+def _rows_of(object_list, keys: Subquery):
+    """The rows of ``keys``, with the list's columns, joins and ordering. The keys already answer
+    the list's conditions (scope, filters, search), so the rows' query drops them when it can:
+    repeating a search's subqueries cost as much again (18 of the 53 ms at 100,000 dossiers).
+    It can when every join is many-to-one (a forward foreign key, as select_related makes), so
+    no condition was choosing among several related rows."""
+    from django.db.models import ForeignObjectRel
+    from django.db.models.sql.datastructures import Join
+    from django.db.models.sql.where import WhereNode
+
+    query = object_list.query
+    many_to_one = all(
+        not isinstance(join, Join) or not isinstance(join.join_field, ForeignObjectRel)
+        for join in query.alias_map.values()
+    )
+    rows = object_list.all()
+    if many_to_one:
+        rows.query.where = WhereNode()
+    return rows.filter(pk__in=keys)

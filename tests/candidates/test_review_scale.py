@@ -279,6 +279,8 @@ def test_a_deep_page_shows_the_rows_and_order_of_the_plain_slice(client, w, monk
         {"o": "-4"},
         {"o": "6.-2"},
         {"category__exact": "work_experience"},
+        {"q": "NOM"},
+        {"q": "nom", "o": "-3"},
     ):
         monkeypatch.setattr(CappedCountPaginator, "narrow_from", 10**9)
         with CaptureQueriesContext(connection) as plain_queries:
@@ -287,6 +289,31 @@ def test_a_deep_page_shows_the_rows_and_order_of_the_plain_slice(client, w, monk
         with CaptureQueriesContext(connection) as narrow_queries:
             assert plain and order(params) == plain, params
         assert len(narrow_queries) == len(plain_queries)
+        if "q" in params:
+            # The rows' query does not repeat the search the keys already answered.
+            rows_sql = next(
+                q["sql"]
+                for q in narrow_queries
+                if '"candidates_dossier"."birth_name"' in q["sql"]
+                and '"candidates_dossier"."id" IN (SELECT' in q["sql"]
+            )
+            assert rows_sql.upper().count("LIKE") == 2, rows_sql  # names and e-mail, once
+
+
+def test_the_rows_of_a_page_keep_the_conditions_of_a_join_that_multiplies_rows():
+    """portal.admin_paging drops the list's conditions from the rows' query only when every join is
+    many-to-one; through a reverse relation (a condition on one of several related rows) they stay."""
+    from django.db.models import Subquery
+
+    from exams.models import Session
+    from portal.admin_paging import _rows_of
+
+    plain = Dossier.objects.select_related("session").filter(state="draft")
+    keys = Subquery(plain.values("pk")[:5])
+    assert "draft" not in str(_rows_of(plain, keys).query).split("IN (SELECT", 1)[0]
+    reverse = Session.objects.filter(dossiers__state="draft")
+    kept = str(_rows_of(reverse, Subquery(reverse.values("pk")[:5])).query)
+    assert kept.count("draft") == 2, kept
 
 
 def test_the_portals_database_runs_without_jit():
