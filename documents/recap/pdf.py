@@ -6,9 +6,9 @@ files. The URL fetcher serves only our static files, those fonts and data: URIs;
 (http, https, file elsewhere) is refused, so a template can never make the worker fetch something.
 
 The stylesheet (templates/documents/pdf/base.css and the @font-face rules) and WeasyPrint's font
-configuration are made once per process and thread, not per PDF: building them was a fifth of a
-recap's CPU, and a FontConfiguration made per render (fontconfig and Pango state) grew the
-worker's memory by about 250 kB a render. See docs/performance.md, "PDFs".
+configuration are made once per process and thread, not per PDF: building them cost ≈ 45 ms of a
+recap's 360, and a FontConfiguration made per render (fontconfig and Pango state) grew the
+worker's memory by 250–280 kB a render. See docs/performance.md, "PDFs".
 """
 
 from __future__ import annotations
@@ -105,6 +105,9 @@ class PdfResources:
 
 
 _local = threading.local()
+# Resources a forked child found made by its parent: kept referenced, so that the child never
+# deletes the parent's font folder (FontConfiguration deletes its folder when freed).
+_inherited: list[PdfResources] = []
 
 
 def pdf_resources() -> PdfResources:
@@ -115,6 +118,8 @@ def pdf_resources() -> PdfResources:
     key = (os.getpid(), str(font_dir()))
     resources = getattr(_local, "resources", None)
     if resources is None or resources.key != key:
+        if resources is not None and resources.key[0] != key[0]:
+            _inherited.append(resources)
         font_config = FontConfiguration()
         stylesheet = CSS(
             string=font_face_css() + "\n" + render_to_string(STYLESHEET_TEMPLATE),
