@@ -303,6 +303,7 @@ def test_the_font_folder_of_a_test_gets_its_own_resources(settings):
 
 def test_a_forked_child_makes_its_own_resources_and_leaves_its_parents_fonts_alone():
     import os
+    import signal
 
     from documents.recap import pdf
 
@@ -312,17 +313,19 @@ def test_a_forked_child_makes_its_own_resources_and_leaves_its_parents_fonts_alo
     if pid == 0:  # a Celery pool child, forked after its parent rendered
         ok = False
         try:
+            signal.alarm(30)  # never a hung test: the child dies, the parent reads nothing
             del parent  # the child holds no reference of its own to its parent's resources
-            child = pdf.pdf_resources()
-            ok = child.key[0] == os.getpid()
-            ok = ok and pdf.render_pdf("documents/pdf/base.html", {}).startswith(b"%PDF")
+            ok = pdf.pdf_resources().key[0] == os.getpid()
             pdf.release_pdf_resources()
         finally:
             os.write(write_end, b"1" if ok else b"0")
             os._exit(0)
+    os.close(write_end)
     os.waitpid(pid, 0)
     assert os.read(read_end, 1) == b"1"
+    os.close(read_end)
     # WeasyPrint's FontConfiguration deletes its temporary font folder when freed: the child
     # dropped only its own, never the parent's copy of the fonts.
     assert parent.font_config._folder.exists()
     assert pdf.pdf_resources() is parent
+    assert pdf.render_pdf("documents/pdf/base.html", {}).startswith(b"%PDF")
