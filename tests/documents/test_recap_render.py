@@ -245,3 +245,87 @@ def test_a_missing_stored_file_is_re_rendered_only_when_pending(dossier, django_
     document = _ready_recap(dossier, django_capture_on_commit_callbacks)
     document.file.save("x.pdf", ContentFile(b"%PDF-fake"), save=True)
     assert recap.document_render(document_id=document.pk).file.read() == b"%PDF-fake"
+
+
+@pytest.mark.django_db
+def test_renders_share_one_font_configuration_per_thread_and_each_pdf_stays_whole(
+    dossier, django_capture_on_commit_callbacks
+):
+    import threading
+
+    from documents.recap import pdf
+
+    first = _ready_recap(dossier, django_capture_on_commit_callbacks)
+    shared = pdf.pdf_resources()
+    dossier.choices_version += 1
+    dossier.save()
+    second = _ready_recap(dossier, django_capture_on_commit_callbacks)
+    assert pdf.pdf_resources() is shared  # the second render made no new one
+    for document in (first, second):
+        data = document.file.read()
+        text = _text(data)
+        assert "NM25-BTS-000042" in text and "Conduite de chantier" in text and "page 2 / 2" in text
+        assert f"/verifier/{document.verification_token}/" in text
+        reader = PdfReader(io.BytesIO(data))
+        fonts = [font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()]
+        assert fonts and all("Portail-Sans" in str(f["/BaseFont"]) for f in fonts)
+
+    other = []
+    thread = threading.Thread(target=lambda: other.append(pdf.pdf_resources()))
+    thread.start()
+    thread.join()
+    assert other[0] is not shared and other[0].font_config is not shared.font_config
+
+
+@pytest.mark.django_db
+def test_the_recap_draws_its_qr_code_as_an_unsmoothed_image(dossier, django_capture_on_commit_callbacks):
+    reader = PdfReader(io.BytesIO(_ready_recap(dossier, django_capture_on_commit_callbacks).file.read()))
+    images = [
+        x.get_object()
+        for x in reader.pages[0]["/Resources"]["/XObject"].values()
+        if x.get_object()["/Subtype"] == "/Image"
+    ]
+    assert len(images) == 1 and images[0]["/Interpolate"].value is False
+
+
+def test_the_font_folder_of_a_test_gets_its_own_resources(settings):
+    from documents.recap import pdf
+
+    before = pdf.pdf_resources()
+    settings.PDF_FONT_DIR = "/nonexistent/fonts"
+    try:
+        assert pdf.pdf_resources() is not before
+    finally:
+        settings.PDF_FONT_DIR = before.key[1]
+    pdf.release_pdf_resources()
+    assert pdf.pdf_resources().key == before.key
+
+
+def test_a_forked_child_makes_its_own_resources_and_leaves_its_parents_fonts_alone():
+    import os
+    import signal
+
+    from documents.recap import pdf
+
+    parent = pdf.pdf_resources()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a Celery pool child, forked after its parent rendered
+        ok = False
+        try:
+            signal.alarm(30)  # never a hung test: the child dies, the parent reads nothing
+            del parent  # the child holds no reference of its own to its parent's resources
+            ok = pdf.pdf_resources().key[0] == os.getpid()
+            pdf.release_pdf_resources()
+        finally:
+            os.write(write_end, b"1" if ok else b"0")
+            os._exit(0)
+    os.close(write_end)
+    os.waitpid(pid, 0)
+    assert os.read(read_end, 1) == b"1"
+    os.close(read_end)
+    # WeasyPrint's FontConfiguration deletes its temporary font folder when freed: the child
+    # dropped only its own, never the parent's copy of the fonts.
+    assert parent.font_config._folder.exists()
+    assert pdf.pdf_resources() is parent
+    assert pdf.render_pdf("documents/pdf/base.html", {}).startswith(b"%PDF")
