@@ -44,6 +44,7 @@ BATCH = int(os.environ.get("BENCH_BATCH", 20))
 PASSWORD = "Rush-du-dernier-soir-2026"
 CANDIDATES = 12  # signed, deposited and locked (the bench's "users")
 DRAFTS = 6  # through the tabs only (the Épreuves tab, the POST)
+FORM = "application/x-www-form-urlencoded"
 
 
 def _environment(*, production: bool) -> None:
@@ -282,7 +283,8 @@ def pages() -> dict:
 
     def post(client, action, data):
         def call():
-            response = client.post(action, data)
+            # Form-encoded, as a browser posts a form without a file (and as make bench's wrk).
+            response = client.post(action, urlencode(data, doseq=True), content_type=FORM)
             assert response.status_code == 302, (action, response.status_code)
             # As wrk sends the same cookies every time: the "Onglet enregistré" message set by
             # this answer is not carried into the next request.

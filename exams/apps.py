@@ -15,8 +15,10 @@ class ExamsConfig(AppConfig):
         post_migrate.connect(staff.on_post_migrate, dispatch_uid="exams.roles.post_migrate")
 
         # issue 15: the catalogue cache's version follows its many-to-many relations too.
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import m2m_changed
 
+        from . import catalogue_cache
         from .catalogue_cache import bump_on_m2m_change
         from .models import Session, SessionSpecialty
 
@@ -24,3 +26,6 @@ class ExamsConfig(AppConfig):
             m2m_changed.connect(
                 bump_on_m2m_change, sender=relation.through, dispatch_uid=f"catalogue:{relation.through}"
             )
+        # issue 15: each request reads the catalogue's version once (exams.catalogue_cache).
+        request_started.connect(catalogue_cache.request_started, dispatch_uid="catalogue:request_started")
+        request_finished.connect(catalogue_cache.request_finished, dispatch_uid="catalogue:request_finished")

@@ -59,7 +59,10 @@ def opening_for(session: Session, specialty_id: int | None) -> SessionSpecialty 
     if specialty_id is None:
         return None
     return catalogue_cache.cached(
-        "opening", lambda: _opening(session, specialty_id), vary=f"{session.pk}:{specialty_id}"
+        "opening",
+        lambda: _opening(session, specialty_id),
+        vary=f"{session.pk}:{specialty_id}",
+        in_process=True,  # read only by its callers
     )
 
 
@@ -108,6 +111,28 @@ def departement(code: str) -> Departement | None:
         "departement",
         lambda: Departement.objects.select_related("academie").filter(pk=code).first(),
         vary=code,
+        in_process=True,  # read only by its callers
+    )
+
+
+def session_row(session_id: int) -> Session | None:
+    """A session with its académie and exam, by id, cached and kept in the process (read only):
+    every page and every save of a dossier read it joined to the dossier row (issue 15)."""
+    return catalogue_cache.cached(
+        "session_row",
+        lambda: Session.objects.select_related("academie", "exam").filter(pk=session_id).first(),
+        vary=str(session_id),
+        in_process=True,
+    )
+
+
+def specialty_row(specialty_id: int) -> Specialty | None:
+    """A specialty by id, cached and kept in the process (read only), as ``session_row``."""
+    return catalogue_cache.cached(
+        "specialty_row",
+        lambda: Specialty.objects.filter(pk=specialty_id).first(),
+        vary=str(specialty_id),
+        in_process=True,
     )
 
 
@@ -119,6 +144,7 @@ def specialty_option_ids(specialty_id: int) -> frozenset[int]:
             SpecialtyOption.objects.filter(specialty_id=specialty_id).values_list("pk", flat=True)
         ),
         vary=str(specialty_id),
+        in_process=True,
     )
 
 
@@ -132,6 +158,7 @@ def specialty_has_compulsory_language(specialty_id: int | None) -> bool:
             specialty_id=specialty_id, is_language=True, is_optional=False
         ).exists(),
         vary=str(specialty_id),
+        in_process=True,
     )
 
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from candidates.dossier_catalogue import with_catalogue
 from candidates.models import Dossier, DossierEpreuve, DossierState
 from candidates.registration import rules
 from exams import catalogue, catalogue_cache
@@ -174,6 +175,7 @@ def wizard_epreuves(dossier: Dossier) -> list[Epreuve]:
         "compulsory_epreuves",
         lambda: _compulsory_epreuves(dossier.specialty_id, dossier.option_id),
         vary=f"{dossier.specialty_id}:{dossier.option_id or ''}",
+        in_process=True,  # the forms and checks only read these rows
     )
     # An épreuve maîtresse is chosen through its units; it gets a row of its own only for the
     # candidates first registered in 2019-2021, who may keep a maîtresse grade (CF, AM).
@@ -276,7 +278,8 @@ def dossier_status(dossier: Dossier, *, at: dt.datetime | None = None) -> Dossie
 def dossiers_for_space(user) -> QuerySet[Dossier]:
     """The dossier cards of the space (candidates/_dossier_list.html): the session, its académie
     and exam, the specialty and option; no épreuve choices, which the cards do not show (issue
-    15: their prefetch was a query and its rows on every visit)."""
+    15: their prefetch was a query and its rows on every visit). A list stays one query (joined),
+    whatever the catalogue cache holds: candidates.dossier_catalogue is for one dossier's pages."""
     return (
         Dossier.objects.filter(candidate=user)
         .select_related("session__academie", "session__exam", "specialty", "option")
@@ -284,17 +287,9 @@ def dossiers_for_space(user) -> QuerySet[Dossier]:
     )
 
 
-# What every page of a dossier reads of its relations. issue 15: the dossier joined to all seven
-# of its catalogue relations is an eight-table query that PostgreSQL plans exhaustively
-# (join_collapse_limit = 8) in 11-31 ms of CPU, on every tab and twice more on every save; with
-# four tables it plans in about 1 ms. The other relations (option, languages, département) are
-# read when a page uses them, one primary-key lookup each.
-DOSSIER_RELATIONS = ("session__academie", "session__exam", "specialty")
-
-
 def dossier_for_candidate(user, pk: int) -> Dossier:
     """The candidate's own dossier or Dossier.DoesNotExist (never someone else's)."""
-    dossier = Dossier.objects.select_related(*DOSSIER_RELATIONS).get(pk=pk, candidate=user)
+    dossier = with_catalogue(Dossier.objects.get(pk=pk, candidate=user))
     dossier.candidate = user  # the request's user: not read again
     return dossier
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from candidates.accounts import identity
 from candidates.accounts import rules as account_rules
+from candidates.dossier_catalogue import with_catalogue
 from candidates.models import (
     CONSENT_FIELD_NAMES,
     CONTACT_FIELD_NAMES,
@@ -92,19 +93,15 @@ def _require_open(session: Session, at: dt.datetime) -> None:
 
 
 def _lock(dossier_id: int, candidate=None) -> Dossier:
-    """The dossier row locked until commit, with the relations every tab's check reads
-    (selectors.DOSSIER_RELATIONS: few enough tables for PostgreSQL to plan the query cheaply),
-    the row alone locked."""
-    qs = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related(*selectors.DOSSIER_RELATIONS)
-        .filter(pk=dossier_id)
-    )
+    """The dossier row locked until commit, with the relations every tab's check reads (its
+    session and specialty: candidates.dossier_catalogue)."""
+    qs = Dossier.objects.select_for_update().filter(pk=dossier_id)
     if candidate is not None:
         qs = qs.filter(candidate=candidate)
     dossier = qs.first()
     if dossier is None:
         raise DomainError(_("Ce dossier n'existe pas."), code="not_found")
+    with_catalogue(dossier)
     if candidate is not None:
         dossier.candidate = candidate  # the request's user (its profile read once per request)
     # The outermost transaction that holds the row lock (see _still_locked): a new Atomic per
@@ -742,7 +739,6 @@ def dossier_start(*, candidate, session: Session, acting_user=None, at: dt.datet
     return dossier
 
 
-@transaction.atomic
 def dossier_save_tab(
     *,
     dossier_id: int,
@@ -756,7 +752,19 @@ def dossier_save_tab(
     editable states; a field at fault is named in the DomainError. A change bumps
     choices_version and, on a registered dossier, makes a new recap version (domain.md §7).
     ``locked``: the dossier the caller locked with ``dossier_lock_for_edit`` in its open
-    transaction (the wizard's POST), used as is instead of being read and locked again."""
+    transaction (the wizard's POST), used as is instead of being read and locked again; the save
+    then runs in that transaction without a savepoint of its own (issue 15: two round trips per
+    save), so a refusal (DomainError) rolls the caller's whole transaction back when it ends: the
+    caller answers it without another query in that transaction."""
+    with transaction.atomic(savepoint=locked is None):
+        return _save_tab_in_transaction(
+            dossier_id=dossier_id, tab=tab, data=data, acting_user=acting_user, at=at, locked=locked
+        )
+
+
+def _save_tab_in_transaction(
+    *, dossier_id: int, tab: str, data: dict[str, Any], acting_user, at, locked: Dossier | None
+) -> Dossier:
     at = _now(at)
     if tab not in APPLIERS:
         raise DomainError(_("Onglet inconnu."), code="unknown_tab")

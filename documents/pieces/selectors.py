@@ -66,7 +66,12 @@ def rules_for_session(session: Session) -> list[RuleData]:
     (Toulouse's when its notice has none: domain.md §6), so it is never without. Read from the
     catalogue cache (issue 15: the simulator and every pieces page read them): a rule's save or
     delete and a change of its specialties bump the catalogue's version (exams.catalogue_cache)."""
-    return catalogue_cache.cached("piece_rules", lambda: _rules_for_session(session), vary=str(session.pk))
+    return catalogue_cache.cached(
+        "piece_rules",
+        lambda: _rules_for_session(session),
+        vary=str(session.pk),
+        in_process=True,  # frozen
+    )
 
 
 def _rules_for_session(session: Session) -> list[RuleData]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from candidates.dossier_catalogue import with_catalogue
 from candidates.models import Dossier, DossierState
 from candidates.permissions import user_can_view_dossier
 from documents.models import PieceCode, PieceFile, PieceState, RequirementSnapshot, UploadStatus
@@ -32,10 +33,11 @@ from portal.files import private_file_response
 
 def _own_dossier(request, dossier_id: int, *related: str) -> Dossier:
     """The candidate's own dossier; anyone else's is a 404, never a 403 that confirms it exists."""
-    return get_object_or_404(
-        Dossier.objects.select_related("session__academie", "specialty", "option", *related),
-        pk=dossier_id,
-        candidate=request.user,
+    # The session and the specialty from the catalogue cache (issue 15: candidates.dossier_catalogue).
+    return with_catalogue(
+        get_object_or_404(
+            Dossier.objects.select_related("option", *related), pk=dossier_id, candidate=request.user
+        )
     )
 
 

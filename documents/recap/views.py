@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from candidates.dossier_catalogue import with_catalogue
 from candidates.models import Dossier
 from documents.models import DocumentKind, DocumentStatus, GeneratedDocument, StaffDocument
 from documents.pieces.uploads import LimitedTemporaryFileUploadHandler
@@ -32,11 +33,14 @@ def _client_ip(request) -> str | None:
 
 
 def _own_dossier(request, dossier_id: int) -> Dossier:
-    return get_object_or_404(
-        Dossier.objects.select_related("session__academie", "specialty", "option"),
-        pk=dossier_id,
-        candidate=request.user,
-        number__isnull=False,
+    # The session and the specialty from the catalogue cache (issue 15: candidates.dossier_catalogue).
+    return with_catalogue(
+        get_object_or_404(
+            Dossier.objects.select_related("option"),
+            pk=dossier_id,
+            candidate=request.user,
+            number__isnull=False,
+        )
     )
 
 
