@@ -184,3 +184,30 @@ def test_marking_read_is_a_service_that_touches_only_unread(django_assert_num_qu
         services.message_mark_read(message=message)
     with django_assert_num_queries(0):
         services.message_mark_read(message=message)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("messages", [0, 20, 21, 45])
+def test_the_inbox_counts_its_messages_only_when_they_fill_more_than_a_page(client, messages):
+    """issue 15: one page of messages is one query of the inbox's table (its rows and one more);
+    the COUNT that numbers the pages only when there is a second page, whose links then show."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    me = UserFactory()
+    for _ in range(messages):
+        _message(me)
+    client.force_login(me)
+    client.get(reverse("notifications:inbox"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("notifications:inbox")).text
+    inbox = [q["sql"] for q in queries.captured_queries if "notifications_message" in q["sql"]]
+    assert len(inbox) == (1 if messages <= 20 else 2), inbox
+    assert page.count("Non lu</span>") == min(messages, 20)
+    assert ("Messages plus anciens" in page) is (messages > 20)
+    if messages > 20:
+        assert "Page 1 sur" in page
+        second = client.get(reverse("notifications:inbox"), {"page": 2}).text
+        assert second.count("Non lu</span>") == min(messages - 20, 20) and "Messages plus récents" in second
+    elif not messages:
+        assert "aucun message" in page
