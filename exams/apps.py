@@ -19,12 +19,13 @@ class ExamsConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from . import catalogue_cache
-        from .catalogue_cache import bump_on_m2m_change
         from .models import Session, SessionSpecialty
 
         for relation in (Session.optional_languages, Session.mandatory_languages, SessionSpecialty.options):
             m2m_changed.connect(
-                bump_on_m2m_change, sender=relation.through, dispatch_uid=f"catalogue:{relation.through}"
+                catalogue_cache.bump_on_m2m_change,
+                sender=relation.through,
+                dispatch_uid=f"catalogue:{relation.through}",
             )
         # issue 15: each request reads the catalogue's version once (exams.catalogue_cache).
         request_started.connect(catalogue_cache.request_started, dispatch_uid="catalogue:request_started")
